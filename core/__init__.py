@@ -1,0 +1,1 @@
+"""Sauda's domain core: models, services, rules. It never imports a transport."""

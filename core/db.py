@@ -1,0 +1,67 @@
+"""Database: Tortoise configuration, start/stop, and the built-in migrations.
+
+`TORTOISE_ORM` (read lazily from settings) is what `tortoise makemigrations` uses, via
+`[tool.tortoise]` in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate as _tortoise_migrate
+
+APP = "models"
+MODEL_MODULES = ["core.models"]
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    url = database_url
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    return {
+        "connections": {"default": url},
+        "apps": {
+            APP: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "core.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TORTOISE_ORM":
+        from core.settings import load_settings
+
+        settings = load_settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return tortoise_config(settings.effective_database_url)
+    raise AttributeError(name)
+
+
+async def init_db(database_url: str) -> None:
+    """Connect the ORM; queries from any task of this process see it."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def apply_migrations(database_url: str) -> None:
+    """Apply every committed migration that the database has not seen yet."""
+    await _tortoise_migrate(config=tortoise_config(database_url))
+    await Tortoise.close_connections()
+
+
+async def database_alive() -> bool:
+    try:
+        connection = Tortoise.get_connection("default")
+        await connection.execute_query("SELECT 1")
+        return True
+    except Exception:
+        return False

@@ -1,0 +1,72 @@
+"""Customers of a shop, their organisation profile and the dates worth remembering."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from tortoise import fields
+
+from core.models.base import TimestampedModel
+
+
+class ClientType(StrEnum):
+    ORDERER = "orderer"
+    RECIPIENT = "recipient"
+    BOTH = "both"
+
+
+class DateType(StrEnum):
+    BIRTHDAY = "birthday"
+    ANNIVERSARY = "anniversary"
+    OTHER = "other"
+
+
+class Customer(TimestampedModel):
+    shop = fields.ForeignKeyField("models.Shop", related_name="customers", on_delete=fields.CASCADE)
+    phone = fields.CharField(max_length=20)
+    name = fields.CharField(max_length=200, default="")
+    email = fields.CharField(max_length=254, null=True)
+    address = fields.CharField(max_length=500, null=True)
+    birth_date = fields.DateField(null=True)
+    preferences = fields.TextField(null=True)
+    notes = fields.TextField(null=True)
+    client_type = fields.CharEnumField(ClientType, max_length=16, default=ClientType.BOTH)
+    telegram_user_id = fields.BigIntField(null=True)
+    telegram_chat_id = fields.BigIntField(null=True)
+    whatsapp_id = fields.CharField(max_length=32, null=True)
+    language = fields.CharField(max_length=8, default="ru")
+    public_id = fields.UUIDField(default=uuid.uuid4, unique=True)
+
+    class Meta:
+        table = "customers"
+        unique_together = (("shop", "phone"),)
+
+
+class OrganisationProfile(TimestampedModel):
+    customer = fields.OneToOneField(
+        "models.Customer", related_name="organisation", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=300, default="")
+    inn = fields.CharField(max_length=20, null=True)
+    subscription = fields.CharField(max_length=100, null=True)
+    tariff = fields.CharField(max_length=100, null=True)
+    onec_ref_key = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "organisation_profiles"
+
+
+class ImportantDate(TimestampedModel):
+    shop = fields.ForeignKeyField("models.Shop", related_name=False, on_delete=fields.CASCADE)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="important_dates", on_delete=fields.CASCADE
+    )
+    date_type = fields.CharEnumField(DateType, max_length=16)
+    date = fields.DateField()
+    description = fields.CharField(max_length=300, default="")
+    reminder_days = fields.IntField(default=3)
+    recipient_name = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "important_dates"

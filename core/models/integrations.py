@@ -1,0 +1,54 @@
+"""Ways out of the process: webhook endpoints and the transactional outbox."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from tortoise import fields
+
+from core.models.base import TimestampedModel
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+class WebhookEndpoint(TimestampedModel):
+    shop = fields.ForeignKeyField("models.Shop", related_name="webhooks", on_delete=fields.CASCADE)
+    url = fields.CharField(max_length=1000)
+    secret = fields.CharField(max_length=128)
+    events: list = fields.JSONField(default=list)  # type: ignore[assignment]
+    is_active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "webhook_endpoints"
+
+
+class OutboxEvent(TimestampedModel):
+    """One message to deliver outside: a webhook call, a chat message, a sync to Chatwoot/1C.
+
+    Written in the same transaction as the change it reports; delivered by the worker,
+    retried with back-off, in order per `key`.
+    """
+
+    event_id = fields.UUIDField(default=uuid.uuid4, unique=True)
+    shop = fields.ForeignKeyField(
+        "models.Shop", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    topic = fields.CharField(max_length=32, db_index=True)
+    event_type = fields.CharField(max_length=64)
+    key = fields.CharField(max_length=128, default="", db_index=True)
+    destination = fields.CharField(max_length=200, default="")
+    payload: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
+    status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    last_error = fields.TextField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    reported_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_events"

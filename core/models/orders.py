@@ -1,0 +1,173 @@
+"""Orders and everything that hangs off one."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+
+from core.models.base import TimestampedModel
+from core.orders.status import OrderStatus
+
+
+class DeliveryMethod(StrEnum):
+    DELIVERY = "delivery"
+    PICKUP = "pickup"
+
+
+class Channel(StrEnum):
+    API = "api"
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+    CRM = "crm"
+    SHOPIFY = "shopify"
+    POS = "pos"
+
+
+class IssueType(StrEnum):
+    WRONG_ADDRESS = "wrong_address"
+    RECIPIENT_UNAVAILABLE = "recipient_unavailable"
+    QUALITY_ISSUE = "quality_issue"
+    WRONG_ORDER = "wrong_order"
+    DELIVERY_DELAY = "delivery_delay"
+    OTHER = "other"
+
+
+class PhotoKind(StrEnum):
+    ASSEMBLED = "assembled"
+    DELIVERED = "delivered"
+
+
+class PaymentStatus(StrEnum):
+    SUCCESS = "success"
+    FAILED = "failed"
+    PENDING = "pending"
+    REFUNDED = "refunded"
+
+
+class Order(TimestampedModel):
+    shop = fields.ForeignKeyField("models.Shop", related_name="orders", on_delete=fields.CASCADE)
+    number = fields.IntField()
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="orders", null=True, on_delete=fields.SET_NULL
+    )
+    recipient = fields.ForeignKeyField(
+        "models.Customer", related_name="received_orders", null=True, on_delete=fields.SET_NULL
+    )
+    recipient_name = fields.CharField(max_length=200, default="")
+    recipient_phone = fields.CharField(max_length=20, null=True)
+    address = fields.CharField(max_length=500, default="")
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    delivery_method = fields.CharEnumField(
+        DeliveryMethod, max_length=16, default=DeliveryMethod.DELIVERY
+    )
+    delivery_from = fields.DatetimeField(null=True)
+    delivery_to = fields.DatetimeField(null=True)
+    card_text = fields.TextField(null=True)
+    comment = fields.TextField(null=True)
+    status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.NEW, db_index=True)
+    # The dialect word a contract last wrote, so it reads back the same (crm's "готов").
+    status_label = fields.CharField(max_length=32, null=True)
+    status_before_issue = fields.CharEnumField(OrderStatus, max_length=20, null=True)
+    status_changed_at = fields.DatetimeField(null=True)
+    flower_sum = fields.BigIntField(default=0)
+    delivery_fee = fields.BigIntField(default=0)
+    discount = fields.BigIntField(default=0)
+    total = fields.BigIntField(default=0)
+    channel = fields.CharEnumField(Channel, max_length=16, default=Channel.API)
+    external_provider = fields.CharField(max_length=32, null=True)
+    external_id = fields.CharField(max_length=128, null=True)
+    tracking_token = fields.CharField(max_length=64, unique=True)
+    language = fields.CharField(max_length=8, default="ru")
+    manager = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    courier = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    florists: fields.ManyToManyRelation = fields.ManyToManyField(  # type: ignore[assignment]
+        "models.User", related_name=False, through="order_florists"
+    )
+
+    class Meta:
+        table = "orders"
+        unique_together = (("shop", "number"), ("shop", "external_provider", "external_id"))
+
+
+class OrderItem(TimestampedModel):
+    order = fields.ForeignKeyField("models.Order", related_name="items", on_delete=fields.CASCADE)
+    product = fields.ForeignKeyField(
+        "models.Product", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    product_name = fields.CharField(max_length=300)
+    quantity = fields.IntField(default=1)
+    price = fields.BigIntField()
+    total = fields.BigIntField()
+
+    class Meta:
+        table = "order_items"
+
+
+class OrderStatusEvent(TimestampedModel):
+    order = fields.ForeignKeyField(
+        "models.Order", related_name="status_events", on_delete=fields.CASCADE
+    )
+    from_status = fields.CharEnumField(OrderStatus, max_length=20, null=True)
+    to_status = fields.CharEnumField(OrderStatus, max_length=20)
+    actor = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    actor_label = fields.CharField(max_length=100, default="")
+    comment = fields.TextField(null=True)
+
+    class Meta:
+        table = "order_status_events"
+        ordering = ["id"]
+
+
+class OrderIssue(TimestampedModel):
+    order = fields.ForeignKeyField("models.Order", related_name="issues", on_delete=fields.CASCADE)
+    issue_type = fields.CharEnumField(IssueType, max_length=32)
+    comment = fields.TextField(null=True)
+    status_before = fields.CharEnumField(OrderStatus, max_length=20)
+    reported_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "order_issues"
+
+
+class OrderPhoto(TimestampedModel):
+    order = fields.ForeignKeyField("models.Order", related_name="photos", on_delete=fields.CASCADE)
+    kind = fields.CharEnumField(PhotoKind, max_length=16)
+    # Stored under DATA_DIR/photos/ after the EXIF strip; `url` is what pages show.
+    path = fields.CharField(max_length=500, null=True)
+    url = fields.CharField(max_length=1000, null=True)
+    telegram_file_id = fields.CharField(max_length=256, null=True)
+    width = fields.IntField(null=True)
+    height = fields.IntField(null=True)
+    size_bytes = fields.IntField(null=True)
+    uploaded_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "order_photos"
+
+
+class Payment(TimestampedModel):
+    shop = fields.ForeignKeyField("models.Shop", related_name=False, on_delete=fields.CASCADE)
+    order = fields.ForeignKeyField("models.Order", related_name="payments", on_delete=fields.CASCADE)
+    provider = fields.CharField(max_length=32)
+    external_id = fields.CharField(max_length=128)
+    amount = fields.BigIntField()
+    status = fields.CharEnumField(PaymentStatus, max_length=16)
+    # What we answered the first time, so a replay answers the same.
+    response: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
+
+    class Meta:
+        table = "payments"
+        unique_together = (("provider", "external_id"),)

@@ -1,0 +1,1 @@
+"""Orders: the status machine, totals, placement and the team."""

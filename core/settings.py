@@ -1,0 +1,153 @@
+"""Settings, read once from the environment and `.env` (see `.env.example`).
+
+`load_settings()` turns any invalid value into a `SettingsError` whose message is one
+line naming the setting, so start-up stops with something a person can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it."""
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class OtpDelivery(StrEnum):
+    TELEGRAM = "telegram"
+    DEBUG = "debug"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+    jwt_secret: str = ""
+    jwt_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+    host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    crm_port: int = Field(default=8011, ge=1, le=65535)
+    consult_port: int = Field(default=7070, ge=1, le=65535)
+    # JSON object: contract name -> path prefix on the API port, e.g. {"crm": "/crm"}.
+    # A contract named here is served under that prefix instead of on its own port.
+    contract_prefixes: dict[str, str] = Field(default_factory=dict)
+    otp_delivery: OtpDelivery | None = None
+    telegram_bot_token: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    public_base_url: str = ""
+    allow_private_webhooks: bool = False
+    rate_limit_per_hour: int = Field(default=1000, gt=0)
+    otp_requests_per_minute: int = Field(default=3, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise ValueError("must start with sqlite://, postgres:// or postgresql://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be empty (in-process store) or a redis:// URL")
+        return value
+
+    @field_validator("contract_prefixes", mode="before")
+    @classmethod
+    def _prefixes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip() else {}
+        known = {"shop", "crm", "commerce", "consult", "erp"}
+        for name, prefix in dict(value).items():
+            if name not in known:
+                raise ValueError(f"unknown contract {name!r}; known: {', '.join(sorted(known))}")
+            if not str(prefix).startswith("/") or str(prefix) == "/":
+                raise ValueError(f"prefix for {name!r} must start with '/' and not be '/'")
+        return value
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> Settings:
+        if self.env is Environment.PRODUCTION:
+            if not self.jwt_secret:
+                raise ValueError("JWT_SECRET: required when ENV=production")
+            if self.otp_delivery is OtpDelivery.DEBUG:
+                raise ValueError("OTP_DELIVERY: 'debug' is refused when ENV=production")
+        if self.jwt_secret and len(self.jwt_secret) < 32:
+            raise ValueError("JWT_SECRET: must be at least 32 characters")
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite://{self.data_dir / 'sauda.sqlite3'}"
+
+    @property
+    def effective_otp_delivery(self) -> OtpDelivery:
+        if self.otp_delivery is not None:
+            return self.otp_delivery
+        if self.env is Environment.DEVELOPMENT and not self.telegram_bot_token:
+            return OtpDelivery.DEBUG
+        return OtpDelivery.TELEGRAM
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = ".".join(str(part) for part in first["loc"]).upper()
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not name:
+        return f"Invalid setting {message}"
+    return f"Invalid setting {name}: {message} (got {first.get('input')!r})"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; a bad value raises SettingsError with one line naming the setting.
+
+    In development an unset JWT_SECRET is generated once and kept in DATA_DIR.
+    """
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(_one_line(error)) from None
+    except (json.JSONDecodeError, ValueError) as error:
+        raise SettingsError(f"Invalid setting: {error}") from None
+    if not settings.jwt_secret:
+        settings = settings.model_copy(update={"jwt_secret": _development_secret(settings)})
+    return settings
+
+
+def _development_secret(settings: Settings) -> str:
+    path = settings.data_dir / "jwt_secret"
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            return path.read_text().strip()
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret
+    except OSError as error:
+        raise SettingsError(f"Invalid setting DATA_DIR: cannot keep JWT secret there ({error})")
