@@ -1,0 +1,1 @@
+"""aiohttp transport: one sub-application per contract, each a thin dialect over core."""

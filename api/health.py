@@ -1,0 +1,30 @@
+"""Health: the database and the key-value store, 503 when either is down."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api.keys import RUNTIME
+from core.db import database_alive
+from core.kv import ping
+
+
+async def health(request: web.Request) -> web.Response:
+    runtime = request.config_dict[RUNTIME]
+    database = await database_alive()
+    kv = await ping(runtime.kv)
+    ok = database and kv
+    return web.json_response(
+        {
+            "status": "ok" if ok else "unavailable",
+            "database": "ok" if database else "down",
+            "redis": "ok" if kv else "down",
+            "redis_mode": "redis" if runtime.settings.redis_url else "in-process",
+        },
+        status=200 if ok else 503,
+    )
+
+
+def setup_health(app: web.Application) -> None:
+    app.router.add_get("/health", health)
+    app.router.add_get("/api/health", health)

@@ -1,0 +1,189 @@
+"""OpenAPI 3.1, generated from the same endpoint declarations and pydantic models that
+validate requests, plus Swagger UI and ReDoc served from local assets."""
+
+from __future__ import annotations
+
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema
+
+from api.routing import Contract, Endpoint
+
+STATIC_DIR = Path(__file__).parent / "static"
+REF = "#/components/schemas/{model}"
+
+VALIDATION_ERROR = {
+    "type": "object",
+    "properties": {
+        "detail": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+                "required": ["loc", "msg", "type"],
+            },
+        }
+    },
+}
+ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+
+
+class _Schemas:
+    """Collects component schemas, shared by every endpoint of a document."""
+
+    def __init__(self) -> None:
+        self.components: dict[str, Any] = {}
+
+    def of(self, annotation: Any, mode: str = "validation") -> dict[str, Any]:
+        generator = GenerateJsonSchema(ref_template=REF)
+        schema = TypeAdapter(annotation).json_schema(
+            mode=mode, ref_template=REF, schema_generator=type(generator)  # type: ignore[arg-type]
+        )
+        for name, definition in schema.pop("$defs", {}).items():
+            self.components[name] = definition
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and "$ref" not in schema:
+            name = annotation.__name__
+            self.components[name] = schema
+            return {"$ref": REF.format(model=name)}
+        return schema
+
+
+def _path_template(path: str) -> str:
+    return re.sub(r"\{([^}:]+)(:[^}]*)?\}", r"{\1}", path)
+
+
+def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": f"{contract.name}_{endpoint.handler.__name__}",
+        "summary": endpoint.summary or endpoint.handler.__name__.replace("_", " "),
+        "tags": list(endpoint.tags) or [contract.name],
+    }
+    if endpoint.description:
+        operation["description"] = endpoint.description
+    parameters: list[dict[str, Any]] = []
+    for name, annotation in endpoint.path_params.items():
+        parameters.append(
+            {"name": name, "in": "path", "required": True, "schema": schemas.of(annotation)}
+        )
+    if endpoint.query_model is not None:
+        hints = typing.get_type_hints(endpoint.query_model)
+        for name, info in endpoint.query_model.model_fields.items():
+            parameter = {
+                "name": info.alias or name,
+                "in": "query",
+                "required": info.is_required(),
+                "schema": schemas.of(hints.get(name, str)),
+            }
+            if info.description:
+                parameter["description"] = info.description
+            parameters.append(parameter)
+    if parameters:
+        operation["parameters"] = parameters
+    if endpoint.body_model is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schemas.of(endpoint.body_model)}},
+        }
+    responses: dict[str, Any] = {}
+    success: dict[str, Any] = {"description": "Successful Response"}
+    if endpoint.response is not None:
+        success["content"] = {
+            "application/json": {"schema": schemas.of(endpoint.response, mode="serialization")}
+        }
+    responses[str(endpoint.status)] = success
+    for status, text in endpoint.responses.items():
+        responses[str(status)] = {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}},
+        }
+    if endpoint.needs_principal:
+        operation["security"] = [{"bearerAuth": []}]
+        responses.setdefault(
+            "401",
+            {"description": "Not authenticated",
+             "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}}},
+        )
+    if endpoint.body_model is not None or endpoint.query_model is not None or endpoint.path_params:
+        responses["422"] = {
+            "description": "Validation Error",
+            "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPValidationError")}}},
+        }
+    operation["responses"] = responses
+    return operation
+
+
+def build_document(mounts: list[tuple[str, Contract]], *, title: str, version: str, description: str = "") -> dict[str, Any]:
+    """The OpenAPI document for one port: every contract mounted there, under its prefix."""
+    schemas = _Schemas()
+    schemas.components["HTTPError"] = ERROR
+    schemas.components["HTTPValidationError"] = VALIDATION_ERROR
+    paths: dict[str, dict[str, Any]] = {}
+    for prefix, contract in mounts:
+        for endpoint in contract.endpoints:
+            if not endpoint.include_in_schema:
+                continue
+            path = _path_template(contract.full_path(endpoint, prefix))
+            paths.setdefault(path, {})[endpoint.method.lower()] = _operation(endpoint, schemas, contract)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version, "description": description},
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.components.items())),
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A JWT from a sign-in endpoint, or an API key (sk_...) from `sauda apikey create`.",
+                }
+            },
+        },
+    }
+
+
+SWAGGER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} — Swagger UI</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/docs/swagger-ui-bundle.js"></script>
+<script src="/static/docs/swagger-init.js"></script>
+</body></html>"""
+
+REDOC_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} — ReDoc</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><redoc spec-url="/openapi.json"></redoc>
+<script src="/static/docs/redoc.standalone.js"></script>
+</body></html>"""
+
+OPENAPI_KEY = web.AppKey("openapi", dict)
+
+
+def setup_docs(app: web.Application, document: dict[str, Any]) -> None:
+    """/openapi.json, /docs, /redoc and their local assets on a port's root app."""
+    app[OPENAPI_KEY] = document
+    title = document["info"]["title"]
+
+    async def openapi_json(request: web.Request) -> web.Response:
+        return web.json_response(request.app[OPENAPI_KEY])
+
+    async def swagger(_: web.Request) -> web.Response:
+        return web.Response(text=SWAGGER_PAGE.format(title=title), content_type="text/html")
+
+    async def redoc(_: web.Request) -> web.Response:
+        return web.Response(text=REDOC_PAGE.format(title=title), content_type="text/html")
+
+    app.router.add_get("/openapi.json", openapi_json)
+    app.router.add_get("/docs", swagger)
+    app.router.add_get("/redoc", redoc)
+    app.router.add_static("/static/docs/", STATIC_DIR / "docs")

@@ -1,0 +1,260 @@
+"""Contracts and their endpoints.
+
+A `Contract` collects endpoints declared with `@contract.get(...)` and friends. The
+handler's signature says what it needs, FastAPI-style, and the wrapper provides it:
+
+    @orders.get("/orders/{order_id}", response=OrderOut)
+    async def get_order(request, *, order_id: int, principal: Principal) -> OrderOut: ...
+
+- `body: Model` / `query: Model` are parsed and validated with pydantic (422 in the
+  seeds' shape, located at `["body", ...]` / `["query", ...]`);
+- other keyword parameters are path parameters, converted to their annotated type;
+- `principal: Principal` makes the endpoint authenticated (Bearer JWT or API key) and
+  rate-limited per shop; without it the endpoint is public, limited per client address;
+- `raw: bytes` hands over the raw body (for signature checks).
+
+The same declarations produce the OpenAPI document (api.openapi).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import typing
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import to_jsonable_python
+
+from api.errors import RequestValidationError, pydantic_problems
+from api.keys import RUNTIME
+from core.auth.apikeys import authenticate_api_key, looks_like_api_key
+from core.auth.tokens import Principal, decode_access_token
+from core.errors import RateLimited, Unauthorized
+from core.ratelimit import Quota, take
+from core.runtime import Runtime
+
+Handler = Callable[..., Awaitable[Any]]
+RESERVED = {"body", "query", "principal", "raw"}
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    response: Any = None
+    status: int = 200
+    summary: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    responses: dict[int, str] = field(default_factory=dict)
+    body_model: Any = None
+    query_model: type[BaseModel] | None = None
+    path_params: dict[str, type] = field(default_factory=dict)
+    needs_principal: bool = False
+    needs_raw: bool = False
+    exclude_none: bool = False
+    # A root endpoint's path is absolute on its port (pages like /tracking/{token});
+    # the others are relative to the contract's mount ("/api").
+    root: bool = False
+    include_in_schema: bool = True
+
+    def inspect_handler(self) -> None:
+        hints = typing.get_type_hints(self.handler)
+        signature = inspect.signature(self.handler)
+        for name in list(signature.parameters)[1:]:
+            annotation = hints.get(name, str)
+            if name == "body":
+                self.body_model = annotation
+            elif name == "query":
+                self.query_model = annotation
+            elif name == "principal":
+                self.needs_principal = True
+            elif name == "raw":
+                self.needs_raw = True
+            else:
+                self.path_params[name] = annotation
+
+
+class Contract:
+    """One API document (a seed): its endpoints, its title and version."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        title: str,
+        version: str,
+        description: str = "",
+        mount: str = "/api",
+        exclude_none: bool = False,
+    ) -> None:
+        if not mount.startswith("/") or mount == "/":
+            raise ValueError("a contract's mount is a path like '/api'")
+        self.name = name
+        self.title = title
+        self.version = version
+        self.description = description
+        self.mount = mount
+        self.exclude_none = exclude_none
+        self.endpoints: list[Endpoint] = []
+
+    def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            endpoint = Endpoint(
+                method=method.upper(), path=path, handler=handler,
+                exclude_none=options.pop("exclude_none", self.exclude_none), **options,
+            )
+            if not endpoint.summary and handler.__doc__:
+                endpoint.summary = handler.__doc__.strip().splitlines()[0]
+            endpoint.inspect_handler()
+            self.endpoints.append(endpoint)
+            return handler
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", path, **options)
+
+    def full_path(self, endpoint: Endpoint, prefix: str = "") -> str:
+        return prefix + (endpoint.path if endpoint.root else self.mount + endpoint.path)
+
+    def add_mounted_routes(self, app: web.Application) -> None:
+        """Register the endpoints that live under the mount on the contract's sub-app."""
+        for endpoint in self.endpoints:
+            if not endpoint.root:
+                app.router.add_route(endpoint.method, endpoint.path, _wrap(endpoint))
+
+    def add_root_routes(self, app: web.Application, prefix: str = "") -> None:
+        for endpoint in self.endpoints:
+            if endpoint.root:
+                app.router.add_route(endpoint.method, prefix + endpoint.path, _wrap(endpoint))
+
+
+# --- the wrapper ---------------------------------------------------------------------
+
+
+async def authenticate(request: web.Request, runtime: Runtime) -> Principal:
+    """Bearer JWT or API key (`Authorization: Bearer sk_...` or `X-API-Key`)."""
+    header = request.headers.get("Authorization", "")
+    token = ""
+    if header[:7].lower() == "bearer ":
+        token = header[7:].strip()
+    elif request.headers.get("X-API-Key"):
+        token = request.headers["X-API-Key"].strip()
+    if not token:
+        raise Unauthorized("Not authenticated")
+    now = runtime.clock.now()
+    if looks_like_api_key(token):
+        return await authenticate_api_key(token, now=now)
+    return decode_access_token(token, secret=runtime.settings.jwt_secret, now=now)
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+async def apply_rate_limit(request: web.Request, runtime: Runtime, bucket: str) -> Quota:
+    quota = await take(
+        runtime.kv, runtime.clock, bucket=bucket,
+        limit=runtime.settings.rate_limit_per_hour, window_seconds=3600,
+    )
+    request["quota"] = quota
+    if quota.exceeded:
+        raise RateLimited(retry_after=quota.retry_after(int(runtime.clock.now().timestamp())))
+    return quota
+
+
+def _convert_path(name: str, raw: str, annotation: type) -> Any:
+    try:
+        return TypeAdapter(annotation).validate_python(raw, strict=False)
+    except ValidationError as error:
+        raise RequestValidationError(pydantic_problems(error, ["path", name])[:1]) from None
+
+
+def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key in request.query:
+        values = request.query.getall(key)
+        data[key] = values if len(values) > 1 else values[0]
+    for name, info in model.model_fields.items():
+        alias = info.alias or name
+        origin = typing.get_origin(info.annotation)
+        if origin is list and alias in request.query:
+            data[alias] = request.query.getall(alias)
+    return data
+
+
+async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
+    if not raw.strip():
+        raise RequestValidationError([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        position = getattr(error, "pos", 0)
+        raise RequestValidationError(
+            [{"loc": ["body", position], "msg": "JSON decode error", "type": "json_invalid"}]
+        ) from None
+    try:
+        return TypeAdapter(model).validate_python(data)
+    except ValidationError as error:
+        raise RequestValidationError(pydantic_problems(error, ["body"])) from None
+
+
+def render(result: Any, *, status: int, exclude_none: bool) -> web.StreamResponse:
+    if isinstance(result, web.StreamResponse):
+        return result
+    if result is None and status == 204:
+        return web.Response(status=204)
+    payload = to_jsonable_python(result, exclude_none=exclude_none, by_alias=True)
+    return web.json_response(
+        payload, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False)
+    )
+
+
+def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        runtime = request.config_dict[RUNTIME]
+        kwargs: dict[str, Any] = {}
+        if endpoint.needs_principal:
+            principal = await authenticate(request, runtime)
+            request["principal"] = principal
+            await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}")
+            kwargs["principal"] = principal
+        else:
+            await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+        for name, annotation in endpoint.path_params.items():
+            kwargs[name] = _convert_path(name, request.match_info[name], annotation)
+        if endpoint.query_model is not None:
+            try:
+                kwargs["query"] = endpoint.query_model.model_validate(
+                    _query_dict(request, endpoint.query_model)
+                )
+            except ValidationError as error:
+                raise RequestValidationError(pydantic_problems(error, ["query"])) from None
+        raw = await request.read() if (endpoint.needs_raw or endpoint.body_model is not None) else b""
+        if endpoint.needs_raw:
+            kwargs["raw"] = raw
+        if endpoint.body_model is not None:
+            kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
+        result = await endpoint.handler(request, **kwargs)
+        return render(result, status=endpoint.status, exclude_none=endpoint.exclude_none)
+
+    handle.__name__ = endpoint.handler.__name__
+    return handle

@@ -1,0 +1,23 @@
+"""The process's shared services, built once by the composition root (sauda.wiring)
+and handed to every transport. Tests build the same thing with their own edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.auth.otp import OtpService
+from core.auth.service import TokenIssuer
+from core.clock import Clock
+from core.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    kv: Any
+    clock: Clock
+    otp: OtpService
+    issuer: TokenIssuer
+    # Filled by the transports that are switched on (the bot's sender, ...).
+    extras: dict[str, Any] = field(default_factory=dict)

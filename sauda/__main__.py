@@ -1,0 +1,5 @@
+import sys
+
+from sauda.cli import main
+
+sys.exit(main())

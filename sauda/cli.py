@@ -1,0 +1,208 @@
+"""`sauda`: serve, migrate and administer a deployment.
+
+    sauda serve [--no-api] [--no-bot] [--no-scheduler] [--no-outbox]
+    sauda migrate
+    sauda shop create NAME [--slug S] [--timezone Asia/Almaty|Asia/Tashkent] [--currency KZT|UZS]
+    sauda user add PHONE --role ROLE --shop SHOP [--name N] [--email E] [--password P]
+    sauda apikey create --shop SHOP [--name N]       (prints the key once)
+    sauda apikey revoke --shop SHOP KEY_ID
+    sauda demo                                         (a small realistic demo shop)
+
+SHOP is a shop id or slug. Bad settings stop with one line naming the setting (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from core.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("sauda")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sauda", description="Sauda: chat-first commerce")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="API, bot, scheduler and outbox in one process")
+    for part in ("api", "bot", "scheduler", "outbox"):
+        serve.add_argument(f"--no-{part}", action="store_true", help=f"do not run the {part}")
+    serve.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+
+    commands.add_parser("migrate", help="apply database migrations")
+
+    shop = commands.add_parser("shop", help="shops").add_subparsers(dest="action", required=True)
+    create = shop.add_parser("create", help="create a shop")
+    create.add_argument("name")
+    create.add_argument("--slug")
+    create.add_argument("--timezone", default="Asia/Almaty", choices=["Asia/Almaty", "Asia/Tashkent"])
+    create.add_argument("--currency", default="KZT", choices=["KZT", "UZS"])
+    create.add_argument("--locale", default="ru", choices=["ru", "kk", "uz", "en"])
+    shop.add_parser("list", help="list shops")
+    secret = shop.add_parser("payment-secret", help="set the payment webhook secret")
+    secret.add_argument("--shop", required=True)
+    secret.add_argument("--secret", help="default: a new random one, printed once")
+
+    user = commands.add_parser("user", help="users").add_subparsers(dest="action", required=True)
+    add = user.add_parser("add", help="add a user to a shop with a role")
+    add.add_argument("phone")
+    add.add_argument("--role", required=True, choices=["owner", "admin", "manager", "florist", "courier", "cashier"])
+    add.add_argument("--shop", required=True, help="shop id or slug")
+    add.add_argument("--name", default="")
+    add.add_argument("--email")
+    add.add_argument("--username")
+    add.add_argument("--password")
+
+    apikey = commands.add_parser("apikey", help="API keys").add_subparsers(dest="action", required=True)
+    key_create = apikey.add_parser("create", help="create a key (printed once)")
+    key_create.add_argument("--shop", required=True, help="shop id or slug")
+    key_create.add_argument("--name", default="integration")
+    key_revoke = apikey.add_parser("revoke", help="revoke a key")
+    key_revoke.add_argument("--shop", required=True)
+    key_revoke.add_argument("key_id", type=int)
+
+    commands.add_parser("demo", help="load a small realistic demo shop")
+
+    scheduler = commands.add_parser("scheduler", help="run only the scheduler (and outbox)")
+    scheduler.add_argument("--list", action="store_true", help="print jobs with their next run")
+    return parser
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    from core.db import close_db, init_db
+
+    await init_db(settings.effective_database_url)
+    try:
+        return await work()
+    finally:
+        await close_db()
+
+
+async def _resolve_shop(ref: str) -> Any:
+    from core.models import Shop
+
+    shop = await (Shop.get_or_none(id=int(ref)) if ref.isdigit() else Shop.get_or_none(slug=ref))
+    if shop is None:
+        raise SystemExit(f"sauda: no shop {ref!r} (use its id or slug; `sauda shop list`)")
+    return shop
+
+
+async def _migrate(settings: Settings) -> None:
+    from core.db import apply_migrations
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await apply_migrations(settings.effective_database_url)
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "migrate":
+        await _migrate(settings)
+        print("migrations applied")
+        return 0
+    if args.command == "serve":
+        from sauda.serve import serve
+
+        if not args.no_migrate:
+            await _migrate(settings)
+        await serve(
+            settings, api=not args.no_api, bot=not args.no_bot,
+            scheduler=not args.no_scheduler, outbox=not args.no_outbox,
+        )
+        return 0
+    if args.command == "scheduler":
+        from sauda.serve import serve
+
+        if args.list:
+            from scheduler.runner import print_jobs
+
+            await _with_db(settings, lambda: print_jobs(settings))
+            return 0
+        await serve(settings, api=False, bot=False, scheduler=True, outbox=True)
+        return 0
+    if args.command == "demo":
+        from sauda.demo import load_demo
+
+        await _migrate(settings)
+        shop = await _with_db(settings, load_demo)
+        print(f"demo shop loaded: id={shop.id} slug={shop.slug} name={shop.name}")
+        return 0
+    return await _with_db(settings, lambda: _admin(args, settings))
+
+
+async def _admin(args: argparse.Namespace, settings: Settings) -> int:
+    from core.auth.apikeys import create_api_key, revoke_api_key
+    from core.auth.service import set_password
+    from core.models import Role, Shop
+    from core.shops import add_member, create_shop, get_or_create_user_by_phone
+
+    if args.command == "shop" and args.action == "create":
+        shop = await create_shop(
+            name=args.name, slug=args.slug, timezone=args.timezone, currency=args.currency,
+            locale=args.locale,
+        )
+        print(f"shop created: id={shop.id} slug={shop.slug}")
+    elif args.command == "shop" and args.action == "list":
+        for shop in await Shop.all().order_by("id"):
+            print(f"{shop.id}\t{shop.slug}\t{shop.name}\t{shop.timezone}\t{shop.currency}")
+    elif args.command == "shop" and args.action == "payment-secret":
+        import secrets
+
+        shop = await _resolve_shop(args.shop)
+        shop.payment_secret = args.secret or secrets.token_hex(32)
+        await shop.save(update_fields=["payment_secret", "updated_at"])
+        print(f"payment webhook secret for shop {shop.id}: {shop.payment_secret}")
+    elif args.command == "user" and args.action == "add":
+        shop = await _resolve_shop(args.shop)
+        user, _ = await get_or_create_user_by_phone(phone=args.phone, name=args.name)
+        if args.email:
+            user.email = args.email.lower()
+        if args.username:
+            user.username = args.username
+        await user.save()
+        if args.password:
+            await set_password(user=user, password=args.password)
+        await add_member(shop_id=shop.id, user_id=user.id, role=Role(args.role))
+        print(f"user {user.id} ({user.phone}) is {args.role} of shop {shop.id}")
+    elif args.command == "apikey" and args.action == "create":
+        shop = await _resolve_shop(args.shop)
+        key, plaintext = await create_api_key(shop_id=shop.id, name=args.name)
+        print(f"API key {key.id} for shop {shop.id} (shown once, keep it safe):")
+        print(plaintext)
+    elif args.command == "apikey" and args.action == "revoke":
+        from core.clock import SystemClock
+
+        shop = await _resolve_shop(args.shop)
+        await revoke_api_key(shop_id=shop.id, key_id=args.key_id, now=SystemClock().now())
+        print(f"API key {args.key_id} revoked")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"sauda: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from core.errors import DomainError
+
+    try:
+        return asyncio.run(_run(args, settings))
+    except DomainError as error:
+        print(f"sauda: {error.detail}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

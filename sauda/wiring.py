@@ -1,0 +1,56 @@
+"""Builds the process: the runtime every transport shares, the outbox deliverers, the
+event subscribers. `sauda serve` and the tests call the same factories and replace
+only the edges (database URL, Bot API base URL, clock, outside services)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from core.auth.otp import OtpPolicy, OtpService
+from core.auth.service import TokenIssuer
+from core.clock import Clock, SystemClock
+from core.kv import create_kv
+from core.outbox import Deliverer, OutboxWorker
+from core.runtime import Runtime
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Modules that plug into the process: each may define `register(runtime)` to subscribe
+# to domain events and `deliverers(runtime) -> {topic: deliverer}` for the outbox.
+PLUGINS = ("api.webhooks_out", "bot.notify", "scheduler.jobs")
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, kv: Any = None) -> Runtime:
+    clock = clock or SystemClock()
+    kv = kv if kv is not None else create_kv(settings.redis_url)
+    otp = OtpService(kv, clock, OtpPolicy(requests_per_minute=settings.otp_requests_per_minute))
+    issuer = TokenIssuer(secret=settings.jwt_secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock)
+    runtime = Runtime(settings=settings, kv=kv, clock=clock, otp=otp, issuer=issuer)
+    for module in _plugins():
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(runtime)
+    return runtime
+
+
+def _plugins() -> list[Any]:
+    modules = []
+    for name in PLUGINS:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+    return modules
+
+
+def build_outbox_worker(runtime: Runtime) -> OutboxWorker:
+    deliverers: dict[str, Deliverer] = {}
+    for module in _plugins():
+        factory = getattr(module, "deliverers", None)
+        if factory is not None:
+            deliverers.update(factory(runtime))
+    return OutboxWorker(deliverers, clock=runtime.clock)
