@@ -2,8 +2,15 @@
 
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
 from core.models.customers import ClientType, Customer, DateType, ImportantDate, OrganisationProfile
-from core.models.integrations import OutboxEvent, OutboxStatus, WebhookEndpoint
+from core.models.integrations import (
+    Notification,
+    OutboxEvent,
+    OutboxStatus,
+    TelegramUpdate,
+    WebhookEndpoint,
+)
 from core.models.orders import (
+    ApprovalStatus,
     Channel,
     DeliveryMethod,
     IssueType,
@@ -21,6 +28,7 @@ from core.models.stock import (
     MoveKind,
     StockItem,
     StockMove,
+    StockSnapshot,
     SupplyCurrency,
     SupplyDelivery,
     SupplyPosition,
@@ -29,6 +37,10 @@ from core.models.work import Task, TaskCategory, TaskComment, TaskPriority, Task
 from core.orders.status import OrderStatus
 
 __all__ = [
+    "ApprovalStatus",
+    "Notification",
+    "StockSnapshot",
+    "TelegramUpdate",
     "ApiKey",
     "Category",
     "Channel",

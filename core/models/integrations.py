@@ -52,3 +52,30 @@ class OutboxEvent(TimestampedModel):
 
     class Meta:
         table = "outbox_events"
+
+
+class Notification(TimestampedModel):
+    """A record that something was sent once (a reminder for a date in a year, an alert
+    for an order window). Jobs check it, so running twice sends nothing twice."""
+
+    shop = fields.ForeignKeyField("models.Shop", related_name=False, on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=48)
+    ref = fields.CharField(max_length=64)
+    period = fields.CharField(max_length=32, default="")
+    payload: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
+
+    class Meta:
+        table = "notifications"
+        unique_together = (("shop", "kind", "ref", "period"),)
+
+
+class TelegramUpdate(TimestampedModel):
+    """An incoming Telegram update, stored before it is acknowledged. Its id takes effect once."""
+
+    update_id = fields.BigIntField(unique=True)
+    payload: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
+    processed_at = fields.DatetimeField(null=True)
+    error = fields.TextField(null=True)
+
+    class Meta:
+        table = "telegram_updates"

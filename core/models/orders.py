@@ -45,6 +45,14 @@ class PaymentStatus(StrEnum):
     REFUNDED = "refunded"
 
 
+class ApprovalStatus(StrEnum):
+    NOT_REQUIRED = "not_required"
+    PENDING = "pending"
+    APPROVED = "approved"
+    CHANGE_REQUESTED = "change_requested"
+    AUTO_APPROVED = "auto_approved"
+
+
 class Order(TimestampedModel):
     shop = fields.ForeignKeyField("models.Shop", related_name="orders", on_delete=fields.CASCADE)
     number = fields.IntField()
@@ -64,6 +72,8 @@ class Order(TimestampedModel):
     )
     delivery_from = fields.DatetimeField(null=True)
     delivery_to = fields.DatetimeField(null=True)
+    # A free-form window as a dialect wrote it ("14:00-16:00"), kept for round trips.
+    delivery_time_range = fields.CharField(max_length=32, null=True)
     card_text = fields.TextField(null=True)
     comment = fields.TextField(null=True)
     status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.NEW, db_index=True)
@@ -86,6 +96,15 @@ class Order(TimestampedModel):
     courier = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    # Bouquet approval: the customer sees the assembled bouquet before it leaves.
+    approval_status = fields.CharEnumField(
+        ApprovalStatus, max_length=20, default=ApprovalStatus.NOT_REQUIRED
+    )
+    approval_requested_at = fields.DatetimeField(null=True)
+    approval_comment = fields.TextField(null=True)
+    # Where the staff chat's order card lives, so presses edit it in place.
+    staff_card_chat_id = fields.BigIntField(null=True)
+    staff_card_message_id = fields.BigIntField(null=True)
     florists: fields.ManyToManyRelation = fields.ManyToManyField(  # type: ignore[assignment]
         "models.User", related_name=False, through="order_florists"
     )

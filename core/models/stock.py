@@ -102,3 +102,19 @@ class StockMove(TimestampedModel):
 
     class Meta:
         table = "stock_moves"
+
+
+class StockSnapshot(TimestampedModel):
+    """Quantity of an item at the start of a shop's day (analytics read these)."""
+
+    shop = fields.ForeignKeyField("models.Shop", related_name=False, on_delete=fields.CASCADE)
+    stock_item = fields.ForeignKeyField(
+        "models.StockItem", related_name="snapshots", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    quantity = fields.DecimalField(max_digits=14, decimal_places=3)
+    min_quantity = fields.DecimalField(max_digits=14, decimal_places=3, default=0)
+
+    class Meta:
+        table = "stock_snapshots"
+        unique_together = (("stock_item", "day"),)

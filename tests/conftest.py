@@ -1,0 +1,237 @@
+"""Test infrastructure: every database test runs on SQLite and on the real PostgreSQL,
+every store test on the in-process store and on real Redis.
+
+SAUDA_REQUIRE_SERVICES=1 (set by .ci/run) turns a missing PostgreSQL or Redis into a
+failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from core.clock import FrozenClock
+from core.db import apply_migrations, close_db, init_db
+from core.runtime import Runtime
+from core.settings import load_settings
+
+REQUIRE_SERVICES = os.environ.get("SAUDA_REQUIRE_SERVICES") == "1"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+JWT_SECRET = "test-secret-" + "x" * 40
+
+
+def run_in_thread(factory: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a coroutine to completion on its own loop (session set-up happens while a
+    test's loop is already running)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(factory())).result()  # type: ignore[arg-type]
+
+
+def _unavailable(what: str, error: Exception) -> None:
+    message = f"{what} is not reachable ({error}); set SAUDA_REQUIRE_SERVICES=0 to skip"
+    if REQUIRE_SERVICES:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(f"{what} not reachable: {error}")
+
+
+# --- databases -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with every migration applied, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    run_in_thread(lambda: apply_migrations(f"sqlite://{path}"))
+    return path
+
+
+async def _postgres_reset(url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://"), timeout=5)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+    await apply_migrations(url)
+
+
+_postgres_state: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    if "error" in _postgres_state:
+        _unavailable("PostgreSQL", _postgres_state["error"])
+    if "url" not in _postgres_state:
+        try:
+            run_in_thread(lambda: _postgres_reset(POSTGRES_URL))
+        except Exception as error:
+            _postgres_state["error"] = error
+            _unavailable("PostgreSQL", error)
+        _postgres_state["url"] = POSTGRES_URL
+    return _postgres_state["url"]
+
+
+async def _truncate_postgres() -> None:
+    from tortoise import Tortoise
+
+    connection = Tortoise.get_connection("default")
+    _, rows = await connection.execute_query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
+    )
+    names = ", ".join(f'"{row["tablename"]}"' for row in rows)
+    if names:
+        await connection.execute_script(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+async def open_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    # Tortoise caches insert SQL per connection *name*; one test process switching
+    # between SQLite and PostgreSQL under the name "default" must drop that cache.
+    from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+    EXECUTOR_CACHE.clear()
+    if kind == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "sauda.sqlite3"
+        shutil.copy(template, path)
+        url = f"sqlite://{path}"
+        await init_db(url)
+    else:
+        url = request.getfixturevalue("postgres_migrated")
+        await init_db(url)
+        await _truncate_postgres()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty, migrated database; yields its URL."""
+    url = await open_database(request.param, request, tmp_path)
+    yield url
+    await close_db()
+
+
+# --- key-value store ----------------------------------------------------------------
+
+
+async def open_kv(kind: str) -> Any:
+    if kind == "memory":
+        from fakeredis import FakeAsyncRedis
+
+        return FakeAsyncRedis(decode_responses=True)
+    import redis.asyncio as redis
+
+    client = redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        await client.ping()
+        await client.flushdb()
+    except Exception as error:
+        await client.aclose()
+        _unavailable("Redis", error)
+    return client
+
+
+async def close_kv(kv: Any) -> None:
+    if hasattr(kv, "flushdb") and not type(kv).__module__.startswith("fakeredis"):
+        await kv.flushdb()
+    await kv.aclose()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def kv(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    store = await open_kv(request.param)
+    yield store
+    await close_kv(store)
+
+
+# --- the whole stack ---------------------------------------------------------------------
+
+STACKS = {"embedded": ("sqlite", "memory"), "real": ("postgres", "redis")}
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture(params=list(STACKS))
+async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
+    """SQLite + in-process store, and PostgreSQL + Redis: what users run."""
+    database, store = STACKS[request.param]
+    url = await open_database(database, request, tmp_path)
+    kv_store = await open_kv(store)
+    yield url, kv_store
+    await close_kv(kv_store)
+    await close_db()
+
+
+def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Any:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "var",
+        "database_url": database_url,
+        "jwt_secret": JWT_SECRET,
+        "otp_delivery": "debug",
+        "telegram_bot_token": "",
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to change settings for `runtime`."""
+    return {}
+
+
+@pytest.fixture
+async def runtime(
+    stack: tuple[str, Any], tmp_path: Path, clock: FrozenClock, settings_overrides: dict[str, Any]
+) -> Runtime:
+    from sauda.wiring import build_runtime
+
+    url, kv_store = stack
+    settings = make_settings(tmp_path, url, **settings_overrides)
+    return build_runtime(settings, clock=clock, kv=kv_store)
+
+
+ClientFactory = Callable[..., Awaitable[TestClient]]
+
+
+@pytest.fixture
+async def serve_apps(runtime: Runtime) -> AsyncIterator[Callable[[], Awaitable[dict[int, TestClient]]]]:
+    """Start every port's application on a real loopback port; map home port -> client."""
+    from api.app import create_apps
+
+    clients: list[TestClient] = []
+
+    async def start() -> dict[int, TestClient]:
+        result: dict[int, TestClient] = {}
+        for port, app in create_apps(runtime).items():
+            client = TestClient(TestServer(app, host="127.0.0.1"))
+            await client.start_server()
+            clients.append(client)
+            result[port] = client
+        return result
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def api(serve_apps: Callable[[], Awaitable[dict[int, TestClient]]], runtime: Runtime) -> TestClient:
+    """A real HTTP client for the API port (shop, commerce, erp)."""
+    clients = await serve_apps()
+    return clients[runtime.settings.api_port]
+
