@@ -59,7 +59,9 @@ def load_contracts() -> dict[str, Contract]:
 @web.middleware
 async def request_id_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
+    request_id = (
+        incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
+    )
     request["request_id"] = request_id
     response = await handler(request)
     response.headers["X-Request-ID"] = request_id
@@ -71,7 +73,9 @@ async def request_id_middleware(request: web.Request, handler: Any) -> web.Strea
     return response
 
 
-def create_root_app(runtime: Runtime, mounts: list[tuple[str, Contract]], *, title: str) -> web.Application:
+def create_root_app(
+    runtime: Runtime, mounts: list[tuple[str, Contract]], *, title: str
+) -> web.Application:
     """One port's application: middlewares, health, docs, and the mounted contracts."""
     app = web.Application(
         middlewares=[request_id_middleware, error_middleware], client_max_size=11 * 1024 * 1024

@@ -105,5 +105,7 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
                 response.headers[header] = error.headers[header]
         return response
     except Exception:
-        log.exception("unhandled error on %s %s [%s]", request.method, request.path, request.get("request_id"))
+        log.exception(
+            "unhandled error on %s %s [%s]", request.method, request.path, request.get("request_id")
+        )
         return json_error(500, "Internal Server Error")

@@ -25,7 +25,10 @@ VALIDATION_ERROR = {
             "items": {
                 "type": "object",
                 "properties": {
-                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    },
                     "msg": {"type": "string"},
                     "type": {"type": "string"},
                 },
@@ -46,11 +49,17 @@ class _Schemas:
     def of(self, annotation: Any, mode: str = "validation") -> dict[str, Any]:
         generator = GenerateJsonSchema(ref_template=REF)
         schema = TypeAdapter(annotation).json_schema(
-            mode=mode, ref_template=REF, schema_generator=type(generator)  # type: ignore[arg-type]
+            mode=mode,
+            ref_template=REF,
+            schema_generator=type(generator),  # type: ignore[arg-type]
         )
         for name, definition in schema.pop("$defs", {}).items():
             self.components[name] = definition
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and "$ref" not in schema:
+        if (
+            isinstance(annotation, type)
+            and issubclass(annotation, BaseModel)
+            and "$ref" not in schema
+        ):
             name = annotation.__name__
             self.components[name] = schema
             return {"$ref": REF.format(model=name)}
@@ -109,19 +118,27 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
         operation["security"] = [{"bearerAuth": []}]
         responses.setdefault(
             "401",
-            {"description": "Not authenticated",
-             "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}}},
+            {
+                "description": "Not authenticated",
+                "content": {
+                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
+                },
+            },
         )
     if endpoint.body_model is not None or endpoint.query_model is not None or endpoint.path_params:
         responses["422"] = {
             "description": "Validation Error",
-            "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPValidationError")}}},
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model="HTTPValidationError")}}
+            },
         }
     operation["responses"] = responses
     return operation
 
 
-def build_document(mounts: list[tuple[str, Contract]], *, title: str, version: str, description: str = "") -> dict[str, Any]:
+def build_document(
+    mounts: list[tuple[str, Contract]], *, title: str, version: str, description: str = ""
+) -> dict[str, Any]:
     """The OpenAPI document for one port: every contract mounted there, under its prefix."""
     schemas = _Schemas()
     schemas.components["HTTPError"] = ERROR
@@ -132,7 +149,9 @@ def build_document(mounts: list[tuple[str, Contract]], *, title: str, version: s
             if not endpoint.include_in_schema:
                 continue
             path = _path_template(contract.full_path(endpoint, prefix))
-            paths.setdefault(path, {})[endpoint.method.lower()] = _operation(endpoint, schemas, contract)
+            paths.setdefault(path, {})[endpoint.method.lower()] = _operation(
+                endpoint, schemas, contract
+            )
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version, "description": description},

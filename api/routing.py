@@ -106,8 +106,11 @@ class Contract:
     def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             endpoint = Endpoint(
-                method=method.upper(), path=path, handler=handler,
-                exclude_none=options.pop("exclude_none", self.exclude_none), **options,
+                method=method.upper(),
+                path=path,
+                handler=handler,
+                exclude_none=options.pop("exclude_none", self.exclude_none),
+                **options,
             )
             if not endpoint.summary and handler.__doc__:
                 endpoint.summary = handler.__doc__.strip().splitlines()[0]
@@ -172,8 +175,11 @@ def client_address(request: web.Request) -> str:
 
 async def apply_rate_limit(request: web.Request, runtime: Runtime, bucket: str) -> Quota:
     quota = await take(
-        runtime.kv, runtime.clock, bucket=bucket,
-        limit=runtime.settings.rate_limit_per_hour, window_seconds=3600,
+        runtime.kv,
+        runtime.clock,
+        bucket=bucket,
+        limit=runtime.settings.rate_limit_per_hour,
+        window_seconds=3600,
     )
     request["quota"] = quota
     if quota.exceeded:
@@ -203,7 +209,9 @@ def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
 
 async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
     if not raw.strip():
-        raise RequestValidationError([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
+        raise RequestValidationError(
+            [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
+        )
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -248,7 +256,9 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
                 )
             except ValidationError as error:
                 raise RequestValidationError(pydantic_problems(error, ["query"])) from None
-        raw = await request.read() if (endpoint.needs_raw or endpoint.body_model is not None) else b""
+        raw = (
+            await request.read() if (endpoint.needs_raw or endpoint.body_model is not None) else b""
+        )
         if endpoint.needs_raw:
             kwargs["raw"] = raw
         if endpoint.body_model is not None:

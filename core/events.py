@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+
 @dataclass(frozen=True)
 class DomainEvent:
     name: str

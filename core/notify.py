@@ -35,7 +35,10 @@ async def send_chat_message(
 ) -> None:
     """Queue a Telegram message; the outbox delivers it with the bot's sender."""
     payload: dict[str, Any] = {
-        "chat_id": chat_id, "text": text, "params": params or {}, "language": language,
+        "chat_id": chat_id,
+        "text": text,
+        "params": params or {},
+        "language": language,
     }
     if photo:
         payload["photo"] = photo
@@ -44,8 +47,12 @@ async def send_chat_message(
     if order_id is not None:
         payload["order_id"] = order_id
     await enqueue(
-        topic=TELEGRAM, event_type=event_type, payload=payload, shop_id=shop_id,
-        key=key if key is not None else f"chat:{chat_id}", destination=str(chat_id),
+        topic=TELEGRAM,
+        event_type=event_type,
+        payload=payload,
+        shop_id=shop_id,
+        key=key if key is not None else f"chat:{chat_id}",
+        destination=str(chat_id),
     )
 
 
@@ -54,7 +61,9 @@ def _(message: str) -> str:
     return message
 
 
-OTP_MESSAGE = _("Your Sauda login code: {code}\nIt is valid for 5 minutes. Do not share it with anyone.")
+OTP_MESSAGE = _(
+    "Your Sauda login code: {code}\nIt is valid for 5 minutes. Do not share it with anyone."
+)
 
 
 async def deliver_login_code(*, phone: str, code: str) -> None:
@@ -70,6 +79,10 @@ async def deliver_login_code(*, phone: str, code: str) -> None:
             "and share your contact, then request the code again"
         )
     await send_chat_message(
-        chat_id=user.telegram_chat_id, text=OTP_MESSAGE, params={"code": code},
-        language=user.language, event_type="otp", key=f"otp:{user.telegram_chat_id}",
+        chat_id=user.telegram_chat_id,
+        text=OTP_MESSAGE,
+        params={"code": code},
+        language=user.language,
+        event_type="otp",
+        key=f"otp:{user.telegram_chat_id}",
     )

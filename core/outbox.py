@@ -11,6 +11,7 @@ receivers de-duplicate on the row's `event_id`, which never changes across retri
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -84,9 +85,13 @@ class OutboxWorker:
         now = self.clock.now()
         topics = list(self.deliverers)
         async with in_transaction():
-            query = OutboxEvent.filter(
-                status=OutboxStatus.PENDING, next_attempt_at__lte=now, topic__in=topics
-            ).order_by("id").limit(self.batch_size)
+            query = (
+                OutboxEvent.filter(
+                    status=OutboxStatus.PENDING, next_attempt_at__lte=now, topic__in=topics
+                )
+                .order_by("id")
+                .limit(self.batch_size)
+            )
             if self._is_postgres():
                 query = query.select_for_update(skip_locked=True)
             rows = await query
@@ -150,7 +155,10 @@ class OutboxWorker:
             log.info("outbox %s %s attempt %s failed: %s", row.topic, row.event_id, attempts, error)
             return False
         await OutboxEvent.filter(id=row.id).update(
-            status=OutboxStatus.DELIVERED, attempts=row.attempts + 1, delivered_at=now, last_error=None
+            status=OutboxStatus.DELIVERED,
+            attempts=row.attempts + 1,
+            delivered_at=now,
+            last_error=None,
         )
         return True
 
@@ -160,7 +168,5 @@ class OutboxWorker:
                 await self.run_once()
             except Exception:
                 log.exception("outbox worker round failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
-            except TimeoutError:
-                pass

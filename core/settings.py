@@ -150,4 +150,6 @@ def _development_secret(settings: Settings) -> str:
         path.chmod(0o600)
         return secret
     except OSError as error:
-        raise SettingsError(f"Invalid setting DATA_DIR: cannot keep JWT secret there ({error})")
+        raise SettingsError(
+            f"Invalid setting DATA_DIR: cannot keep JWT secret there ({error})"
+        ) from None

@@ -27,7 +27,9 @@ async def create_shop(
 ) -> Shop:
     """Create a shop with a unique slug (a free one is picked when none is given)."""
     if timezone not in TIMEZONES:
-        raise ValidationFailed.field("timezone", msg=f"timezone must be one of {', '.join(TIMEZONES)}")
+        raise ValidationFailed.field(
+            "timezone", msg=f"timezone must be one of {', '.join(TIMEZONES)}"
+        )
     if slug:
         if await Shop.filter(slug=slug).exists():
             raise Conflict(f"Shop slug '{slug}' is taken")

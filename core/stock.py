@@ -70,7 +70,12 @@ async def record_move(
 
 async def ledger_balance(item_id: int) -> Decimal:
     """The quantity as the ledger says it (the truth the cached balance must match)."""
-    row = await StockMove.filter(stock_item_id=item_id).annotate(total=Sum("quantity")).first().values("total")
+    row = (
+        await StockMove.filter(stock_item_id=item_id)
+        .annotate(total=Sum("quantity"))
+        .first()
+        .values("total")
+    )
     return Decimal(row["total"] or 0) if row else Decimal(0)
 
 
@@ -112,8 +117,12 @@ async def consume_for_order(order: Order, *, user_id: int | None = None) -> None
         raise Conflict("Not enough stock: " + "; ".join(short))
     for item_id, quantity in sorted(needs.items()):
         await record_move(
-            item=items[item_id], kind=MoveKind.ASSEMBLY, quantity=-quantity,
-            order_id=order.id, user_id=user_id, note=f"order #{order.number}",
+            item=items[item_id],
+            kind=MoveKind.ASSEMBLY,
+            quantity=-quantity,
+            order_id=order.id,
+            user_id=user_id,
+            note=f"order #{order.number}",
         )
 
 
@@ -126,9 +135,16 @@ async def return_for_order(order: Order, *, user_id: int | None = None) -> None:
     owed = {item_id: -q for item_id, q in net.items() if q < 0}
     if not owed:
         return
-    items = {i.id: i for i in await StockItem.filter(id__in=list(owed)).order_by("id").select_for_update()}
+    items = {
+        i.id: i
+        for i in await StockItem.filter(id__in=list(owed)).order_by("id").select_for_update()
+    }
     for item_id, quantity in sorted(owed.items()):
         await record_move(
-            item=items[item_id], kind=MoveKind.RETURN, quantity=quantity,
-            order_id=order.id, user_id=user_id, note=f"order #{order.number} cancelled",
+            item=items[item_id],
+            kind=MoveKind.RETURN,
+            quantity=quantity,
+            order_id=order.id,
+            user_id=user_id,
+            note=f"order #{order.number} cancelled",
         )

@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     create = shop.add_parser("create", help="create a shop")
     create.add_argument("name")
     create.add_argument("--slug")
-    create.add_argument("--timezone", default="Asia/Almaty", choices=["Asia/Almaty", "Asia/Tashkent"])
+    create.add_argument(
+        "--timezone", default="Asia/Almaty", choices=["Asia/Almaty", "Asia/Tashkent"]
+    )
     create.add_argument("--currency", default="KZT", choices=["KZT", "UZS"])
     create.add_argument("--locale", default="ru", choices=["ru", "kk", "uz", "en"])
     shop.add_parser("list", help="list shops")
@@ -51,14 +53,20 @@ def _parser() -> argparse.ArgumentParser:
     user = commands.add_parser("user", help="users").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", help="add a user to a shop with a role")
     add.add_argument("phone")
-    add.add_argument("--role", required=True, choices=["owner", "admin", "manager", "florist", "courier", "cashier"])
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=["owner", "admin", "manager", "florist", "courier", "cashier"],
+    )
     add.add_argument("--shop", required=True, help="shop id or slug")
     add.add_argument("--name", default="")
     add.add_argument("--email")
     add.add_argument("--username")
     add.add_argument("--password")
 
-    apikey = commands.add_parser("apikey", help="API keys").add_subparsers(dest="action", required=True)
+    apikey = commands.add_parser("apikey", help="API keys").add_subparsers(
+        dest="action", required=True
+    )
     key_create = apikey.add_parser("create", help="create a key (printed once)")
     key_create.add_argument("--shop", required=True, help="shop id or slug")
     key_create.add_argument("--name", default="integration")
@@ -110,8 +118,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         if not args.no_migrate:
             await _migrate(settings)
         await serve(
-            settings, api=not args.no_api, bot=not args.no_bot,
-            scheduler=not args.no_scheduler, outbox=not args.no_outbox,
+            settings,
+            api=not args.no_api,
+            bot=not args.no_bot,
+            scheduler=not args.no_scheduler,
+            outbox=not args.no_outbox,
         )
         return 0
     if args.command == "scheduler":
@@ -142,7 +153,10 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.command == "shop" and args.action == "create":
         shop = await create_shop(
-            name=args.name, slug=args.slug, timezone=args.timezone, currency=args.currency,
+            name=args.name,
+            slug=args.slug,
+            timezone=args.timezone,
+            currency=args.currency,
             locale=args.locale,
         )
         print(f"shop created: id={shop.id} slug={shop.slug}")

@@ -20,7 +20,12 @@ log = logging.getLogger(__name__)
 
 
 async def serve(
-    settings: Settings, *, api: bool = True, bot: bool = True, scheduler: bool = True, outbox: bool = True
+    settings: Settings,
+    *,
+    api: bool = True,
+    bot: bool = True,
+    scheduler: bool = True,
+    outbox: bool = True,
 ) -> None:
     await init_db(settings.effective_database_url)
     runtime = build_runtime(settings)
@@ -45,7 +50,9 @@ async def serve(
                     cleanups.append(cleanup)
         if api:
             for port, app in create_apps(runtime).items():
-                runner = web.AppRunner(app, access_log=log if settings.log_level == "DEBUG" else None)
+                runner = web.AppRunner(
+                    app, access_log=log if settings.log_level == "DEBUG" else None
+                )
                 await runner.setup()
                 await web.TCPSite(runner, settings.host, port).start()
                 runners.append(runner)

@@ -27,7 +27,9 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, kv: Any = N
     clock = clock or SystemClock()
     kv = kv if kv is not None else create_kv(settings.redis_url)
     otp = OtpService(kv, clock, OtpPolicy(requests_per_minute=settings.otp_requests_per_minute))
-    issuer = TokenIssuer(secret=settings.jwt_secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock)
+    issuer = TokenIssuer(
+        secret=settings.jwt_secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock
+    )
     runtime = Runtime(settings=settings, kv=kv, clock=clock, otp=otp, issuer=issuer)
     for module in _plugins():
         register = getattr(module, "register", None)

@@ -26,7 +26,11 @@ from core.settings import load_settings
 
 REQUIRE_SERVICES = os.environ.get("SAUDA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Each test session gets its own PostgreSQL database (created from POSTGRES_URL's server)
+# and may pick its Redis database, so parallel sessions on one machine never collide.
+REDIS_URL = os.environ.get(
+    "TEST_REDIS_URL", f"redis://127.0.0.1:6379/{os.environ.get('TEST_REDIS_DB', '15')}"
+)
 JWT_SECRET = "test-secret-" + "x" * 40
 
 
@@ -55,15 +59,27 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-async def _postgres_reset(url: str) -> None:
+def _session_database_url(base: str) -> tuple[str, str]:
+    name = f"sauda_test_{os.getpid()}"
+    return base.rsplit("/", 1)[0] + "/" + name, name
+
+
+async def _postgres_admin(base: str, statement: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://"), timeout=5)
+    connection = await asyncpg.connect(base.replace("postgres://", "postgresql://"), timeout=5)
     try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def _postgres_reset(base: str) -> str:
+    url, name = _session_database_url(base)
+    await _postgres_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _postgres_admin(base, f'CREATE DATABASE "{name}"')
     await apply_migrations(url)
+    return url
 
 
 _postgres_state: dict[str, Any] = {}
@@ -75,12 +91,24 @@ def postgres_migrated() -> str:
         _unavailable("PostgreSQL", _postgres_state["error"])
     if "url" not in _postgres_state:
         try:
-            run_in_thread(lambda: _postgres_reset(POSTGRES_URL))
+            _postgres_state["url"] = run_in_thread(lambda: _postgres_reset(POSTGRES_URL))
         except Exception as error:
             _postgres_state["error"] = error
             _unavailable("PostgreSQL", error)
-        _postgres_state["url"] = POSTGRES_URL
     return _postgres_state["url"]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if "url" in _postgres_state:
+        _, name = _session_database_url(POSTGRES_URL)
+        try:
+            run_in_thread(
+                lambda: _postgres_admin(
+                    POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                )
+            )
+        except Exception:  # noqa: S110 - a leftover test database is harmless
+            pass
 
 
 async def _truncate_postgres() -> None:
@@ -209,7 +237,9 @@ ClientFactory = Callable[..., Awaitable[TestClient]]
 
 
 @pytest.fixture
-async def serve_apps(runtime: Runtime) -> AsyncIterator[Callable[[], Awaitable[dict[int, TestClient]]]]:
+async def serve_apps(
+    runtime: Runtime,
+) -> AsyncIterator[Callable[[], Awaitable[dict[int, TestClient]]]]:
     """Start every port's application on a real loopback port; map home port -> client."""
     from api.app import create_apps
 
@@ -230,8 +260,9 @@ async def serve_apps(runtime: Runtime) -> AsyncIterator[Callable[[], Awaitable[d
 
 
 @pytest.fixture
-async def api(serve_apps: Callable[[], Awaitable[dict[int, TestClient]]], runtime: Runtime) -> TestClient:
+async def api(
+    serve_apps: Callable[[], Awaitable[dict[int, TestClient]]], runtime: Runtime
+) -> TestClient:
     """A real HTTP client for the API port (shop, commerce, erp)."""
     clients = await serve_apps()
     return clients[runtime.settings.api_port]
-

@@ -14,3 +14,27 @@ contract = Contract(
     description="Flower shop management: orders, catalog, customers, warehouse, production, tracking.",
     mount="/api",
 )
+
+# Importing the modules registers their endpoints on `contract`.
+from api.shop import (  # noqa: E402
+    auth,
+    customers,
+    orders,
+    production,
+    products,
+    tracking,
+    warehouse,
+    webhooks,
+)
+
+__all__ = [
+    "auth",
+    "contract",
+    "customers",
+    "orders",
+    "production",
+    "products",
+    "tracking",
+    "warehouse",
+    "webhooks",
+]

@@ -31,7 +31,11 @@ async def create_api_key(
     public = secrets.token_hex(4)
     plaintext = f"{PREFIX}{public}_{secrets.token_urlsafe(32)}"
     key = await ApiKey.create(
-        shop_id=shop_id, name=name, prefix=public, key_hash=_digest(plaintext), role=role,
+        shop_id=shop_id,
+        name=name,
+        prefix=public,
+        key_hash=_digest(plaintext),
+        role=role,
         created_by_id=created_by,
     )
     return key, plaintext

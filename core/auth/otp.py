@@ -39,7 +39,8 @@ class OtpService:
         if until is not None and int(until) > self._now():
             retry = int(until) - self._now()
             raise Locked(
-                f"Too many wrong codes. Try again in {max(1, retry // 60)} minutes", retry_after=retry
+                f"Too many wrong codes. Try again in {max(1, retry // 60)} minutes",
+                retry_after=retry,
             )
 
     async def request_code(self, phone: str) -> str:
@@ -83,7 +84,8 @@ class OtpService:
             until = self._now() + self.policy.lock_seconds
             await self.kv.set(f"otp:lock:{phone}", str(until), ex=self.policy.lock_seconds + 60)
             raise Locked(
-                "Too many wrong codes. Try again in 15 minutes", retry_after=self.policy.lock_seconds
+                "Too many wrong codes. Try again in 15 minutes",
+                retry_after=self.policy.lock_seconds,
             )
         await self.kv.set(key, json.dumps(record), keepttl=True)
         raise Unauthorized("Invalid or expired code")

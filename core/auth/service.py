@@ -23,8 +23,12 @@ class TokenIssuer:
 
     def issue(self, *, user_id: int, shop_id: int, role: Role) -> str:
         return issue_access_token(
-            secret=self.secret, user_id=user_id, shop_id=shop_id, role=role,
-            now=self.clock.now(), ttl_seconds=self.ttl_seconds,
+            secret=self.secret,
+            user_id=user_id,
+            shop_id=shop_id,
+            role=role,
+            now=self.clock.now(),
+            ttl_seconds=self.ttl_seconds,
         )
 
 
@@ -68,7 +72,9 @@ async def sign_in_with_password(
     if not user.is_active:
         raise Unauthorized("Incorrect login or password")
     if shop_id is not None:
-        membership = await Membership.filter(user_id=user.id, shop_id=shop_id).order_by("id").first()
+        membership = (
+            await Membership.filter(user_id=user.id, shop_id=shop_id).order_by("id").first()
+        )
     else:
         membership = await primary_membership(user_id=user.id)
     if membership is None:
@@ -78,6 +84,8 @@ async def sign_in_with_password(
 
 async def set_password(*, user: User, password: str) -> None:
     if len(password) < 8:
-        raise ValidationFailed.field("body", "password", msg="Password must be at least 8 characters")
+        raise ValidationFailed.field(
+            "body", "password", msg="Password must be at least 8 characters"
+        )
     user.password_hash = hash_password(password)
     await user.save(update_fields=["password_hash", "updated_at"])

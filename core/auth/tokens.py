@@ -47,7 +47,10 @@ def decode_access_token(token: str, *, secret: str, now: datetime) -> Principal:
     """The principal of a valid token; Unauthorized for a bad or expired one."""
     try:
         payload = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"verify_exp": False, "require": ["exp", "sub"]}
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"verify_exp": False, "require": ["exp", "sub"]},
         )
     except jwt.PyJWTError:
         raise Unauthorized("Invalid authentication token") from None
@@ -56,6 +59,8 @@ def decode_access_token(token: str, *, secret: str, now: datetime) -> Principal:
     if int(payload["exp"]) <= int(now.timestamp()):
         raise Unauthorized("Authentication token has expired")
     try:
-        return Principal(shop_id=int(payload["shop"]), role=Role(payload["role"]), user_id=int(payload["sub"]))
+        return Principal(
+            shop_id=int(payload["shop"]), role=Role(payload["role"]), user_id=int(payload["sub"])
+        )
     except (KeyError, ValueError):
         raise Unauthorized("Invalid authentication token") from None

@@ -18,7 +18,9 @@ class ProductKind(StrEnum):
 
 
 class Category(TimestampedModel):
-    shop = fields.ForeignKeyField("models.Shop", related_name="categories", on_delete=fields.CASCADE)
+    shop = fields.ForeignKeyField(
+        "models.Shop", related_name="categories", on_delete=fields.CASCADE
+    )
     name = fields.CharField(max_length=200)
     description = fields.TextField(null=True)
     parent = fields.ForeignKeyField(

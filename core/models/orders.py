@@ -76,7 +76,9 @@ class Order(TimestampedModel):
     delivery_time_range = fields.CharField(max_length=32, null=True)
     card_text = fields.TextField(null=True)
     comment = fields.TextField(null=True)
-    status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.NEW, db_index=True)
+    status = fields.CharEnumField(
+        OrderStatus, max_length=20, default=OrderStatus.NEW, db_index=True
+    )
     # The dialect word a contract last wrote, so it reads back the same (crm's "готов").
     status_label = fields.CharField(max_length=32, null=True)
     status_before_issue = fields.CharEnumField(OrderStatus, max_length=20, null=True)
@@ -179,7 +181,9 @@ class OrderPhoto(TimestampedModel):
 
 class Payment(TimestampedModel):
     shop = fields.ForeignKeyField("models.Shop", related_name=False, on_delete=fields.CASCADE)
-    order = fields.ForeignKeyField("models.Order", related_name="payments", on_delete=fields.CASCADE)
+    order = fields.ForeignKeyField(
+        "models.Order", related_name="payments", on_delete=fields.CASCADE
+    )
     provider = fields.CharField(max_length=32)
     external_id = fields.CharField(max_length=128)
     amount = fields.BigIntField()

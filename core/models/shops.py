@@ -57,8 +57,12 @@ class User(TimestampedModel):
 
 
 class Membership(TimestampedModel):
-    user = fields.ForeignKeyField("models.User", related_name="memberships", on_delete=fields.CASCADE)
-    shop = fields.ForeignKeyField("models.Shop", related_name="memberships", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField(
+        "models.User", related_name="memberships", on_delete=fields.CASCADE
+    )
+    shop = fields.ForeignKeyField(
+        "models.Shop", related_name="memberships", on_delete=fields.CASCADE
+    )
     role = fields.CharEnumField(Role, max_length=16)
 
     class Meta:

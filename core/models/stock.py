@@ -25,7 +25,9 @@ class SupplyCurrency(StrEnum):
 
 
 class StockItem(TimestampedModel):
-    shop = fields.ForeignKeyField("models.Shop", related_name="stock_items", on_delete=fields.CASCADE)
+    shop = fields.ForeignKeyField(
+        "models.Shop", related_name="stock_items", on_delete=fields.CASCADE
+    )
     name = fields.CharField(max_length=200)
     variety = fields.CharField(max_length=200, null=True)
     supplier = fields.CharField(max_length=200, null=True)

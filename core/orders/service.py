@@ -68,11 +68,16 @@ async def price_items(
         product = products.get(item.product_id)
         if product is None or not product.is_active:
             raise ValidationFailed.field(
-                *loc, index, "product_id", msg=f"Product {item.product_id} not found or not available"
+                *loc,
+                index,
+                "product_id",
+                msg=f"Product {item.product_id} not found or not available",
             )
         if item.quantity < 1:
             raise ValidationFailed.field(*loc, index, "quantity", msg="Quantity must be at least 1")
-        priced.append(PricedItem(product=product, quantity=item.quantity, price=product.current_price))
+        priced.append(
+            PricedItem(product=product, quantity=item.quantity, price=product.current_price)
+        )
     return priced
 
 
@@ -95,7 +100,12 @@ def compute_totals(
 
 
 async def _next_number(shop_id: int) -> int:
-    last = await Order.filter(shop_id=shop_id).order_by("-number").first().values_list("number", flat=True)
+    last = (
+        await Order.filter(shop_id=shop_id)
+        .order_by("-number")
+        .first()
+        .values_list("number", flat=True)
+    )
     return int(last or 0) + 1
 
 
@@ -149,7 +159,9 @@ async def place_order(
     """
     clock = clock or SystemClock()
     if delivery_fee < 0:
-        raise ValidationFailed.field("body", "delivery_fee", msg="delivery_fee must not be negative")
+        raise ValidationFailed.field(
+            "body", "delivery_fee", msg="delivery_fee must not be negative"
+        )
     if delivery_from and delivery_to and delivery_to <= delivery_from:
         raise ValidationFailed.field(
             "body", "delivery_window", msg="The window must end after it starts"
@@ -167,14 +179,17 @@ async def place_order(
             computed = sum(p.total for p in priced)
             if flower_sum is not None and flower_sum != computed:
                 raise ValidationFailed.field(
-                    "body", "flower_sum",
+                    "body",
+                    "flower_sum",
                     msg=f"flower_sum must equal the catalog sum of the items ({computed})",
                 )
             flower_sum = computed
         if flower_sum is None:
             raise ValidationFailed.field("body", "flower_sum", msg="Field required", type="missing")
         if flower_sum < 0:
-            raise ValidationFailed.field("body", "flower_sum", msg="flower_sum must not be negative")
+            raise ValidationFailed.field(
+                "body", "flower_sum", msg="flower_sum must not be negative"
+            )
         grand_total = compute_totals(
             flower_sum=flower_sum, delivery_fee=delivery_fee, claimed_total=total
         )
@@ -183,7 +198,9 @@ async def place_order(
             customer = await get_owned(Customer, shop_id=shop_id, id=customer_id)
         elif customer_phone:
             customer, _ = await find_or_register_customer(
-                shop_id=shop_id, phone=customer_phone, name=customer_name,
+                shop_id=shop_id,
+                phone=customer_phone,
+                name=customer_name,
                 loc=("body", "customer_phone"),
             )
         recipient: Customer | None = None
@@ -237,16 +254,23 @@ async def place_order(
             ) from None
         for p in priced:
             await OrderItem.create(
-                order=order, product=p.product, product_name=p.product.name,
-                quantity=p.quantity, price=p.price, total=p.total,
+                order=order,
+                product=p.product,
+                product_name=p.product.name,
+                quantity=p.quantity,
+                price=p.price,
+                total=p.total,
             )
         if florist_ids:
             from core.models import User
 
             await order.florists.add(*await User.filter(id__in=list(florist_ids)))
         await OrderStatusEvent.create(
-            order=order, from_status=None, to_status=OrderStatus.NEW,
-            actor_id=actor.user_id, actor_label=actor.label,
+            order=order,
+            from_status=None,
+            to_status=OrderStatus.NEW,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
         )
         await events.emit(
             events.DomainEvent(
@@ -307,11 +331,21 @@ async def change_status(
         order.status_label = label
         order.status_changed_at = clock.now()
         await order.save(
-            update_fields=["status", "status_label", "status_before_issue", "status_changed_at", "updated_at"]
+            update_fields=[
+                "status",
+                "status_label",
+                "status_before_issue",
+                "status_changed_at",
+                "updated_at",
+            ]
         )
         await OrderStatusEvent.create(
-            order=order, from_status=current, to_status=to,
-            actor_id=actor.user_id, actor_label=actor.label, comment=comment,
+            order=order,
+            from_status=current,
+            to_status=to,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            comment=comment,
         )
         await events.emit(
             events.DomainEvent(
@@ -347,11 +381,18 @@ async def report_issue(
         order = await get_owned(Order, shop_id=shop_id, id=order_id)
         before = OrderStatus(order.status)
         order = await change_status(
-            shop_id=shop_id, order_id=order_id, to=OrderStatus.ISSUE, actor=actor,
-            comment=comment, clock=clock,
+            shop_id=shop_id,
+            order_id=order_id,
+            to=OrderStatus.ISSUE,
+            actor=actor,
+            comment=comment,
+            clock=clock,
         )
         issue = await OrderIssue.create(
-            order=order, issue_type=issue_type, comment=comment, status_before=before,
+            order=order,
+            issue_type=issue_type,
+            comment=comment,
+            status_before=before,
             reported_by_id=actor.user_id,
         )
         await events.emit(
@@ -371,7 +412,11 @@ async def report_issue(
 
 
 async def resolve_issue(
-    *, shop_id: int, order_id: int, actor: Actor = SYSTEM, to: OrderStatus | None = None,
+    *,
+    shop_id: int,
+    order_id: int,
+    actor: Actor = SYSTEM,
+    to: OrderStatus | None = None,
     clock: Clock | None = None,
 ) -> Order:
     """Return an order from `issue` to the status it had before (or to `to`)."""
@@ -408,20 +453,28 @@ async def set_team(
         order = await get_owned(Order, shop_id=shop_id, id=order_id, for_update=True)
         if manager_id is not ...:
             if manager_id is not None:
-                await check_team_member(shop_id=shop_id, user_id=manager_id, role=Role.MANAGER, field="manager_id")  # type: ignore[arg-type]
+                await check_team_member(
+                    shop_id=shop_id, user_id=manager_id, role=Role.MANAGER, field="manager_id"
+                )  # type: ignore[arg-type]
             order.manager_id = manager_id  # type: ignore[attr-defined]
         if courier_id is not ...:
             if courier_id is not None:
-                await check_team_member(shop_id=shop_id, user_id=courier_id, role=Role.COURIER, field="courier_id")  # type: ignore[arg-type]
+                await check_team_member(
+                    shop_id=shop_id, user_id=courier_id, role=Role.COURIER, field="courier_id"
+                )  # type: ignore[arg-type]
             order.courier_id = courier_id  # type: ignore[attr-defined]
         await order.save(update_fields=["manager_id", "courier_id", "updated_at"])
         if florist_ids is not None:
-            if not 1 <= len(florist_ids) <= MAX_FLORISTS or len(set(florist_ids)) != len(florist_ids):
+            if not 1 <= len(florist_ids) <= MAX_FLORISTS or len(set(florist_ids)) != len(
+                florist_ids
+            ):
                 raise ValidationFailed.field(
                     "body", "florist_ids", msg="An order needs 1 to 3 distinct florists"
                 )
             for florist_id in florist_ids:
-                await check_team_member(shop_id=shop_id, user_id=florist_id, role=Role.FLORIST, field="florist_ids")
+                await check_team_member(
+                    shop_id=shop_id, user_id=florist_id, role=Role.FLORIST, field="florist_ids"
+                )
             from core.models import User
 
             await order.florists.clear()

@@ -49,11 +49,21 @@ _FORWARD: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 # Statuses in which an order has been paid for (for revenue and "paid" questions).
 PAID_STATUSES: frozenset[OrderStatus] = frozenset(
-    {S.PAID, S.IN_PRODUCTION, S.ASSEMBLED, S.IN_DELIVERY, S.AWAITING_PICKUP, S.DELIVERED, S.COMPLETED}
+    {
+        S.PAID,
+        S.IN_PRODUCTION,
+        S.ASSEMBLED,
+        S.IN_DELIVERY,
+        S.AWAITING_PICKUP,
+        S.DELIVERED,
+        S.COMPLETED,
+    }
 )
 
 
-def allowed_next(current: OrderStatus, *, before_issue: OrderStatus | None = None) -> list[OrderStatus]:
+def allowed_next(
+    current: OrderStatus, *, before_issue: OrderStatus | None = None
+) -> list[OrderStatus]:
     """The statuses an order in `current` may move to, in a stable order."""
     if current in CLOSED:
         return []
@@ -72,7 +82,9 @@ def allowed_next(current: OrderStatus, *, before_issue: OrderStatus | None = Non
 class InvalidTransition(BadRequest):
     """The machine forbids this move; `allowed` lists what it would take."""
 
-    def __init__(self, current: OrderStatus, target: OrderStatus, allowed: list[OrderStatus]) -> None:
+    def __init__(
+        self, current: OrderStatus, target: OrderStatus, allowed: list[OrderStatus]
+    ) -> None:
         self.current = current
         self.target = target
         self.allowed = allowed

@@ -6,10 +6,17 @@ import pytest
 
 from core.actors import Actor
 from core.errors import Conflict, ValidationFailed
-from core.models import OrderStatus, OrderStatusEvent, OutboxEvent, ProductComponent, StockItem
+from core.models import (
+    IssueType,
+    Order,
+    OrderStatus,
+    OrderStatusEvent,
+    OutboxEvent,
+    ProductComponent,
+    StockItem,
+)
 from core.orders.service import ItemRequest, change_status, place_order, report_issue, resolve_issue
 from core.orders.status import InvalidTransition
-from core.models import IssueType, Order
 from tests.factories import make_product, make_shop, make_stock_item
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -20,8 +27,11 @@ async def test_items_are_priced_from_the_catalog_and_totals_computed() -> None:
     rose = await make_product(shop, price=25000, discount_price=20000)
     tulip = await make_product(shop, name="Тюльпаны", price=9000)
     order = await place_order(
-        shop_id=shop.id, customer_phone="+77011234567", recipient_name="Айгуль",
-        items=[ItemRequest(rose.id, 2), ItemRequest(tulip.id, 1)], delivery_fee=2000,
+        shop_id=shop.id,
+        customer_phone="+77011234567",
+        recipient_name="Айгуль",
+        items=[ItemRequest(rose.id, 2), ItemRequest(tulip.id, 1)],
+        delivery_fee=2000,
     )
     assert order.flower_sum == 2 * 20000 + 9000
     assert order.total == order.flower_sum + 2000
@@ -34,7 +44,13 @@ async def test_items_are_priced_from_the_catalog_and_totals_computed() -> None:
 async def test_a_claimed_total_that_disagrees_is_refused_and_nothing_is_written() -> None:
     shop = await make_shop()
     with pytest.raises(ValidationFailed) as raised:
-        await place_order(shop_id=shop.id, customer_phone="+77011234567", flower_sum=25000, delivery_fee=2000, total=26000)
+        await place_order(
+            shop_id=shop.id,
+            customer_phone="+77011234567",
+            flower_sum=25000,
+            delivery_fee=2000,
+            total=26000,
+        )
     assert raised.value.problems[0].loc == ("body", "total")
     assert await Order.all().count() == 0
     assert await OutboxEvent.all().count() == 0
@@ -52,12 +68,26 @@ async def test_status_changes_write_history_and_refuse_forbidden_moves() -> None
     shop = await make_shop()
     order = await place_order(shop_id=shop.id, flower_sum=5000)
     actor = Actor(user_id=None, label="test")
-    for status in (OrderStatus.PAID, OrderStatus.ASSEMBLED, OrderStatus.IN_DELIVERY, OrderStatus.DELIVERED, OrderStatus.COMPLETED):
+    for status in (
+        OrderStatus.PAID,
+        OrderStatus.ASSEMBLED,
+        OrderStatus.IN_DELIVERY,
+        OrderStatus.DELIVERED,
+        OrderStatus.COMPLETED,
+    ):
         order = await change_status(shop_id=shop.id, order_id=order.id, to=status, actor=actor)
-    history = await OrderStatusEvent.filter(order_id=order.id).order_by("id").values_list("to_status", flat=True)
+    history = (
+        await OrderStatusEvent.filter(order_id=order.id)
+        .order_by("id")
+        .values_list("to_status", flat=True)
+    )
     assert [OrderStatus(s) for s in history] == [
-        OrderStatus.NEW, OrderStatus.PAID, OrderStatus.ASSEMBLED, OrderStatus.IN_DELIVERY,
-        OrderStatus.DELIVERED, OrderStatus.COMPLETED,
+        OrderStatus.NEW,
+        OrderStatus.PAID,
+        OrderStatus.ASSEMBLED,
+        OrderStatus.IN_DELIVERY,
+        OrderStatus.DELIVERED,
+        OrderStatus.COMPLETED,
     ]
     with pytest.raises(InvalidTransition):
         await change_status(shop_id=shop.id, order_id=order.id, to=OrderStatus.NEW)
@@ -67,7 +97,9 @@ async def test_issue_and_resolution_return_to_the_previous_status() -> None:
     shop = await make_shop()
     order = await place_order(shop_id=shop.id, flower_sum=5000)
     await change_status(shop_id=shop.id, order_id=order.id, to=OrderStatus.PAID)
-    order, issue = await report_issue(shop_id=shop.id, order_id=order.id, issue_type=IssueType.WRONG_ADDRESS, comment="нет дома")
+    order, issue = await report_issue(
+        shop_id=shop.id, order_id=order.id, issue_type=IssueType.WRONG_ADDRESS, comment="нет дома"
+    )
     assert order.status is OrderStatus.ISSUE and issue.status_before is OrderStatus.PAID
     order = await resolve_issue(shop_id=shop.id, order_id=order.id)
     assert order.status is OrderStatus.PAID

@@ -1,0 +1,1 @@
+"""Shop contract: auth (being built)."""

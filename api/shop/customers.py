@@ -1,0 +1,1 @@
+"""Shop contract: customers (being built)."""

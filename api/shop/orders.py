@@ -1,0 +1,1 @@
+"""Shop contract: orders (being built)."""

@@ -1,0 +1,1 @@
+"""Shop contract: production (being built)."""

@@ -1,0 +1,1 @@
+"""Shop contract: products (being built)."""

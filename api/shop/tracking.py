@@ -1,0 +1,1 @@
+"""Shop contract: tracking (being built)."""

@@ -1,0 +1,1 @@
+"""Shop contract: warehouse (being built)."""

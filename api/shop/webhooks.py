@@ -1,0 +1,1 @@
+"""Shop contract: webhooks (being built)."""
