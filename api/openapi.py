@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter
@@ -46,7 +46,9 @@ class _Schemas:
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
 
-    def of(self, annotation: Any, mode: str = "validation") -> dict[str, Any]:
+    def of(
+        self, annotation: Any, mode: Literal["validation", "serialization"] = "validation"
+    ) -> dict[str, Any]:
         generator = GenerateJsonSchema(ref_template=REF)
         schema = TypeAdapter(annotation).json_schema(
             mode=mode,

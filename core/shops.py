@@ -61,12 +61,13 @@ async def get_or_create_user_by_phone(*, phone: str, name: str = "") -> tuple[Us
 
 
 async def member_roles(*, shop_id: int, user_id: int) -> set[Role]:
-    rows = await Membership.filter(shop_id=shop_id, user_id=user_id).values_list("role", flat=True)
-    return {Role(r) for r in rows}
+    rows = await Membership.filter(shop_id=shop_id, user_id=user_id)
+    return {Role(m.role) for m in rows}
 
 
 async def primary_membership(*, user_id: int) -> Membership | None:
     """The membership a login lands in: the owner one first, then the oldest."""
     memberships = await Membership.filter(user_id=user_id).order_by("id")
     owners = [m for m in memberships if m.role is Role.OWNER]
-    return (owners or memberships or [None])[0]
+    chosen = owners or memberships
+    return chosen[0] if chosen else None

@@ -108,7 +108,9 @@ class Order(TimestampedModel):
     staff_card_chat_id = fields.BigIntField(null=True)
     staff_card_message_id = fields.BigIntField(null=True)
     florists: fields.ManyToManyRelation = fields.ManyToManyField(  # type: ignore[assignment]
-        "models.User", related_name=False, through="order_florists"
+        "models.User",
+        related_name="florist_orders",
+        through="order_florists",
     )
 
     class Meta:

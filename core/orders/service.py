@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -38,6 +39,12 @@ from core.tenancy import get_owned
 from core.tokens import new_tracking_token
 
 MAX_FLORISTS = 3
+
+
+class Keep(Enum):
+    """Leave a field as it is (distinct from None, which clears it)."""
+
+    KEEP = 0
 
 
 @dataclass(frozen=True)
@@ -100,13 +107,8 @@ def compute_totals(
 
 
 async def _next_number(shop_id: int) -> int:
-    last = (
-        await Order.filter(shop_id=shop_id)
-        .order_by("-number")
-        .first()
-        .values_list("number", flat=True)
-    )
-    return int(last or 0) + 1
+    last = await Order.filter(shop_id=shop_id).order_by("-number").first()
+    return (last.number if last else 0) + 1
 
 
 async def check_team_member(*, shop_id: int, user_id: int, role: Role, field: str) -> None:
@@ -323,7 +325,7 @@ async def change_status(
         if to is OrderStatus.ISSUE:
             order.status_before_issue = current
         elif current is OrderStatus.ISSUE:
-            order.status_before_issue = None
+            order.status_before_issue = None  # type: ignore[assignment]
             await OrderIssue.filter(order_id=order.id, resolved_at__isnull=True).update(
                 resolved_at=clock.now()
             )
@@ -443,21 +445,21 @@ async def set_team(
     *,
     shop_id: int,
     order_id: int,
-    manager_id: int | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
-    courier_id: int | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
+    manager_id: int | None | Keep = Keep.KEEP,
+    courier_id: int | None | Keep = Keep.KEEP,
     florist_ids: Sequence[int] | None = None,
     actor: Actor = SYSTEM,
 ) -> Order:
     """Change the order's team; each named user must hold the matching role (else 422)."""
     async with in_transaction():
         order = await get_owned(Order, shop_id=shop_id, id=order_id, for_update=True)
-        if manager_id is not ...:
+        if not isinstance(manager_id, Keep):
             if manager_id is not None:
                 await check_team_member(
                     shop_id=shop_id, user_id=manager_id, role=Role.MANAGER, field="manager_id"
                 )  # type: ignore[arg-type]
             order.manager_id = manager_id  # type: ignore[attr-defined]
-        if courier_id is not ...:
+        if not isinstance(courier_id, Keep):
             if courier_id is not None:
                 await check_team_member(
                     shop_id=shop_id, user_id=courier_id, role=Role.COURIER, field="courier_id"

@@ -1,0 +1,47 @@
+# Two commands on a fresh machine with only Python: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
+
+.PHONY: run test install locales lint typecheck demo chromium clean
+
+run: install locales
+	$(BIN)/sauda migrate
+	$(BIN)/sauda serve
+
+test: install locales lint typecheck
+	$(BIN)/pytest -q
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Compiled catalogues are built here, not committed.
+locales: install
+	@for po in locales/*/LC_MESSAGES/*.po; do \
+		[ -e "$$po" ] || continue; \
+		$(BIN)/pybabel compile -q -i "$$po" -o "$${po%.po}.mo" || exit 1; \
+	done
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+demo: install locales
+	$(BIN)/sauda demo
+
+# Headless Chromium for the page tests (Debian; needs root). CI installs it itself.
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
