@@ -6,7 +6,7 @@ the outbox rows of the events it emits are committed together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -33,7 +33,7 @@ from core.models import (
     Role,
     Shop,
 )
-from core.orders.status import OrderStatus, check_transition
+from core.orders.status import InvalidTransition, OrderStatus, allowed_next, check_transition
 from core.phones import phone_or_422
 from core.tenancy import get_owned
 from core.tokens import new_tracking_token
@@ -300,13 +300,16 @@ async def change_status(
     comment: str | None = None,
     label: str | None = None,
     clock: Clock | None = None,
+    restrict: Callable[[OrderStatus, OrderStatus | None], Collection[OrderStatus]] | None = None,
 ) -> Order:
     """Move an order through the status machine.
 
     Outcomes: the new status with a history row and an `order.status_changed` event;
     InvalidTransition (400) naming the allowed next statuses; Conflict (409) when
     assembling needs stock that is not there. Assembling takes the composition out of
-    stock; cancelling gives back whatever was taken.
+    stock; cancelling gives back whatever was taken. `restrict(current, before_issue)`
+    lets a dialect narrow the machine to the moves its document names (checked under the
+    row lock, InvalidTransition listing only the moves left).
     """
     clock = clock or SystemClock()
     async with in_transaction():
@@ -317,6 +320,12 @@ async def change_status(
             order.status_label = label
             await order.save(update_fields=["status_label", "updated_at"])
             return order
+        before_issue = OrderStatus(order.status_before_issue) if order.status_before_issue else None
+        if restrict is not None:
+            narrowed = set(restrict(current, before_issue))
+            allowed = [s for s in allowed_next(current, before_issue=before_issue) if s in narrowed]
+            if to not in allowed:
+                raise InvalidTransition(current, to, allowed)
         check_transition(current, to, before_issue=order.status_before_issue)
         if to is OrderStatus.ASSEMBLED:
             await stock.consume_for_order(order, user_id=actor.user_id)
