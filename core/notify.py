@@ -11,6 +11,7 @@ the text is in the language of whoever reads it. Payload of a `telegram` row:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from core.errors import BadRequest
@@ -32,6 +33,7 @@ async def send_chat_message(
     photo: str | None = None,
     buttons: list[list[dict[str, str]]] | None = None,
     order_id: int | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Queue a Telegram message; the outbox delivers it with the bot's sender."""
     payload: dict[str, Any] = {
@@ -53,6 +55,7 @@ async def send_chat_message(
         shop_id=shop_id,
         key=key if key is not None else f"chat:{chat_id}",
         destination=str(chat_id),
+        now=now,
     )
 
 
