@@ -19,7 +19,7 @@ from aiohttp import web
 
 from api.errors import error_middleware
 from api.health import setup_health
-from api.keys import RUNTIME
+from api.keys import QUOTA, REQUEST_ID, RUNTIME
 from api.openapi import build_document, setup_docs
 from api.routing import Contract
 from core.runtime import Runtime
@@ -62,10 +62,10 @@ async def request_id_middleware(request: web.Request, handler: Any) -> web.Strea
     request_id = (
         incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
     )
-    request["request_id"] = request_id
+    request[REQUEST_ID] = request_id
     response = await handler(request)
     response.headers["X-Request-ID"] = request_id
-    quota = request.get("quota")
+    quota = request.get(QUOTA)
     if quota is not None:
         response.headers["X-RateLimit-Limit"] = str(quota.limit)
         response.headers["X-RateLimit-Remaining"] = str(max(0, quota.remaining))

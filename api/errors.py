@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from api.keys import REQUEST_ID
 from core.errors import (
     BadRequest,
     Conflict,
@@ -106,6 +107,6 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         return response
     except Exception:
         log.exception(
-            "unhandled error on %s %s [%s]", request.method, request.path, request.get("request_id")
+            "unhandled error on %s %s [%s]", request.method, request.path, request.get(REQUEST_ID)
         )
         return json_error(500, "Internal Server Error")

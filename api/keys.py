@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from core.auth.tokens import Principal
+from core.ratelimit import Quota
 from core.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)
+
+REQUEST_ID = web.RequestKey("request_id", str)
+PRINCIPAL = web.RequestKey("principal", Principal)
+QUOTA = web.RequestKey("quota", Quota)

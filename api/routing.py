@@ -30,7 +30,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from api.errors import RequestValidationError, pydantic_problems
-from api.keys import RUNTIME
+from api.keys import PRINCIPAL, QUOTA, RUNTIME
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
 from core.auth.tokens import Principal, decode_access_token
 from core.errors import RateLimited, Unauthorized
@@ -181,7 +181,7 @@ async def apply_rate_limit(request: web.Request, runtime: Runtime, bucket: str) 
         limit=runtime.settings.rate_limit_per_hour,
         window_seconds=3600,
     )
-    request["quota"] = quota
+    request[QUOTA] = quota
     if quota.exceeded:
         raise RateLimited(retry_after=quota.retry_after(int(runtime.clock.now().timestamp())))
     return quota
@@ -242,7 +242,7 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         kwargs: dict[str, Any] = {}
         if endpoint.needs_principal:
             principal = await authenticate(request, runtime)
-            request["principal"] = principal
+            request[PRINCIPAL] = principal
             await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}")
             kwargs["principal"] = principal
         else:
