@@ -1,0 +1,96 @@
+"""The `sauda` command: migrate, shop create, user add, apikey create, bad settings."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from sauda.cli import main
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.delenv("ENV", raising=False)
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    return tmp_path
+
+
+def test_admin_commands_create_a_shop_a_member_and_a_key(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert (
+        main(
+            [
+                "shop",
+                "create",
+                "Гүлдер",
+                "--slug",
+                "gulder",
+                "--timezone",
+                "Asia/Tashkent",
+                "--currency",
+                "UZS",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "+77011234567",
+                "--role",
+                "owner",
+                "--shop",
+                "gulder",
+                "--email",
+                "o@example.kz",
+                "--password",
+                "long enough",
+            ]
+        )
+        == 0
+    )
+    assert main(["apikey", "create", "--shop", "gulder"]) == 0
+    output = capsys.readouterr().out
+    key = next(line for line in output.splitlines() if line.startswith("sk_"))
+
+    async def check() -> None:
+        from core.auth.apikeys import authenticate_api_key
+        from core.clock import SystemClock
+        from core.db import close_db, init_db
+        from core.models import Membership, Shop
+
+        await init_db(f"sqlite://{env / 'cli.sqlite3'}")
+        try:
+            shop = await Shop.get(slug="gulder")
+            assert shop.timezone == "Asia/Tashkent" and shop.currency == "UZS"
+            assert await Membership.filter(shop_id=shop.id, role="owner").count() == 1
+            principal = await authenticate_api_key(key, now=SystemClock().now())
+            assert principal.shop_id == shop.id
+        finally:
+            await close_db()
+
+    asyncio.run(check())
+
+
+def test_unknown_shop_is_a_clear_message(env: Path) -> None:
+    assert main(["migrate"]) == 0
+    with pytest.raises(SystemExit, match="no shop 'nope'"):
+        main(["apikey", "create", "--shop", "nope"])
+
+
+def test_bad_settings_stop_with_one_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("API_PORT", "not-a-port")
+    assert main(["migrate"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("sauda: Invalid setting API_PORT") and "\n" not in error
