@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 from core.errors import NotFound
 
 M = TypeVar("M", bound=Model)
+MAX_ID = 2**31 - 1
 
 _NAMES = {
     "Order": "Order",
@@ -41,6 +42,9 @@ async def get_owned(
         key = int(id)
     except (TypeError, ValueError):
         raise NotFound(what or display_name(model)) from None
+    if not 0 < key <= MAX_ID:
+        # Beyond the integer column: no such row, and no database error either.
+        raise NotFound(what or display_name(model))
     query = model.filter(shop_id=shop_id, id=key)
     if for_update:
         query = query.select_for_update()
