@@ -1,0 +1,152 @@
+"""Reading orders: the filtered, paginated list and one order with what hangs off it.
+
+A customer's summary counts their orders once: `orders_count` is every order that was
+not cancelled, `total_spent` the totals of those that were paid for (an order in
+`issue` counts when it was paid before the problem).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
+
+from core.models import Customer, Order, OrderItem, OrderStatus
+from core.orders.status import PAID_STATUSES
+from core.tenancy import get_owned
+
+_PHONE_LIKE = re.compile(r"^[\d\s()+\-]+$")
+
+
+@dataclass(frozen=True)
+class CustomerStats:
+    orders_count: int = 0
+    total_spent: int = 0
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    """An order with its items, its customer and that customer's summary."""
+
+    order: Order
+    items: list[OrderItem]
+    customer: Customer | None
+    customer_stats: CustomerStats
+
+
+def _paid_filter() -> Q:
+    paid = list(PAID_STATUSES)
+    return Q(status__in=paid) | Q(status=OrderStatus.ISSUE, status_before_issue__in=paid)
+
+
+async def customer_stats(
+    *, shop_id: int, customer_ids: Collection[int]
+) -> dict[int, CustomerStats]:
+    """orders_count and total_spent for each of the shop's customers named."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    base = Order.filter(shop_id=shop_id, customer_id__in=ids)
+    counted = (
+        await base.exclude(status=OrderStatus.CANCELLED)
+        .annotate(n=Count("id"))
+        .group_by("customer_id")
+        .values("customer_id", "n")
+    )
+    spent = (
+        await Order.filter(shop_id=shop_id, customer_id__in=ids)
+        .filter(_paid_filter())
+        .annotate(s=Sum("total"))
+        .group_by("customer_id")
+        .values("customer_id", "s")
+    )
+    counts = {row["customer_id"]: int(row["n"] or 0) for row in counted}
+    sums = {row["customer_id"]: int(row["s"] or 0) for row in spent}
+    return {
+        customer_id: CustomerStats(
+            orders_count=counts.get(customer_id, 0), total_spent=sums.get(customer_id, 0)
+        )
+        for customer_id in ids
+    }
+
+
+async def with_details(orders: Sequence[Order], *, shop_id: int) -> list[OrderDetails]:
+    """Attach items, customers and customer summaries to orders (a fixed number of queries)."""
+    if not orders:
+        return []
+    order_ids = [o.id for o in orders]
+    items: dict[int, list[OrderItem]] = {o.id: [] for o in orders}
+    for item in await OrderItem.filter(order_id__in=order_ids).order_by("id"):
+        items[item.order_id].append(item)  # type: ignore[attr-defined]
+    customer_ids = {o.customer_id for o in orders if o.customer_id is not None}  # type: ignore[attr-defined]
+    customers = {c.id: c for c in await Customer.filter(shop_id=shop_id, id__in=list(customer_ids))}
+    stats = await customer_stats(shop_id=shop_id, customer_ids=customer_ids)
+    return [
+        OrderDetails(
+            order=o,
+            items=items[o.id],
+            customer=customers.get(o.customer_id),  # type: ignore[attr-defined]
+            customer_stats=stats.get(o.customer_id, CustomerStats()),  # type: ignore[attr-defined]
+        )
+        for o in orders
+    ]
+
+
+async def get_order_details(*, shop_id: int, order_id: int) -> OrderDetails:
+    """One of the shop's orders with its details; NotFound for another shop's id."""
+    order = await get_owned(Order, shop_id=shop_id, id=order_id)
+    return (await with_details([order], shop_id=shop_id))[0]
+
+
+def _search_filter(text: str) -> Q:
+    """Phones (any spelling of the digits), recipient and customer names, the order id."""
+    text = text.strip()
+    condition = (
+        Q(recipient_name__icontains=text)
+        | Q(customer__name__icontains=text)
+        | Q(comment__icontains=text)
+    )
+    digits = re.sub(r"\D", "", text)
+    if digits and _PHONE_LIKE.match(text):
+        if len(digits) == 11 and digits.startswith("8"):
+            digits = "7" + digits[1:]
+        condition |= Q(customer__phone__contains=digits) | Q(recipient_phone__contains=digits)
+        if text.isdigit() and len(text) <= 9:
+            condition |= Q(id=int(text)) | Q(number=int(text))
+    return condition
+
+
+async def list_orders(
+    *,
+    shop_id: int,
+    statuses: Collection[OrderStatus] | None = None,
+    search: str | None = None,
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
+    created_until: datetime | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[OrderDetails], int]:
+    """The shop's orders, newest first, and how many match in all.
+
+    `created_before` excludes its bound (a whole day given as a date), `created_until`
+    includes it (a moment given as a date-time).
+    """
+    query = Order.filter(shop_id=shop_id)
+    if statuses:
+        query = query.filter(status__in=list(statuses))
+    if search and search.strip():
+        query = query.filter(_search_filter(search))
+    if created_from is not None:
+        query = query.filter(created_at__gte=created_from)
+    if created_before is not None:
+        query = query.filter(created_at__lt=created_before)
+    if created_until is not None:
+        query = query.filter(created_at__lte=created_until)
+    total = await query.count()
+    page = await query.order_by("-created_at", "-id").offset(offset).limit(limit)
+    return await with_details(page, shop_id=shop_id), total
