@@ -1,5 +1,2 @@
-"""Dialects: each contract's words for the canonical vocabulary of core, one table each.
-
-A contract module maps its own words (crm's "новый", ...) onto core's values here, so
-round trips hold and every other contract and channel sees the canonical value.
-"""
+"""Contract dialects: each contract's words for the canonical vocabulary of core, in one
+table per contract, importable by core (webhook payloads) and api (handlers) alike."""
