@@ -1,0 +1,180 @@
+"""The catalog: products of a shop, their prices and the rules that keep them sane.
+
+Prices are whole currency units. A product's effective price is its discount price when
+that is set and below the shelf price (`Product.current_price`); filters on price use
+the same rule in SQL, so what a list filters on is what it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.expressions import Case, F, Q, When
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from core.errors import ValidationFailed
+from core.models import Product, ProductKind
+from core.tenancy import get_owned, scoped
+
+# Fields a client may write, and the location its dialect reports them at.
+EDITABLE = (
+    "name",
+    "kind",
+    "description",
+    "price",
+    "discount_price",
+    "cost_price",
+    "is_active",
+    "is_popular",
+    "is_new",
+)
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    kinds: Sequence[ProductKind] = ()
+    search: str | None = None
+    is_popular: bool | None = None
+    is_new: bool | None = None
+    is_active: bool | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    on_sale: bool | None = None
+
+
+def _on_sale() -> Q:
+    return Q(discount_price__isnull=False) & Q(discount_price__lt=F("price"))
+
+
+def _filtered(shop_id: int, spec: ProductFilter) -> QuerySet[Product]:
+    query = scoped(Product, shop_id).annotate(
+        effective_price=Case(When(_on_sale(), then=F("discount_price")), default=F("price"))
+    )
+    if spec.kinds:
+        query = query.filter(kind__in=list(spec.kinds))
+    if spec.search:
+        text = spec.search.strip()
+        query = query.filter(Q(name__icontains=text) | Q(description__icontains=text))
+    for flag in ("is_popular", "is_new", "is_active"):
+        value = getattr(spec, flag)
+        if value is not None:
+            query = query.filter(**{flag: value})
+    if spec.min_price is not None:
+        query = query.filter(effective_price__gte=spec.min_price)
+    if spec.max_price is not None:
+        query = query.filter(effective_price__lte=spec.max_price)
+    if spec.on_sale is True:
+        query = query.filter(_on_sale())
+    elif spec.on_sale is False:
+        query = query.filter(~_on_sale())
+    return query
+
+
+async def list_products(
+    *, shop_id: int, spec: ProductFilter, offset: int = 0, limit: int = 50
+) -> tuple[list[Product], int]:
+    """One page of the shop's products matching `spec` (by id), and how many match."""
+    if (
+        spec.min_price is not None
+        and spec.max_price is not None
+        and spec.min_price > spec.max_price
+    ):
+        raise ValidationFailed.field(
+            "query", "min_price", msg="min_price must not be greater than max_price"
+        )
+    query = _filtered(shop_id, spec)
+    total = await query.count()
+    rows = await query.order_by("id").offset(offset).limit(limit)
+    return list(rows), total
+
+
+def _check_prices(values: Mapping[str, Any], loc: Mapping[str, tuple[str | int, ...]]) -> None:
+    price = values.get("price")
+    discount = values.get("discount_price")
+    if price is None:
+        raise ValidationFailed.field(*loc["price"], msg="Field required", type="missing")
+    for name in ("price", "discount_price", "cost_price"):
+        value = values.get(name)
+        if value is not None and value < 0:
+            raise ValidationFailed.field(*loc[name], msg="must not be negative")
+    if discount is not None and discount >= price:
+        raise ValidationFailed.field(
+            *loc["discount_price"],
+            msg=f"the discounted price must be lower than the regular price ({price})",
+        )
+
+
+def _name_checked(values: Mapping[str, Any], loc: Mapping[str, tuple[str | int, ...]]) -> None:
+    if "name" in values and not str(values["name"] or "").strip():
+        raise ValidationFailed.field(*loc["name"], msg="name must not be empty")
+
+
+def _locations(loc: Mapping[str, tuple[str | int, ...]] | None) -> dict[str, tuple[str | int, ...]]:
+    found = {name: ("body", name) for name in EDITABLE}
+    found.update(loc or {})
+    return found
+
+
+async def create_product(
+    *,
+    shop_id: int,
+    values: Mapping[str, Any],
+    loc: Mapping[str, tuple[str | int, ...]] | None = None,
+) -> Product:
+    """Add a product; a negative price or a discount not below the price is a 422.
+
+    `loc` maps a field to where the caller's dialect names it (shop: price -> retail_price).
+    """
+    where = _locations(loc)
+    data = {name: values[name] for name in EDITABLE if name in values}
+    _name_checked(data, where)
+    if "name" not in data:
+        raise ValidationFailed.field(*where["name"], msg="Field required", type="missing")
+    _check_prices(data, where)
+    data["name"] = str(data["name"]).strip()
+    return await Product.create(shop_id=shop_id, **data)
+
+
+async def get_product(*, shop_id: int, product_id: int) -> Product:
+    return await get_owned(Product, shop_id=shop_id, id=product_id)
+
+
+async def update_product(
+    *,
+    shop_id: int,
+    product_id: int,
+    changes: Mapping[str, Any],
+    loc: Mapping[str, tuple[str | int, ...]] | None = None,
+) -> Product:
+    """Change the given fields only; the prices are checked as they will stand after."""
+    where = _locations(loc)
+    data = {name: changes[name] for name in EDITABLE if name in changes}
+    _name_checked(data, where)
+    if "price" in data and data["price"] is None:
+        raise ValidationFailed.field(*where["price"], msg="must not be null")
+    async with in_transaction():
+        product = await get_owned(Product, shop_id=shop_id, id=product_id, for_update=True)
+        merged = {
+            "price": product.price,
+            "discount_price": product.discount_price,
+            "cost_price": product.cost_price,
+        }
+        merged.update({k: v for k, v in data.items() if k in merged})
+        _check_prices(merged, where)
+        if "name" in data:
+            data["name"] = str(data["name"]).strip()
+        for name, value in data.items():
+            setattr(product, name, value)
+        if data:
+            await product.save(update_fields=[*data, "updated_at"])
+    return product
+
+
+async def delete_product(*, shop_id: int, product_id: int) -> None:
+    """Remove a product; orders keep their item snapshots (name, price)."""
+    async with in_transaction():
+        product = await get_owned(Product, shop_id=shop_id, id=product_id, for_update=True)
+        await product.delete()
