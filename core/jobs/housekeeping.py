@@ -3,10 +3,10 @@
 - One-time codes, their locks and request counters (`otp:*`, core.auth.otp) carry the
   moment they end in their value; the store's TTLs only clean up eventually, so
   records whose moment has passed are deleted here (only if unchanged meanwhile).
-- Conversation states (aiogram's storage keys, prefix `fsm:` by default) that nobody
-  wrote for `fsm_max_age` are dropped: a key without a TTL gets one of `fsm_max_age`;
-  aiogram's next write of that conversation clears it again (SET drops a TTL), so
-  only conversations left alone that long expire.
+- Conversation states: the bot keeps aiogram's FSM in the store under `sauda:fsm:`
+  (bot/app.py) and writes them with a 30-day TTL, so abandoned ones expire by
+  themselves. A key found without a TTL (written by an older version, or by hand) gets
+  one of FSM_MAX_AGE, so no conversation state outlives 30 days untouched.
 - Outbox rows delivered more than 30 days ago are deleted.
 - Dead outbox rows (past their last retry) are reported to the shop's staff chat
   once (`reported_at`); rows of no shop are logged. A report that itself dies is not
@@ -30,8 +30,8 @@ from core.notify import send_chat_message
 log = logging.getLogger(__name__)
 
 OUTBOX_KEEP = timedelta(days=30)
-FSM_PREFIX = "fsm"
-FSM_MAX_AGE = timedelta(days=7)
+FSM_PREFIX = "sauda:fsm"  # bot/app.py FSM_PREFIX (core does not import the bot)
+FSM_MAX_AGE = timedelta(days=30)
 DEAD_REPORT_TYPE = "dead_outbox_report"
 DEAD_REPORT_LINES = 20
 

@@ -34,9 +34,7 @@ async def test_each_shop_snapshots_its_own_day(runtime: Runtime, clock: FrozenCl
     await runner.run_job("stock_snapshots")
     await runner.run_job("stock_snapshots")
     days = sorted(
-        (s.stock_item_id, s.day)
-        for s in await StockSnapshot.all()
-        if s.stock_item_id == tulip.id
+        (s.stock_item_id, s.day) for s in await StockSnapshot.all() if s.stock_item_id == tulip.id
     )
     assert days == [(tulip.id, date(2024, 1, 15)), (tulip.id, date(2024, 1, 16))]
     assert await StockSnapshot.filter(stock_item_id=rose.id).count() == 1
