@@ -103,7 +103,7 @@ async def get_order_details(*, shop_id: int, order_id: int) -> OrderDetails:
 
 
 def _search_filter(text: str) -> Q:
-    """Phones (any spelling of the digits), recipient and customer names, the order id."""
+    """Phones (any spelling, at least four digits), names, comments, the order id or number."""
     text = text.strip()
     condition = (
         Q(recipient_name__icontains=text)
@@ -114,7 +114,9 @@ def _search_filter(text: str) -> Q:
     if digits and _PHONE_LIKE.match(text):
         if len(digits) == 11 and digits.startswith("8"):
             digits = "7" + digits[1:]
-        condition |= Q(customer__phone__contains=digits) | Q(recipient_phone__contains=digits)
+        # Fewer than four digits are an order id or number, not a piece of a phone.
+        if len(digits) >= 4:
+            condition |= Q(customer__phone__contains=digits) | Q(recipient_phone__contains=digits)
         if text.isdigit() and len(text) <= 9:
             condition |= Q(id=int(text)) | Q(number=int(text))
     return condition

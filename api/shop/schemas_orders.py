@@ -1,0 +1,313 @@
+"""The shop dialect of orders: request and response models, and the mapping to core.
+
+Status words come from core.dialects.shop (one table for responses, filters and
+webhooks). What this module adds is the shop document's own narrower flow and its word
+for the delivery method:
+
+    new -> paid -> assembled -> delivery | self_pickup -> delivered -> completed
+    any open status -> issue;  issue -> the status before it, or that status's next step
+
+An order that reached `in_production` through the bot or another contract may go on to
+`assembled` here. `in_production` and `cancelled` read back as themselves and can be
+filtered on, but `PATCH /status` never writes them (they are not in the document).
+
+Delivery method: `delivery` or `self_pickup` (the document's status word for the
+pickup branch), canonical `delivery` / `pickup`.
+
+Times are written and read as the document shows them: `2024-12-26T14:00:00` in UTC; a
+time with an offset is converted to UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+
+from api.shop.listing import PageQuery
+from core.dialects.shop import ShopOrderStatus, as_utc, format_datetime, order_status_word
+from core.models import DeliveryMethod, IssueType, OrderItem
+from core.orders.queries import OrderDetails
+from core.orders.status import OrderStatus
+from core.phones import InvalidPhone, normalize_kz_phone
+
+S = OrderStatus
+
+# The document's flow (the dialect's rule on top of the canonical machine).
+DOCUMENTED_FLOW: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.NEW: frozenset({S.PAID}),
+    S.PAID: frozenset({S.ASSEMBLED}),
+    S.IN_PRODUCTION: frozenset({S.ASSEMBLED}),
+    S.ASSEMBLED: frozenset({S.IN_DELIVERY, S.AWAITING_PICKUP}),
+    S.IN_DELIVERY: frozenset({S.DELIVERED}),
+    S.AWAITING_PICKUP: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset({S.COMPLETED}),
+}
+
+
+def documented_moves(current: OrderStatus, before_issue: OrderStatus | None) -> set[OrderStatus]:
+    """The statuses the shop document lets an order in `current` move to."""
+    if current is S.ISSUE:
+        if before_issue is None:
+            return set()
+        return {before_issue, *DOCUMENTED_FLOW.get(before_issue, frozenset())}
+    return {*DOCUMENTED_FLOW.get(current, frozenset()), S.ISSUE}
+
+
+DELIVERY_METHOD_WORDS: dict[DeliveryMethod, str] = {
+    DeliveryMethod.DELIVERY: "delivery",
+    DeliveryMethod.PICKUP: "self_pickup",
+}
+DELIVERY_METHOD_FROM_WORD = {word: method for method, word in DELIVERY_METHOD_WORDS.items()}
+ShopDeliveryMethod = Literal["delivery", "self_pickup"]
+
+
+def delivery_method_word(method: DeliveryMethod | str) -> ShopDeliveryMethod:
+    return DELIVERY_METHOD_WORDS[DeliveryMethod(method)]  # type: ignore[return-value]
+
+
+def _kz_phone(value: str) -> str:
+    try:
+        return normalize_kz_phone(value)
+    except InvalidPhone as error:
+        raise ValueError(f"Invalid phone format: {error}") from None
+
+
+KzPhone = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_kz_phone)]
+Money = Annotated[StrictInt, Field(ge=0, le=10**12)]
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+class DeliveryWindowIn(BaseModel):
+    """The document writes `from_time`/`to_time`; `from`/`to` (as responses show) work too."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    from_time: UtcDateTime = Field(validation_alias=AliasChoices("from_time", "from"))
+    to_time: UtcDateTime = Field(validation_alias=AliasChoices("to_time", "to"))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeliveryWindowIn:
+        if self.to_time <= self.from_time:
+            raise ValueError("The window must end after it starts")
+        return self
+
+
+class OrderFields(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    customer_phone: KzPhone
+    customer_name: str = Field("", max_length=200)
+    recipient_phone: KzPhone | None = None
+    recipient_name: str = Field("", max_length=200)
+    address: str = Field("", max_length=500)
+    delivery_method: ShopDeliveryMethod = "delivery"
+    delivery_window: DeliveryWindowIn | None = None
+    delivery_fee: Money = 0
+    total: Money | None = None
+    comment: str | None = Field(None, max_length=2000)
+    card_text: str | None = Field(None, max_length=2000)
+
+
+class OrderCreate(OrderFields):
+    flower_sum: Money
+
+
+class ItemIn(BaseModel):
+    """A product and how many; the price is always the catalog's."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    product_id: StrictInt = Field(ge=1)
+    quantity: StrictInt = Field(1, ge=1, le=10_000)
+
+
+class OrderWithItemsCreate(OrderFields):
+    items: list[ItemIn] = Field(min_length=1, max_length=100)
+    # Optional: when sent it must equal the catalog sum of the items.
+    flower_sum: Money | None = None
+
+
+class OrderUpdate(BaseModel):
+    """PUT and PATCH change only the fields they are given."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    customer_phone: KzPhone | None = None
+    recipient_phone: KzPhone | None = None
+    recipient_name: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=500)
+    delivery_method: ShopDeliveryMethod | None = None
+    delivery_window: DeliveryWindowIn | None = None
+    flower_sum: Money | None = None
+    delivery_fee: Money | None = None
+    total: Money | None = None
+    comment: str | None = Field(None, max_length=2000)
+    card_text: str | None = Field(None, max_length=2000)
+
+    @field_validator("customer_phone", "delivery_method", "flower_sum", "delivery_fee")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("must not be null")
+        return value
+
+
+class StatusIn(BaseModel):
+    status: ShopOrderStatus
+
+
+class IssueIn(BaseModel):
+    issue_type: Literal[
+        "wrong_address",
+        "recipient_unavailable",
+        "quality_issue",
+        "wrong_order",
+        "delivery_delay",
+        "other",
+    ]
+    comment: str | None = Field(None, max_length=2000)
+
+    @property
+    def canonical_type(self) -> IssueType:
+        return IssueType(self.issue_type)
+
+
+class PaymentWebhookIn(BaseModel):
+    payment_method: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
+    payment_id: str = Field(min_length=1, max_length=128)
+    amount: Money
+    status: Literal["success", "failed", "pending"]
+
+
+class OrderQuery(PageQuery):
+    status: ShopOrderStatus | None = None
+    search: str | None = Field(None, max_length=200, description="Search in phones/names/ID")
+    date_from: date | datetime | None = Field(
+        None, alias="dateFrom", description="Created at or after (ISO 8601 date or date-time)"
+    )
+    date_to: date | datetime | None = Field(
+        None,
+        alias="dateTo",
+        description="Created at or before (a date includes that whole day, UTC)",
+    )
+
+
+# --- responses --------------------------------------------------------------------------
+
+
+class DeliveryWindowOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str | None = Field(None, alias="from")
+    to: str | None = None
+
+
+class CustomerSummary(BaseModel):
+    id: int
+    name: str
+    phone: str
+    orders_count: int
+    total_spent: int
+
+
+class ItemOut(BaseModel):
+    product_id: int | None
+    product_name: str
+    quantity: int
+    price: int
+    total: int
+
+
+class OrderOut(BaseModel):
+    id: int
+    number: int
+    created_at: str
+    updated_at: str
+    status: ShopOrderStatus
+    customer_phone: str | None
+    recipient_phone: str | None
+    recipient_name: str
+    address: str
+    delivery_method: ShopDeliveryMethod
+    delivery_window: DeliveryWindowOut
+    flower_sum: int
+    delivery_fee: int
+    total: int
+    tracking_token: str
+    comment: str | None
+    card_text: str | None
+    customer: CustomerSummary | None
+    items: list[ItemOut]
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    total: int
+
+
+class PaymentAnswer(BaseModel):
+    order_id: int
+    payment_id: str
+    payment_method: str
+    amount: int
+    payment_status: str
+    order_status: ShopOrderStatus
+
+
+def item_out(item: OrderItem) -> ItemOut:
+    return ItemOut(
+        product_id=item.product_id,  # type: ignore[attr-defined]
+        product_name=item.product_name,
+        quantity=item.quantity,
+        price=int(item.price),
+        total=int(item.total),
+    )
+
+
+def order_out(details: OrderDetails) -> OrderOut:
+    order, customer, stats = details.order, details.customer, details.customer_stats
+    return OrderOut(
+        id=order.id,
+        number=order.number,
+        created_at=format_datetime(order.created_at) or "",
+        updated_at=format_datetime(order.updated_at) or "",
+        status=order_status_word(order.status),  # type: ignore[arg-type]
+        customer_phone=customer.phone if customer else None,
+        recipient_phone=order.recipient_phone,
+        recipient_name=order.recipient_name,
+        address=order.address,
+        delivery_method=delivery_method_word(order.delivery_method),
+        delivery_window=DeliveryWindowOut(
+            from_=format_datetime(order.delivery_from), to=format_datetime(order.delivery_to)
+        ),
+        flower_sum=int(order.flower_sum),
+        delivery_fee=int(order.delivery_fee),
+        total=int(order.total),
+        tracking_token=order.tracking_token,
+        comment=order.comment,
+        card_text=order.card_text,
+        customer=CustomerSummary(
+            id=customer.id,
+            name=customer.name,
+            phone=customer.phone,
+            orders_count=stats.orders_count,
+            total_spent=stats.total_spent,
+        )
+        if customer
+        else None,
+        items=[item_out(i) for i in details.items],
+    )
