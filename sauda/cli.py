@@ -7,6 +7,8 @@
     sauda apikey create --shop SHOP [--name N]       (prints the key once)
     sauda apikey revoke --shop SHOP KEY_ID
     sauda demo                                         (a small realistic demo shop)
+    sauda webhook set --shop SHOP --url URL [--secret X] [--events E ...]
+    sauda webhook list --shop SHOP
 
 SHOP is a shop id or slug. Bad settings stop with one line naming the setting (exit 2).
 """
@@ -75,6 +77,22 @@ def _parser() -> argparse.ArgumentParser:
     key_revoke.add_argument("key_id", type=int)
 
     commands.add_parser("demo", help="load a small realistic demo shop")
+
+    webhook = commands.add_parser("webhook", help="outgoing webhooks").add_subparsers(
+        dest="action", required=True
+    )
+    hook_set = webhook.add_parser("set", help="create or update the shop's endpoint for a URL")
+    hook_set.add_argument("--shop", required=True, help="shop id or slug")
+    hook_set.add_argument("--url", required=True)
+    hook_set.add_argument("--secret", help="default: a new random one, printed once")
+    hook_set.add_argument(
+        "--events",
+        nargs="+",
+        choices=["order.status_changed", "payment.received", "customer.registered"],
+        help="default: all three",
+    )
+    hook_list = webhook.add_parser("list", help="list the shop's endpoints (secrets masked)")
+    hook_list.add_argument("--shop", required=True, help="shop id or slug")
 
     scheduler = commands.add_parser("scheduler", help="run only the scheduler (and outbox)")
     scheduler.add_argument("--list", action="store_true", help="print jobs with their next run")
@@ -193,7 +211,34 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
         shop = await _resolve_shop(args.shop)
         await revoke_api_key(shop_id=shop.id, key_id=args.key_id, now=SystemClock().now())
         print(f"API key {args.key_id} revoked")
+    elif args.command == "webhook":
+        await _webhook(args, settings)
     return 0
+
+
+async def _webhook(args: argparse.Namespace, settings: Settings) -> None:
+    from core import webhooks
+
+    shop = await _resolve_shop(args.shop)
+    if args.action == "set":
+        endpoint, created, secret = await webhooks.set_endpoint(
+            shop_id=shop.id,
+            url=args.url,
+            secret=args.secret,
+            events_wanted=args.events,
+            allow_private=settings.allow_private_webhooks,
+        )
+        print(f"webhook {endpoint.id} {'created' if created else 'updated'}: {endpoint.url}")
+        print(f"events: {' '.join(endpoint.events)}")
+        if secret:
+            print(f"secret (shown once, keep it safe): {secret}")
+    else:
+        for endpoint in await webhooks.list_endpoints(shop_id=shop.id):
+            state = "active" if endpoint.is_active else "off"
+            print(
+                f"{endpoint.id}\t{endpoint.url}\t{state}\t{','.join(endpoint.events)}"
+                f"\t{webhooks.mask_secret(endpoint.secret)}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
