@@ -1,0 +1,44 @@
+"""The customer side of the bot (private chats only): start and menu, catalog, cart,
+checkout, my orders, a question to the shop. States are in `states` (with a table).
+
+    customer                      (private chats)
+    ├── start                     /start, /cancel, /menu, /language: no shop needed
+    ├── shop                      ShopMiddleware gives handlers `shop`
+    │   ├── menu, catalog, cart, orders, question
+    │   └── checkout              the Checkout states
+    └── fallback                  anything else without a state: a hint and the menu
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import StateFilter
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.routers.customer import cart, catalog, checkout, orders, question, start
+from bot.routers.customer.common import ShopMiddleware, show_menu
+
+
+async def on_unknown(message: Message) -> None:
+    await show_menu(message, None, _("Sorry, I did not understand that. Please use the menu."))
+
+
+def create_router() -> Router:
+    root = Router(name="customer")
+    root.message.filter(F.chat.type == ChatType.PRIVATE)
+    root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    root.include_router(start.create_router())
+
+    shop = Router(name="customer.shop")
+    shop.message.middleware(ShopMiddleware())
+    shop.callback_query.middleware(ShopMiddleware())
+    for module in (catalog, cart, orders, question, checkout):
+        shop.include_router(module.create_router())
+    root.include_router(shop)
+
+    fallback = Router(name="customer.fallback")
+    fallback.message.register(on_unknown, StateFilter(None), F.text)
+    root.include_router(fallback)
+    return root

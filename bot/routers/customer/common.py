@@ -1,0 +1,89 @@
+"""What the customer routers share: the shop of the conversation, replying, the menu."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
+
+from bot.routers.customer import keyboards
+from bot.routers.customer.states import SHOP_KEY
+from core import storefront
+from core.models import Shop
+
+Markup = Any
+
+
+class ShopMiddleware(BaseMiddleware):
+    """Gives handlers `shop`: the conversation's shop, else the only shop; without one
+    the person is asked to open the shop's link and the handler is not called."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        state: FSMContext = data["state"]
+        shop = await storefront.get_shop((await state.get_data()).get(SHOP_KEY))
+        if shop is None:
+            shop = await storefront.shop_for_start(None)
+            if shop is not None:
+                await state.update_data({SHOP_KEY: shop.id})
+        if shop is None:
+            text = _("Please open the bot through your shop's link to start shopping.")
+            if isinstance(event, CallbackQuery):
+                await event.answer(text, show_alert=True)
+            elif isinstance(event, Message):
+                await event.answer(text)
+            return None
+        data["shop"] = shop
+        return await handler(event, data)
+
+
+async def say(event: Message | CallbackQuery, text: str, reply_markup: Markup = None) -> Message:
+    """Answer with a new message in the event's chat (a pressed button is acknowledged)."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        assert isinstance(event.message, Message)
+        return await event.message.answer(text, reply_markup=reply_markup)
+    return await event.answer(text, reply_markup=reply_markup)
+
+
+async def replace(
+    event: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the message whose button was pressed (or send anew if it cannot be edited)."""
+    await event.answer()
+    message = event.message
+    if not isinstance(message, Message) or message.text is None:
+        await say_in_chat(event, text, reply_markup)
+        return
+    try:
+        await message.edit_text(text, reply_markup=reply_markup)
+    except TelegramBadRequest as error:
+        if "not modified" not in str(error):
+            await say_in_chat(event, text, reply_markup)
+
+
+async def say_in_chat(event: CallbackQuery, text: str, reply_markup: Markup = None) -> None:
+    if event.message is not None:
+        await event.bot.send_message(  # type: ignore[union-attr]
+            chat_id=event.message.chat.id, text=text, reply_markup=reply_markup
+        )
+
+
+def menu_text(shop: Shop | None) -> str:
+    return _("What would you like to do?")
+
+
+async def show_menu(event: Message | CallbackQuery, shop: Shop | None, lead: str = "") -> None:
+    text = menu_text(shop)
+    if lead:
+        text = f"{lead}\n\n{text}"
+    await say(event, text, keyboards.main_menu())

@@ -1,0 +1,106 @@
+"""/start with the shop's deep link, /cancel, the language switch and the main menu."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, User
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import set_language
+from bot.routers.customer import keyboards
+from bot.routers.customer.common import say, show_menu
+from bot.routers.customer.keyboards import LanguageCb, MenuCb
+from bot.routers.customer.states import CART_KEY, CHECKOUT_KEY, SHOP_KEY
+from core import storefront
+from core.errors import NotFound
+
+DEEP_LINK_PREFIX = "shop_"
+
+
+async def on_start(
+    message: Message, command: CommandObject, state: FSMContext, event_from_user: User
+) -> None:
+    payload = (command.args or "").strip()
+    slug = payload.removeprefix(DEEP_LINK_PREFIX) if payload.startswith(DEEP_LINK_PREFIX) else None
+    data = await state.get_data()
+    try:
+        shop = await storefront.shop_for_start(slug)
+    except NotFound:
+        await message.answer(_("This shop link is not valid. Please ask the shop for its link."))
+        return
+    if shop is None:
+        shop = await storefront.get_shop(data.get(SHOP_KEY))
+    if shop is None:
+        await message.answer(
+            _("Hello! Please open the bot through your shop's link to start shopping.")
+        )
+        return
+    changes: dict[str, object] = {SHOP_KEY: shop.id, CHECKOUT_KEY: None}
+    if data.get(SHOP_KEY) != shop.id:
+        changes[CART_KEY] = {}
+    await state.set_state(None)
+    await state.update_data(changes)
+    greeting = _("Hello, {name}! Welcome to {shop}.").format(
+        name=event_from_user.first_name, shop=shop.name
+    )
+    await show_menu(message, shop, greeting)
+
+
+async def on_cancel(event: Message | CallbackQuery, state: FSMContext) -> None:
+    current = await state.get_state()
+    await state.set_state(None)
+    await state.update_data({CHECKOUT_KEY: None})
+    if current is None:
+        lead = _("There is nothing to cancel.")
+    else:
+        lead = _("Cancelled. Your cart is kept.")
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    chat = event.message.chat.id if isinstance(event, CallbackQuery) else event.chat.id  # type: ignore[union-attr]
+    bot = event.bot
+    assert bot is not None
+    await bot.send_message(chat_id=chat, text=lead, reply_markup=ReplyKeyboardRemove())
+    await bot.send_message(
+        chat_id=chat, text=_("What would you like to do?"), reply_markup=keyboards.main_menu()
+    )
+
+
+async def on_menu(event: Message | CallbackQuery) -> None:
+    await show_menu(event, None)
+
+
+async def on_language_menu(event: Message | CallbackQuery) -> None:
+    await say(event, _("Choose your language:"), keyboards.languages())
+
+
+async def on_language(
+    callback: CallbackQuery,
+    callback_data: LanguageCb,
+    state: FSMContext,
+    i18n: I18n,
+    event_from_user: User,
+) -> None:
+    language = await set_language(state, i18n, callback_data.code)
+    await storefront.save_language(telegram_user_id=event_from_user.id, language=language)
+    await show_menu(callback, None, _("The language is now English."))
+
+
+async def on_noop(callback: CallbackQuery) -> None:
+    await callback.answer()
+
+
+def create_router() -> Router:
+    router = Router(name="customer.start")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_cancel, Command("cancel"))
+    router.callback_query.register(on_cancel, MenuCb.filter(F.action == "cancel"))
+    router.message.register(on_menu, Command("menu"))
+    router.callback_query.register(on_menu, MenuCb.filter(F.action == "home"))
+    router.message.register(on_language_menu, Command("language"))
+    router.callback_query.register(on_language_menu, MenuCb.filter(F.action == "language"))
+    router.callback_query.register(on_language, LanguageCb.filter())
+    router.callback_query.register(on_noop, F.data == "noop")
+    return router

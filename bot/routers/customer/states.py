@@ -1,0 +1,49 @@
+"""Every state of the customer's conversations, in one place.
+
+Checkout (`Checkout`), one question per state; every state re-asks its question after
+wrong input, and /cancel leaves from anywhere (the cart stays):
+
+| state             | the bot asks                         | accepted answer                                  | next                         |
+|-------------------|--------------------------------------|--------------------------------------------------|------------------------------|
+| phone             | share your phone (contact button)    | the person's OWN contact                         | recipient                    |
+| recipient         | who receives the order?              | "It's me" button, or a name (letters, ≤100)      | method / recipient_phone     |
+| recipient_phone   | the recipient's phone                | a valid phone as text, or a shared contact       | method                       |
+| method            | delivery or pickup?                  | one of the two buttons                           | address / day                |
+| address           | the delivery address                 | text (≥3 letters/digits, ≤500) or a location     | day                          |
+| day               | which day?                           | a day button, or a typed date not in the past    | window                       |
+| window            | which time window?                   | an open window of that day                       | card                         |
+| card              | text for the card?                   | text (≤500) or "No card"                         | confirm                      |
+| confirm           | summary with items, fee and total    | Confirm (order placed) or Cancel                 | (none)                       |
+
+Question (`Question.text`): the person's question as text -> queued for the staff chat.
+
+What the conversation collected so far lives in the FSM data under `checkout`; the
+cart under `cart` ({product_id: quantity}), the shop under `shop_id`, the chosen
+language under `language`. FSM data is in Redis (or the in-process store), so a bot
+restart resumes at the same state.
+"""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Checkout(StatesGroup):
+    phone = State()
+    recipient = State()
+    recipient_phone = State()
+    method = State()
+    address = State()
+    day = State()
+    window = State()
+    card = State()
+    confirm = State()
+
+
+class Question(StatesGroup):
+    text = State()
+
+
+SHOP_KEY = "shop_id"
+CART_KEY = "cart"
+CHECKOUT_KEY = "checkout"

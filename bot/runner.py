@@ -1,0 +1,173 @@
+"""Starting the bot inside `sauda serve`: polling by default, webhook when a URL is set.
+
+`start_bot(runtime)` returns an async cleanup, or None when TELEGRAM_BOT_TOKEN is empty
+(the bot is then not started; a log line says so).
+
+Webhook mode (TELEGRAM_WEBHOOK_URL set) fails closed, unlike aiogram's stock handler:
+
+- it refuses to start without TELEGRAM_WEBHOOK_SECRET;
+- the route (added to the API applications through `runtime.extras["app_hooks"]`, at the
+  path of the webhook URL) answers 401 to a missing or wrong
+  `X-Telegram-Bot-Api-Secret-Token`, compared in constant time;
+- the update is stored (a `TelegramUpdate` row) before the 200 goes back, then handled
+  in the background; stored updates that were never handled are fed again at start and
+  every `SWEEP_SECONDS`, so a crash after the acknowledgement loses nothing.
+
+Polling stores each update the same way (`bot.updates.UpdateOnceMiddleware`), so the
+same `update_id` takes effect once in either mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from aiogram import Bot, Dispatcher
+from aiohttp import web
+
+from bot.app import create_bot, create_dispatcher
+from bot.updates import CLAIM_SECONDS, feed_payload, process_stored, store_update
+from core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+SWEEP_SECONDS = 60.0
+
+
+class BotConfigError(RuntimeError):
+    """The bot's settings do not allow it to start safely."""
+
+
+@dataclass
+class BotService:
+    """A running bot: its Bot, Dispatcher and the background tasks it started."""
+
+    runtime: Runtime
+    bot: Bot
+    dp: Dispatcher
+    # Updates being handled in the background, and long-running loops (polling, sweep).
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    loops: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def spawn(self, coroutine: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def run_loop(self, coroutine: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.loops.add(task)
+        task.add_done_callback(self.loops.discard)
+
+    async def handle_payload(self, payload: dict[str, Any]) -> None:
+        await feed_payload(self.bot, self.dp, payload)
+
+    async def process_stored(self, *, min_age_seconds: float = 0) -> int:
+        return await process_stored(self.bot, self.dp, min_age_seconds=min_age_seconds)
+
+    async def idle(self) -> None:
+        """Wait until every update handed to the background is handled (tests, shutdown)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        pending = [*self.loops, *self.tasks]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await self.bot.session.close()
+
+
+def webhook_path(url: str) -> str:
+    return urlparse(url).path or DEFAULT_WEBHOOK_PATH
+
+
+def webhook_handler(service: BotService) -> Callable[[web.Request], Awaitable[web.Response]]:
+    secret = service.runtime.settings.telegram_webhook_secret.encode()
+
+    async def handle(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not given or not hmac.compare_digest(given, secret):
+            return web.json_response({"detail": "Invalid or missing secret token"}, status=401)
+        try:
+            payload = await request.json()
+            int(payload["update_id"])
+        except (ValueError, TypeError, KeyError):
+            return web.json_response({"detail": "Not a Telegram update"}, status=400)
+        row = await store_update(payload)
+        if row.processed_at is None:
+            service.spawn(service.handle_payload(row.payload))
+        return web.json_response({"ok": True})
+
+    return handle
+
+
+def install_webhook_route(service: BotService) -> None:
+    path = webhook_path(service.runtime.settings.telegram_webhook_url)
+    handler = webhook_handler(service)
+
+    def hook(app: web.Application) -> None:
+        app.router.add_post(path, handler)
+
+    service.runtime.extras.setdefault("app_hooks", []).append(hook)
+
+
+async def _sweep(service: BotService) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        try:
+            await service.process_stored(min_age_seconds=CLAIM_SECONDS)
+        except Exception:
+            log.exception("bot: re-feeding stored updates failed")
+
+
+def build_service(runtime: Runtime) -> BotService:
+    service = BotService(runtime=runtime, bot=create_bot(runtime), dp=create_dispatcher(runtime))
+    runtime.extras["telegram_bot"] = service.bot
+    runtime.extras["bot_service"] = service
+    return service
+
+
+async def start_bot(runtime: Runtime) -> Callable[[], Awaitable[None]] | None:
+    """Start the bot in the mode the settings ask for; returns its cleanup."""
+    settings = runtime.settings
+    if not settings.telegram_bot_token:
+        log.info("bot: TELEGRAM_BOT_TOKEN is empty, the Telegram bot is not started")
+        return None
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        raise BotConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    service = build_service(runtime)
+    if settings.telegram_webhook_url:
+        install_webhook_route(service)
+        await service.bot.set_webhook(
+            url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret,
+            allowed_updates=service.dp.resolve_used_update_types(),
+        )
+        log.info("bot: webhook mode at %s", settings.telegram_webhook_url)
+    else:
+        await service.bot.delete_webhook(drop_pending_updates=False)
+        service.run_loop(
+            service.dp.start_polling(service.bot, handle_signals=False, close_bot_session=False)
+        )
+        log.info("bot: polling %s", settings.telegram_api_base)
+    stored = await service.process_stored()
+    if stored:
+        log.info("bot: re-fed %s stored update(s) that were never handled", stored)
+    service.run_loop(_sweep(service))
+
+    async def cleanup() -> None:
+        await service.close()
+        runtime.extras.pop("bot_service", None)
+        if runtime.extras.get("telegram_bot") is service.bot:
+            runtime.extras.pop("telegram_bot", None)
+
+    return cleanup

@@ -1,0 +1,78 @@
+"""Rendering helpers shared by the bot's routers: money, dates, status and kind names.
+
+They translate in the language of the current update (aiogram's i18n context).
+Module-level texts are marked with `N_` for Babel and translated where they are used.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n.context import get_i18n
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from core.i18n import DEFAULT_LANGUAGE
+from core.models import ProductKind
+from core.orders.status import OrderStatus
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext marker's customary name
+    return message
+
+
+STATUS_NAMES: dict[OrderStatus, str] = {
+    OrderStatus.NEW: N_("New"),
+    OrderStatus.PAID: N_("Paid"),
+    OrderStatus.IN_PRODUCTION: N_("Being made"),
+    OrderStatus.ASSEMBLED: N_("Assembled"),
+    OrderStatus.IN_DELIVERY: N_("Out for delivery"),
+    OrderStatus.AWAITING_PICKUP: N_("Ready for pickup"),
+    OrderStatus.DELIVERED: N_("Delivered"),
+    OrderStatus.COMPLETED: N_("Completed"),
+    OrderStatus.CANCELLED: N_("Cancelled"),
+    OrderStatus.ISSUE: N_("Needs attention"),
+}
+
+KIND_NAMES: dict[str, str] = {
+    ProductKind.BOUQUET.value: N_("Bouquets"),
+    ProductKind.COMPOSITION.value: N_("Compositions"),
+    ProductKind.POTTED.value: N_("Potted plants"),
+    ProductKind.GIFT.value: N_("Gifts"),
+    ProductKind.OTHER.value: N_("Other"),
+}
+
+
+def current_language() -> str:
+    try:
+        return get_i18n().current_locale
+    except LookupError:
+        return DEFAULT_LANGUAGE
+
+
+def money(amount: int, currency: str) -> str:
+    """`25 000 ₸` / `250 000 so'm`, grouped the way the reader's language groups."""
+    number = format_decimal(int(amount), locale=current_language())
+    symbol = "₸" if str(currency) == "KZT" else _("sum")
+    return f"{number} {symbol}"
+
+
+def day_label(day: date) -> str:
+    return format_date(day, "EEE, d MMMM", locale=current_language())
+
+
+def local_time(moment: datetime | None, timezone: str) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{format_date(local.date(), 'd MMMM', locale=current_language())} {local:%H:%M}"
+
+
+def status_name(status: str) -> str:
+    return _(STATUS_NAMES[OrderStatus(status)])
+
+
+def kind_name(kind: str) -> str:
+    return _(KIND_NAMES.get(kind, KIND_NAMES[ProductKind.OTHER.value]))

@@ -1,0 +1,593 @@
+"""The shop as a customer meets it in a chat: which shop, its catalog, delivery days and
+windows, the quote, placing the order, the customer's orders and language.
+
+Chat channels (the Telegram bot, later WhatsApp) call these; nothing here knows a
+channel. Rules about what a customer may pick live here once:
+
+- Shop settings (`shop.settings`, all optional): `slots` (["10:00-12:00", ...], default
+  four three-hour windows 09-21), `delivery_fee` (whole units, default 0),
+  `days_ahead` (how many days can be booked, today included, default 7),
+  `lead_minutes` (a window is closed for today once its end is nearer than this,
+  default 60), `payment_info` (the shop's own words on how to pay).
+- A day before the shop's today (in its timezone) is refused as `past`; a day beyond
+  `days_ahead` as `too_far`. A window that is not one of the shop's is `unknown`; one
+  that ends within `lead_minutes` of now is `closed`.
+
+Problems are `ValidationFailed` whose problem `type` names the reason, so a channel can
+say it in the person's language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from core.clock import Clock, SystemClock
+from core.errors import NotFound, ValidationFailed
+from core.models import (
+    Category,
+    Channel,
+    Customer,
+    DeliveryMethod,
+    Order,
+    OrderItem,
+    OrderPhoto,
+    PhotoKind,
+    Product,
+    ProductKind,
+    Shop,
+    User,
+)
+from core.notify import send_chat_message
+from core.orders.service import ItemRequest, PricedItem, compute_totals, place_order, price_items
+from core.phones import InvalidPhone, normalize_phone
+
+DEFAULT_SLOTS = ("09:00-12:00", "12:00-15:00", "15:00-18:00", "18:00-21:00")
+DEFAULT_DAYS_AHEAD = 7
+DEFAULT_LEAD_MINUTES = 60
+MAX_NAME = 100
+MAX_ADDRESS = 500
+MAX_CARD_TEXT = 500
+MAX_QUESTION = 2000
+MAX_QUANTITY = 99
+CHAT_PROVIDER = "telegram"
+
+
+def _(message: str) -> str:
+    """Marks a text for Babel; the channel translates it when it is delivered."""
+    return message
+
+
+QUESTION_MESSAGE = _("Question from a customer {name} ({contact}):\n\n{text}")
+
+
+# --- which shop ----------------------------------------------------------------------
+
+
+async def shop_for_start(slug: str | None) -> Shop | None:
+    """The shop a chat opens: by its slug, else the only active shop.
+
+    Outcomes: the shop; None when there are several shops (or none) and no slug;
+    NotFound when the slug names no active shop.
+    """
+    if slug:
+        shop = await Shop.get_or_none(slug=slug, is_active=True)
+        if shop is None:
+            raise NotFound("Shop")
+        return shop
+    shops = await Shop.filter(is_active=True).limit(2)
+    return shops[0] if len(shops) == 1 else None
+
+
+async def get_shop(shop_id: int | None) -> Shop | None:
+    if shop_id is None:
+        return None
+    return await Shop.get_or_none(id=shop_id, is_active=True)
+
+
+# --- language ------------------------------------------------------------------------
+
+
+async def saved_language(*, telegram_user_id: int) -> str | None:
+    """The language a person chose before (as a customer, else as staff), if any."""
+    customer = (
+        await Customer.filter(telegram_user_id=telegram_user_id).order_by("-updated_at").first()
+    )
+    if customer is not None:
+        return customer.language
+    user = await User.get_or_none(telegram_user_id=telegram_user_id)
+    return user.language if user is not None else None
+
+
+async def save_language(*, telegram_user_id: int, language: str) -> None:
+    """Remember the language on every customer record and the staff user of this person."""
+    await Customer.filter(telegram_user_id=telegram_user_id).update(language=language)
+    await User.filter(telegram_user_id=telegram_user_id).update(language=language)
+
+
+# --- catalog -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """A shelf of the catalog: a category, or a product kind for uncategorised products."""
+
+    kind: str  # "c" (category) or "k" (product kind)
+    key: str  # category id or ProductKind value
+    name: str  # the category's name; empty for a kind (the channel names it)
+    count: int
+
+
+async def catalog_sections(*, shop_id: int) -> list[Section]:
+    """Categories with active products, then product kinds of uncategorised ones."""
+    rows = await Product.filter(shop_id=shop_id, is_active=True).values_list("category_id", "kind")
+    by_category: dict[int, int] = {}
+    by_kind: dict[str, int] = {}
+    for category_id, kind in rows:
+        if category_id is not None:
+            by_category[category_id] = by_category.get(category_id, 0) + 1
+        else:
+            by_kind[str(kind)] = by_kind.get(str(kind), 0) + 1
+    sections: list[Section] = []
+    categories = await Category.filter(shop_id=shop_id, id__in=list(by_category)).order_by("name")
+    for category in categories:
+        sections.append(Section("c", str(category.id), category.name, by_category[category.id]))
+    for kind in ProductKind:
+        if kind.value in by_kind:
+            sections.append(Section("k", kind.value, "", by_kind[kind.value]))
+    return sections
+
+
+def _section_query(shop_id: int, kind: str, key: str) -> Any:
+    query = Product.filter(shop_id=shop_id, is_active=True)
+    if kind == "c":
+        if not key.isdigit():
+            raise NotFound("Category")
+        return query.filter(category_id=int(key))
+    if key not in {k.value for k in ProductKind}:
+        raise NotFound("Category")
+    return query.filter(category_id__isnull=True, kind=key)
+
+
+async def section_product(
+    *, shop_id: int, kind: str, key: str, index: int
+) -> tuple[Product | None, int]:
+    """The product at `index` of a section (clamped) and how many the section has."""
+    query = _section_query(shop_id, kind, key)
+    total = await query.count()
+    if total == 0:
+        return None, 0
+    index = min(max(index, 0), total - 1)
+    product = await query.order_by("-is_popular", "name", "id").offset(index).first()
+    return product, total
+
+
+async def get_product(*, shop_id: int, product_id: int) -> Product:
+    product = await Product.get_or_none(id=product_id, shop_id=shop_id, is_active=True)
+    if product is None:
+        raise NotFound("Product")
+    return product
+
+
+# --- cart and quote ------------------------------------------------------------------
+
+
+def cart_add(cart: Mapping[str, int], product_id: int, quantity: int) -> dict[str, int]:
+    """A new cart with `quantity` more of the product (at most MAX_QUANTITY; 0 removes)."""
+    result = {k: int(v) for k, v in cart.items()}
+    total = result.get(str(product_id), 0) + quantity
+    if total <= 0:
+        result.pop(str(product_id), None)
+    else:
+        result[str(product_id)] = min(total, MAX_QUANTITY)
+    return result
+
+
+@dataclass(frozen=True)
+class Quote:
+    items: list[PricedItem]
+    flower_sum: int
+    delivery_fee: int
+    total: int
+    unavailable: list[int]
+
+
+async def quote(
+    *, shop: Shop, cart: Mapping[str, int], delivery_method: DeliveryMethod | None = None
+) -> Quote:
+    """Prices and totals for a cart, computed by the order service's own rules.
+
+    Products that are gone or no longer sold are left out and listed in `unavailable`.
+    Without a delivery method the fee is not counted yet.
+    """
+    requested = [ItemRequest(int(k), int(v)) for k, v in cart.items() if int(v) > 0]
+    ids = [r.product_id for r in requested]
+    available = set(
+        await Product.filter(shop_id=shop.id, id__in=ids, is_active=True).values_list(
+            "id", flat=True
+        )
+    )
+    unavailable = [i for i in ids if i not in available]
+    priced = await price_items(
+        shop_id=shop.id, items=[r for r in requested if r.product_id in available]
+    )
+    flower_sum = sum(p.total for p in priced)
+    fee = delivery_fee(shop, delivery_method)
+    total = compute_totals(flower_sum=flower_sum, delivery_fee=fee)
+    return Quote(priced, flower_sum, fee, total, unavailable)
+
+
+# --- delivery days and windows -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: time
+    end: time
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    slots: tuple[Slot, ...]
+    delivery_fee: int
+    days_ahead: int
+    lead_minutes: int
+    payment_info: str
+
+
+def _parse_slot(text: str) -> Slot | None:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", str(text))
+    if not match:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59:
+        return None
+    start = time(h1, m1)
+    end = time(23, 59) if h2 == 24 else time(h2, m2)
+    return Slot(start, end) if end > start else None
+
+
+def _int_setting(settings: Mapping[str, Any], name: str, default: int, minimum: int) -> int:
+    try:
+        value = int(settings.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value >= minimum else default
+
+
+def delivery_options(shop: Shop) -> DeliveryOptions:
+    """The shop's delivery settings with defaults for what it did not set (or set wrong)."""
+    settings = shop.settings if isinstance(shop.settings, dict) else {}
+    raw_slots = settings.get("slots")
+    slots = [
+        s
+        for s in (_parse_slot(t) for t in (raw_slots if isinstance(raw_slots, list) else []))
+        if s is not None
+    ]
+    if not slots:
+        slots = [s for s in (_parse_slot(t) for t in DEFAULT_SLOTS) if s is not None]
+    return DeliveryOptions(
+        slots=tuple(sorted(set(slots), key=lambda s: (s.start, s.end))),
+        delivery_fee=_int_setting(settings, "delivery_fee", 0, 0),
+        days_ahead=_int_setting(settings, "days_ahead", DEFAULT_DAYS_AHEAD, 1),
+        lead_minutes=_int_setting(settings, "lead_minutes", DEFAULT_LEAD_MINUTES, 0),
+        payment_info=str(settings.get("payment_info") or ""),
+    )
+
+
+def delivery_fee(shop: Shop, method: DeliveryMethod | str | None) -> int:
+    if method is None or DeliveryMethod(method) is DeliveryMethod.PICKUP:
+        return 0
+    return delivery_options(shop).delivery_fee
+
+
+def shop_now(shop: Shop, now: datetime) -> datetime:
+    return now.astimezone(ZoneInfo(shop.timezone))
+
+
+def bookable_days(shop: Shop, now: datetime) -> list[date]:
+    """Today (in the shop's timezone) and the following days the shop takes orders for,
+    leaving out today when none of its windows is open any more."""
+    today = shop_now(shop, now).date()
+    days = [today + timedelta(days=n) for n in range(delivery_options(shop).days_ahead)]
+    if not open_slots(shop, today, now):
+        days = days[1:]
+    return days
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """A day typed by a person: 25.12, 25.12.2026, 25/12/26 or 2026-12-25."""
+    text = text.strip()
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    else:
+        match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?", text)
+        if not match:
+            return None
+        day, month = int(match.group(1)), int(match.group(2))
+        year = int(match.group(3)) if match.group(3) else today.year
+        if year < 100:
+            year += 2000
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def check_day(shop: Shop, day: date, now: datetime) -> date:
+    """The day if it can be booked; ValidationFailed typed `past` or `too_far` otherwise."""
+    today = shop_now(shop, now).date()
+    if day < today:
+        raise ValidationFailed.field("day", msg="The day is in the past", type="past")
+    if day >= today + timedelta(days=delivery_options(shop).days_ahead):
+        raise ValidationFailed.field("day", msg="The day is too far ahead", type="too_far")
+    return day
+
+
+def _slot_open(shop: Shop, day: date, slot: Slot, now: datetime, lead_minutes: int) -> bool:
+    zone = ZoneInfo(shop.timezone)
+    end = datetime.combine(day, slot.end, tzinfo=zone)
+    return end - timedelta(minutes=lead_minutes) > now
+
+
+def open_slots(shop: Shop, day: date, now: datetime) -> list[Slot]:
+    """The shop's windows on `day` that are still open at `now`."""
+    options = delivery_options(shop)
+    return [s for s in options.slots if _slot_open(shop, day, s, now, options.lead_minutes)]
+
+
+def check_slot(shop: Shop, day: date, label: str, now: datetime) -> Slot:
+    """The window named `label` on `day`; ValidationFailed typed `unknown` or `closed`."""
+    check_day(shop, day, now)
+    options = delivery_options(shop)
+    slot = _parse_slot(label)
+    if slot is None or slot not in options.slots:
+        raise ValidationFailed.field("window", msg="Not one of the shop's windows", type="unknown")
+    if not _slot_open(shop, day, slot, now, options.lead_minutes):
+        raise ValidationFailed.field("window", msg="The window is already closed", type="closed")
+    return slot
+
+
+def window_bounds(shop: Shop, day: date, slot: Slot) -> tuple[datetime, datetime]:
+    """The window as UTC datetimes."""
+    zone = ZoneInfo(shop.timezone)
+    start = datetime.combine(day, slot.start, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day, slot.end, tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+# --- what people type ----------------------------------------------------------------
+
+
+def check_person_name(text: str | None) -> str:
+    """A recipient's name: letters required (a number is refused), at most 100 chars."""
+    name = " ".join((text or "").split())
+    if not name:
+        raise ValidationFailed.field("name", msg="The name is empty", type="empty")
+    if not any(ch.isalpha() for ch in name):
+        raise ValidationFailed.field("name", msg="A name needs letters", type="not_a_name")
+    if len(name) > MAX_NAME:
+        raise ValidationFailed.field("name", msg="The name is too long", type="too_long")
+    return name
+
+
+def check_phone(text: str | None) -> str:
+    """A phone in E.164; a Telegram contact's number comes without the plus."""
+    raw = (text or "").strip()
+    digits = re.sub(r"[\s()-]", "", raw)
+    if digits.isdigit() and len(digits) > 10:
+        raw = "+" + digits
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone:
+        raise ValidationFailed.field("phone", msg="Not a phone number", type="invalid") from None
+
+
+def check_address(text: str | None) -> str:
+    address = " ".join((text or "").split())
+    if not address:
+        raise ValidationFailed.field("address", msg="The address is empty", type="empty")
+    if sum(ch.isalnum() for ch in address) < 3:
+        raise ValidationFailed.field("address", msg="The address is too short", type="too_short")
+    if len(address) > MAX_ADDRESS:
+        raise ValidationFailed.field("address", msg="The address is too long", type="too_long")
+    return address
+
+
+def check_card_text(text: str | None) -> str:
+    card = (text or "").strip()
+    if not card:
+        raise ValidationFailed.field("card_text", msg="The card text is empty", type="empty")
+    if len(card) > MAX_CARD_TEXT:
+        raise ValidationFailed.field("card_text", msg="The card text is too long", type="too_long")
+    return card
+
+
+# --- placing the order ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatCheckout:
+    """Everything a chat conversation collected, as plain values."""
+
+    checkout_id: str
+    cart: Mapping[str, int]
+    phone: str
+    name: str
+    recipient_name: str
+    recipient_phone: str
+    delivery_method: DeliveryMethod
+    address: str
+    latitude: float | None
+    longitude: float | None
+    day: date
+    window: str
+    card_text: str | None
+    language: str
+    telegram_user_id: int | None = None
+    telegram_chat_id: int | None = None
+
+
+async def find_chat_order(*, shop_id: int, checkout_id: str) -> Order | None:
+    return await Order.get_or_none(
+        shop_id=shop_id, external_provider=CHAT_PROVIDER, external_id=checkout_id
+    )
+
+
+async def place_chat_order(
+    *, shop: Shop, checkout: ChatCheckout, clock: Clock | None = None
+) -> tuple[Order, bool]:
+    """Place the order a chat collected; link the customer to the chat.
+
+    Outcomes: (order, True) when placed; (the earlier order, False) when this checkout
+    was placed already (a repeated confirm); ValidationFailed when the day or window
+    closed meanwhile, the cart is empty, or a product is no longer sold.
+    """
+    clock = clock or SystemClock()
+    existing = await find_chat_order(shop_id=shop.id, checkout_id=checkout.checkout_id)
+    if existing is not None:
+        return existing, False
+    now = clock.now()
+    slot = check_slot(shop, checkout.day, checkout.window, now)
+    start, end = window_bounds(shop, checkout.day, slot)
+    items = [ItemRequest(int(k), int(v)) for k, v in checkout.cart.items() if int(v) > 0]
+    if not items:
+        raise ValidationFailed.field("items", msg="The cart is empty", type="empty")
+    pickup = checkout.delivery_method is DeliveryMethod.PICKUP
+    async with in_transaction():
+        order = await place_order(
+            shop_id=shop.id,
+            customer_phone=checkout.phone,
+            customer_name=checkout.name,
+            recipient_name=checkout.recipient_name,
+            recipient_phone=checkout.recipient_phone,
+            address="" if pickup else checkout.address,
+            latitude=None if pickup else checkout.latitude,
+            longitude=None if pickup else checkout.longitude,
+            delivery_method=checkout.delivery_method,
+            delivery_from=start,
+            delivery_to=end,
+            items=items,
+            delivery_fee=delivery_fee(shop, checkout.delivery_method),
+            card_text=checkout.card_text,
+            channel=Channel.TELEGRAM,
+            external_provider=CHAT_PROVIDER,
+            external_id=checkout.checkout_id,
+            language=checkout.language,
+            clock=clock,
+        )
+        order.delivery_time_range = slot.label
+        await order.save(update_fields=["delivery_time_range", "updated_at"])
+        link: dict[str, Any] = {"language": checkout.language}
+        if checkout.telegram_user_id is not None:
+            link["telegram_user_id"] = checkout.telegram_user_id
+        if checkout.telegram_chat_id is not None:
+            link["telegram_chat_id"] = checkout.telegram_chat_id
+        await Customer.filter(id=order.customer_id).update(**link)  # type: ignore[attr-defined]
+    return order, True
+
+
+# --- the customer's orders -----------------------------------------------------------
+
+
+async def customer_orders(*, shop_id: int, telegram_user_id: int, limit: int = 10) -> list[Order]:
+    """The newest orders of the shop's customers linked to this Telegram user."""
+    return (
+        await Order.filter(shop_id=shop_id, customer__telegram_user_id=telegram_user_id)
+        .order_by("-id")
+        .limit(limit)
+    )
+
+
+async def customer_order(
+    *, shop_id: int, telegram_user_id: int, order_id: int
+) -> tuple[Order, list[OrderItem]]:
+    """One of this person's orders with its items; NotFound for anybody else's."""
+    order = await Order.get_or_none(
+        id=order_id, shop_id=shop_id, customer__telegram_user_id=telegram_user_id
+    )
+    if order is None:
+        raise NotFound("Order")
+    items = await OrderItem.filter(order_id=order.id).order_by("id")
+    return order, items
+
+
+# --- questions -----------------------------------------------------------------------
+
+
+async def ask_question(
+    *, shop: Shop, text: str, name: str, contact: str, language: str | None = None
+) -> bool:
+    """Queue a customer's question for the shop's staff chat.
+
+    Outcomes: True when queued; False when the shop has no staff chat linked.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed.field("text", msg="The question is empty", type="empty")
+    if shop.staff_chat_id is None:
+        return False
+    await send_chat_message(
+        chat_id=shop.staff_chat_id,
+        text=QUESTION_MESSAGE,
+        params={"name": name, "contact": contact, "text": text[:MAX_QUESTION]},
+        language=language or shop.locale,
+        shop_id=shop.id,
+        event_type="customer.question",
+    )
+    return True
+
+
+# --- notices to the customer ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderNotice:
+    shop_id: int
+    order_id: int
+    number: int
+    chat_id: int
+    language: str
+    courier_name: str
+    delivered_photo: str | None
+    tracking_token: str
+
+
+async def order_notice(*, order_id: int) -> OrderNotice | None:
+    """What a customer notice about this order needs; None when the customer has no chat."""
+    order = await Order.get_or_none(id=order_id).prefetch_related("customer", "courier")
+    if order is None or order.customer is None or order.customer.telegram_chat_id is None:
+        return None
+    courier = order.courier
+    photo = (
+        await OrderPhoto.filter(
+            order_id=order.id, kind=PhotoKind.DELIVERED, telegram_file_id__isnull=False
+        )
+        .order_by("-id")
+        .first()
+    )
+    return OrderNotice(
+        shop_id=order.shop_id,  # type: ignore[attr-defined]
+        order_id=order.id,
+        number=order.number,
+        chat_id=order.customer.telegram_chat_id,
+        language=order.customer.language or order.language,
+        courier_name=(courier.name.split()[0] if courier is not None and courier.name else ""),
+        delivered_photo=photo.telegram_file_id if photo is not None else None,
+        tracking_token=order.tracking_token,
+    )
+
+
+def sections_by_key(sections: Sequence[Section]) -> dict[tuple[str, str], Section]:
+    return {(s.kind, s.key): s for s in sections}

@@ -1,0 +1,1 @@
+"""Fakes of the outside world at the transport boundary (real HTTP on loopback)."""
