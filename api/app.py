@@ -81,7 +81,10 @@ def create_root_app(
         middlewares=[request_id_middleware, error_middleware], client_max_size=11 * 1024 * 1024
     )
     app[RUNTIME] = runtime
-    setup_health(app)
+    root_gets = {
+        prefix + e.path for prefix, c in mounts for e in c.endpoints if e.root and e.method == "GET"
+    }
+    setup_health(app, claimed=root_gets)
     grouped: dict[str, list[Contract]] = defaultdict(list)
     for prefix, contract in mounts:
         contract.add_root_routes(app, prefix)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from aiohttp import web
 
 from api.keys import RUNTIME
@@ -25,6 +27,9 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-def setup_health(app: web.Application) -> None:
-    app.router.add_get("/health", health)
-    app.router.add_get("/api/health", health)
+def setup_health(app: web.Application, *, claimed: Collection[str] = ()) -> None:
+    """Serve health at /health and /api/health, except where a contract serves its own
+    (crm documents GET /health)."""
+    for path in ("/health", "/api/health"):
+        if path not in claimed:
+            app.router.add_get(path, health)
