@@ -14,7 +14,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import StateFilter
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.routers.customer import cart, catalog, checkout, orders, question, start
@@ -23,6 +23,10 @@ from bot.routers.customer.common import ShopMiddleware, show_menu
 
 async def on_unknown(message: Message) -> None:
     await show_menu(message, None, _("Sorry, I did not understand that. Please use the menu."))
+
+
+async def on_unknown_button(callback: CallbackQuery) -> None:
+    await callback.answer(_("This button is no longer active."), show_alert=True)
 
 
 def create_router() -> Router:
@@ -40,5 +44,6 @@ def create_router() -> Router:
 
     fallback = Router(name="customer.fallback")
     fallback.message.register(on_unknown, StateFilter(None), F.text)
+    fallback.callback_query.register(on_unknown_button)
     root.include_router(fallback)
     return root
