@@ -4,7 +4,7 @@ wrong answers at every step, /cancel, and a repeated update."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
