@@ -198,3 +198,13 @@ async def order_photos(*, order_id: int, kind: PhotoKind | None = None) -> list[
     if kind is not None:
         query = query.filter(kind=kind)
     return await query.order_by("id")
+
+
+async def latest_photo(*, order_id: int, kind: PhotoKind) -> OrderPhoto | None:
+    return await OrderPhoto.filter(order_id=order_id, kind=kind).order_by("-id").first()
+
+
+async def remember_file_id(*, photo_id: int, file_id: str) -> None:
+    """The Telegram file id of the cleaned photo, once it was uploaded to Telegram, so
+    chats can show it again without another upload."""
+    await OrderPhoto.filter(id=photo_id).update(telegram_file_id=file_id)

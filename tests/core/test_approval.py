@@ -69,8 +69,19 @@ async def assemble(shop: Shop, order: Order, tmp_path: Path, clock: FrozenClock)
     )
 
 
+APPROVAL_EVENTS = (
+    "approval_request",
+    "approval_change_requested",
+    "approval_auto",
+    "order_released",
+)
+
+
 async def chat_rows(chat_id: int) -> list[OutboxEvent]:
-    return await OutboxEvent.filter(topic="telegram", destination=str(chat_id)).order_by("id")
+    """What approval queued for a chat (other plugins on the bus may queue more)."""
+    return await OutboxEvent.filter(
+        topic="telegram", destination=str(chat_id), event_type__in=APPROVAL_EVENTS
+    ).order_by("id")
 
 
 def test_approval_is_on_with_a_30_minute_timeout_by_default() -> None:

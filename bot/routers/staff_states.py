@@ -1,0 +1,38 @@
+"""Every state of the staff, courier and bouquet-approval conversations, in one place.
+
+| state                        | where                 | the bot waits for                     | then                                 |
+|------------------------------|-----------------------|---------------------------------------|--------------------------------------|
+| StaffFlow.bouquet_photo      | staff chat, presser   | a photo of the assembled bouquet      | assembled, the customer is asked     |
+| CourierFlow.photo            | courier's own chat    | delivery photos (one or more)         | stays until Delivered or /cancel     |
+| ApprovalFlow.comment         | customer's own chat   | what to change in the bouquet (text)  | back to production, the state before |
+
+Staff contact linking has no state: a contact the person shares of themselves, outside
+any conversation, links their chat (bot.routers.staff).
+
+FSM data of a private chat is shared with the customer side (cart, checkout, chosen
+language), so these flows only set and clear their own keys and state, never
+`state.clear()`. The key under which each flow keeps its order id is below.
+"""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class StaffFlow(StatesGroup):
+    bouquet_photo = State()
+
+
+class CourierFlow(StatesGroup):
+    photo = State()
+
+
+class ApprovalFlow(StatesGroup):
+    comment = State()
+
+
+ASSEMBLY_ORDER_KEY = "staff_assembly_order"
+DELIVERY_ORDER_KEY = "courier_order"
+APPROVAL_ORDER_KEY = "approval_order"
+# The state the customer was in before answering the bouquet (restored afterwards).
+APPROVAL_RETURN_KEY = "approval_return_state"
