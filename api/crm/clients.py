@@ -6,7 +6,7 @@ from aiohttp import web
 
 from api.crm import contract
 from api.crm.common import caller, collection
-from api.crm.schemas import Client, ClientCreate, ClientQuery, ClientUpdate, Deleted, OrderOut
+from api.crm.schemas import Client, ClientCreate, ClientQuery, ClientUpdate, Deleted, Order
 from core import customers
 from core.auth.tokens import Principal
 from core.dialects import crm
@@ -70,12 +70,12 @@ async def delete_client(request: web.Request, *, client_id: int, principal: Prin
 
 
 @contract.get(
-    "/clients/{client_id}/orders", response=list[OrderOut], tags=TAGS, responses={404: "Not found"}
+    "/clients/{client_id}/orders", response=list[Order], tags=TAGS, responses={404: "Not found"}
 )
 async def client_orders(
     request: web.Request, *, client_id: int, principal: Principal
-) -> list[OrderOut]:
+) -> list[Order]:
     """Получить заказы клиента"""
     who = await caller(request, principal)
     views = await crm.client_orders(shop_id=who.shop_id, client_id=client_id)
-    return [OrderOut.of(v, who.zone) for v in views]
+    return [Order.of(v, who.zone) for v in views]

@@ -11,9 +11,9 @@ from api.crm.schemas import (
     Deleted,
     FloristsAssignment,
     ManagerAssignment,
+    Order,
     OrderCreate,
     OrderItemCreate,
-    OrderOut,
     OrderQuery,
     OrderTeam,
     OrderUpdate,
@@ -31,10 +31,10 @@ STATUS_REFUSED = {
 }
 
 
-@collection(contract.get, "/orders", response=list[OrderOut], tags=TAGS)
+@collection(contract.get, "/orders", response=list[Order], tags=TAGS)
 async def list_orders(
     request: web.Request, *, query: OrderQuery, principal: Principal
-) -> list[OrderOut]:
+) -> list[Order]:
     """Получить список заказов"""
     who = await caller(request, principal)
     views = await crm.list_orders(
@@ -46,13 +46,11 @@ async def list_orders(
         offset=query.skip,
         limit=query.limit,
     )
-    return [OrderOut.of(v, who.zone) for v in views]
+    return [Order.of(v, who.zone) for v in views]
 
 
-@collection(contract.post, "/orders", response=OrderOut, tags=TAGS, responses=STATUS_REFUSED)
-async def create_order(
-    request: web.Request, *, body: OrderCreate, principal: Principal
-) -> OrderOut:
+@collection(contract.post, "/orders", response=Order, tags=TAGS, responses=STATUS_REFUSED)
+async def create_order(request: web.Request, *, body: OrderCreate, principal: Principal) -> Order:
     """Создать новый заказ"""
     who = await caller(request, principal)
     view = await crm.create_order(
@@ -72,19 +70,19 @@ async def create_order(
         actor=who.actor,
         clock=who.clock,
     )
-    return OrderOut.of(view, who.zone)
+    return Order.of(view, who.zone)
 
 
-@contract.get("/orders/{order_id}", response=OrderOut, tags=TAGS, responses=NOT_FOUND)
-async def get_order(request: web.Request, *, order_id: int, principal: Principal) -> OrderOut:
+@contract.get("/orders/{order_id}", response=Order, tags=TAGS, responses=NOT_FOUND)
+async def get_order(request: web.Request, *, order_id: int, principal: Principal) -> Order:
     """Получить заказ по ID с полной информацией"""
     who = await caller(request, principal)
-    return OrderOut.of(await crm.get_order(shop_id=who.shop_id, order_id=order_id), who.zone)
+    return Order.of(await crm.get_order(shop_id=who.shop_id, order_id=order_id), who.zone)
 
 
 async def _update(
     request: web.Request, order_id: int, body: OrderUpdate, principal: Principal
-) -> OrderOut:
+) -> Order:
     who = await caller(request, principal)
     view = await crm.update_order(
         shop_id=who.shop_id,
@@ -93,25 +91,25 @@ async def _update(
         actor=who.actor,
         clock=who.clock,
     )
-    return OrderOut.of(view, who.zone)
+    return Order.of(view, who.zone)
 
 
 @contract.put(
-    "/orders/{order_id}", response=OrderOut, tags=TAGS, responses={**NOT_FOUND, **STATUS_REFUSED}
+    "/orders/{order_id}", response=Order, tags=TAGS, responses={**NOT_FOUND, **STATUS_REFUSED}
 )
 async def update_order(
     request: web.Request, *, order_id: int, body: OrderUpdate, principal: Principal
-) -> OrderOut:
+) -> Order:
     """Обновить заказ (only the fields sent change)"""
     return await _update(request, order_id, body, principal)
 
 
 @contract.patch(
-    "/orders/{order_id}", response=OrderOut, tags=TAGS, responses={**NOT_FOUND, **STATUS_REFUSED}
+    "/orders/{order_id}", response=Order, tags=TAGS, responses={**NOT_FOUND, **STATUS_REFUSED}
 )
 async def patch_order(
     request: web.Request, *, order_id: int, body: OrderUpdate, principal: Principal
-) -> OrderOut:
+) -> Order:
     """Частично обновить заказ"""
     return await _update(request, order_id, body, principal)
 
@@ -130,13 +128,13 @@ async def delete_order(request: web.Request, *, order_id: int, principal: Princi
 
 @contract.put(
     "/orders/{order_id}/status",
-    response=OrderOut,
+    response=Order,
     tags=TAGS,
     responses={**NOT_FOUND, **STATUS_REFUSED},
 )
 async def update_status(
     request: web.Request, *, order_id: int, body: StatusUpdateRequest, principal: Principal
-) -> OrderOut:
+) -> Order:
     """Обновить статус заказа"""
     who = await caller(request, principal)
     view = await crm.change_order_status(
@@ -147,18 +145,18 @@ async def update_status(
         actor=who.actor,
         clock=who.clock,
     )
-    return OrderOut.of(view, who.zone)
+    return Order.of(view, who.zone)
 
 
 @contract.post(
     "/orders/{order_id}/items",
-    response=OrderOut,
+    response=Order,
     tags=TAGS,
     responses={**NOT_FOUND, 409: "The order is already assembled"},
 )
 async def add_item(
     request: web.Request, *, order_id: int, body: OrderItemCreate, principal: Principal
-) -> OrderOut:
+) -> Order:
     """Добавить позицию в заказ (the total follows)"""
     if body.order_id is not None and body.order_id != order_id:
         raise ValidationFailed.field(
@@ -166,58 +164,58 @@ async def add_item(
         )
     who = await caller(request, principal)
     view = await crm.add_order_item(shop_id=who.shop_id, order_id=order_id, line=body.line())
-    return OrderOut.of(view, who.zone)
+    return Order.of(view, who.zone)
 
 
 @contract.delete(
     "/orders/{order_id}/items/{item_id}",
-    response=OrderOut,
+    response=Order,
     tags=TAGS,
     responses={**NOT_FOUND, 409: "The order is already assembled"},
 )
 async def remove_item(
     request: web.Request, *, order_id: int, item_id: int, principal: Principal
-) -> OrderOut:
+) -> Order:
     """Удалить позицию из заказа (the total follows)"""
     who = await caller(request, principal)
     view = await crm.remove_order_item(shop_id=who.shop_id, order_id=order_id, item_id=item_id)
-    return OrderOut.of(view, who.zone)
+    return Order.of(view, who.zone)
 
 
-@contract.put("/orders/{order_id}/manager", response=OrderOut, tags=TAGS, responses=NOT_FOUND)
+@contract.put("/orders/{order_id}/manager", response=Order, tags=TAGS, responses=NOT_FOUND)
 async def assign_manager(
     request: web.Request, *, order_id: int, body: ManagerAssignment, principal: Principal
-) -> OrderOut:
+) -> Order:
     """Назначить менеджера (a manager, admin or owner of the shop)"""
     who = await caller(request, principal)
     view = await crm.assign_team(
         shop_id=who.shop_id, order_id=order_id, actor=who.actor, manager_id=body.manager_id
     )
-    return OrderOut.of(view, who.zone)
+    return Order.of(view, who.zone)
 
 
-@contract.put("/orders/{order_id}/florists", response=OrderOut, tags=TAGS, responses=NOT_FOUND)
+@contract.put("/orders/{order_id}/florists", response=Order, tags=TAGS, responses=NOT_FOUND)
 async def assign_florists(
     request: web.Request, *, order_id: int, body: FloristsAssignment, principal: Principal
-) -> OrderOut:
+) -> Order:
     """Назначить флористов (1 to 3 florists of the shop)"""
     who = await caller(request, principal)
     view = await crm.assign_team(
         shop_id=who.shop_id, order_id=order_id, actor=who.actor, florist_ids=body.florist_ids
     )
-    return OrderOut.of(view, who.zone)
+    return Order.of(view, who.zone)
 
 
-@contract.put("/orders/{order_id}/courier", response=OrderOut, tags=TAGS, responses=NOT_FOUND)
+@contract.put("/orders/{order_id}/courier", response=Order, tags=TAGS, responses=NOT_FOUND)
 async def assign_courier(
     request: web.Request, *, order_id: int, body: CourierAssignment, principal: Principal
-) -> OrderOut:
+) -> Order:
     """Назначить курьера (a courier of the shop)"""
     who = await caller(request, principal)
     view = await crm.assign_team(
         shop_id=who.shop_id, order_id=order_id, actor=who.actor, courier_id=body.courier_id
     )
-    return OrderOut.of(view, who.zone)
+    return Order.of(view, who.zone)
 
 
 @contract.get("/orders/{order_id}/team", response=OrderTeam, tags=TAGS, responses=NOT_FOUND)

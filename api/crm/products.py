@@ -9,9 +9,9 @@ from api.crm.common import caller, collection
 from api.crm.schemas import (
     CompositionCreate,
     Deleted,
+    Product,
     ProductComposition,
     ProductCreate,
-    ProductOut,
     ProductQuery,
     ProductUpdate,
 )
@@ -23,10 +23,10 @@ from core.errors import ValidationFailed
 TAGS = ("Products",)
 
 
-@collection(contract.get, "/products", response=list[ProductOut], tags=TAGS)
+@collection(contract.get, "/products", response=list[Product], tags=TAGS)
 async def list_products(
     request: web.Request, *, query: ProductQuery, principal: Principal
-) -> list[ProductOut]:
+) -> list[Product]:
     """Получить список продуктов"""
     who = await caller(request, principal)
     rows, _ = await catalog.list_products(
@@ -40,41 +40,37 @@ async def list_products(
         offset=query.skip,
         limit=query.limit,
     )
-    return [ProductOut.of(p, who.zone) for p in rows]
+    return [Product.of(p, who.zone) for p in rows]
 
 
-@collection(contract.post, "/products", response=ProductOut, tags=TAGS)
+@collection(contract.post, "/products", response=Product, tags=TAGS)
 async def create_product(
     request: web.Request, *, body: ProductCreate, principal: Principal
-) -> ProductOut:
+) -> Product:
     """Создать новый продукт"""
     who = await caller(request, principal)
     product = await crm.create_product(shop_id=who.shop_id, values=body.to_core())
-    return ProductOut.of(product, who.zone)
+    return Product.of(product, who.zone)
 
 
-@contract.get(
-    "/products/{product_id}", response=ProductOut, tags=TAGS, responses={404: "Not found"}
-)
-async def get_product(request: web.Request, *, product_id: int, principal: Principal) -> ProductOut:
+@contract.get("/products/{product_id}", response=Product, tags=TAGS, responses={404: "Not found"})
+async def get_product(request: web.Request, *, product_id: int, principal: Principal) -> Product:
     """Получить продукт по ID"""
     who = await caller(request, principal)
     product = await catalog.get_product(shop_id=who.shop_id, product_id=product_id)
-    return ProductOut.of(product, who.zone)
+    return Product.of(product, who.zone)
 
 
-@contract.put(
-    "/products/{product_id}", response=ProductOut, tags=TAGS, responses={404: "Not found"}
-)
+@contract.put("/products/{product_id}", response=Product, tags=TAGS, responses={404: "Not found"})
 async def update_product(
     request: web.Request, *, product_id: int, body: ProductUpdate, principal: Principal
-) -> ProductOut:
+) -> Product:
     """Обновить продукт (частичное обновление: only the fields sent change)"""
     who = await caller(request, principal)
     product = await crm.update_product(
         shop_id=who.shop_id, product_id=product_id, changes=body.to_core(body.model_fields_set)
     )
-    return ProductOut.of(product, who.zone)
+    return Product.of(product, who.zone)
 
 
 @contract.delete(

@@ -13,12 +13,11 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
-from core import stats
+from core import models, stats
 from core.dialects import crm as dialect
 from core.dialects.crm import CrmCategory, CrmClientType, CrmStatus
-from core.models import Customer, Product, ProductComponent, StockItem
 
 
 def _whole(value: float) -> int:
@@ -109,7 +108,7 @@ class Client(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, customer: Customer, zone: ZoneInfo) -> Client:
+    def of(cls, customer: models.Customer, zone: ZoneInfo) -> Client:
         return cls(
             id=customer.id,
             name=customer.name or None,
@@ -200,10 +199,8 @@ class ProductQuery(BaseModel):
     search: str | None = Field(None, max_length=100, description="Поиск по названию")
 
 
-class ProductOut(BaseModel):
+class Product(BaseModel):
     """A product with every field, nulls included (`response_model_exclude_none=False`)."""
-
-    model_config = ConfigDict(title="Product")
 
     id: int
     name: str
@@ -225,7 +222,7 @@ class ProductOut(BaseModel):
     ingredients: str | None
 
     @classmethod
-    def of(cls, product: Product, zone: ZoneInfo) -> ProductOut:
+    def of(cls, product: models.Product, zone: ZoneInfo) -> Product:
         return cls(
             id=product.id,
             name=product.name,
@@ -263,8 +260,8 @@ class ProductComposition(BaseModel):
     unit: str
 
     @classmethod
-    def of(cls, component: ProductComponent) -> ProductComposition:
-        item: StockItem = component.stock_item  # type: ignore[assignment]
+    def of(cls, component: models.ProductComponent) -> ProductComposition:
+        item: models.StockItem = component.stock_item  # type: ignore[assignment]
         return cls(
             id=component.id,
             product_id=component.product_id,  # type: ignore[attr-defined]
@@ -314,7 +311,7 @@ class Inventory(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, item: StockItem, zone: ZoneInfo) -> Inventory:
+    def of(cls, item: models.StockItem, zone: ZoneInfo) -> Inventory:
         return cls(
             id=item.id,
             name=item.name,
@@ -418,9 +415,7 @@ class OrderQuery(BaseModel):
     date_to: date | None = Field(None, description="Конечная дата (дата доставки)")
 
 
-class OrderItemOut(BaseModel):
-    model_config = ConfigDict(title="OrderItem")
-
+class OrderItem(BaseModel):
     id: int
     order_id: int
     product_id: int | None
@@ -429,9 +424,7 @@ class OrderItemOut(BaseModel):
     product_name: str
 
 
-class OrderOut(BaseModel):
-    model_config = ConfigDict(title="Order")
-
+class Order(BaseModel):
     id: int
     client_id: int | None
     recipient_id: int | None
@@ -446,10 +439,10 @@ class OrderOut(BaseModel):
     total_price: float
     comment: str | None
     created_at: datetime
-    items: list[OrderItemOut]
+    items: list[OrderItem]
 
     @classmethod
-    def of(cls, view: dialect.OrderView, zone: ZoneInfo) -> OrderOut:
+    def of(cls, view: dialect.OrderView, zone: ZoneInfo) -> Order:
         order = view.order
         return cls(
             id=order.id,
@@ -467,7 +460,7 @@ class OrderOut(BaseModel):
             comment=order.comment,
             created_at=dialect.to_local(order.created_at, zone),  # type: ignore[arg-type]
             items=[
-                OrderItemOut(
+                OrderItem(
                     id=item.id,
                     order_id=order.id,
                     product_id=item.product_id,  # type: ignore[attr-defined]
