@@ -241,7 +241,12 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         runtime = request.config_dict[RUNTIME]
         kwargs: dict[str, Any] = {}
         if endpoint.needs_principal:
-            principal = await authenticate(request, runtime)
+            try:
+                principal = await authenticate(request, runtime)
+            except Unauthorized:
+                # Guessing tokens counts against the caller's address (and gets the headers).
+                await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+                raise
             request[PRINCIPAL] = principal
             await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}")
             kwargs["principal"] = principal
