@@ -1,0 +1,98 @@
+"""Bouquet approval in the chats: the florist's photo, the customer's answer, the florist
+hears a change request; switched off, "Assembled" needs no photo."""
+
+from __future__ import annotations
+
+from core.models import ApprovalStatus, Order, OrderStatus
+from core.orders.service import change_status, set_team
+from tests.bot.staff_world import CUSTOMER_TG, STAFF_CHAT, World, build_world
+from tests.core.test_photos import jpeg_with_gps
+
+
+async def in_production(world: World) -> Order:
+    order = await world.place_order()
+    await set_team(
+        shop_id=world.shop.id, order_id=order.id, florist_ids=[world.users["florist"].id]
+    )
+    await change_status(shop_id=world.shop.id, order_id=order.id, to=OrderStatus.PAID)
+    order = await change_status(
+        shop_id=world.shop.id, order_id=order.id, to=OrderStatus.IN_PRODUCTION
+    )
+    await world.drain()
+    return order
+
+
+async def test_change_request_sends_the_bouquet_back_and_tells_the_florist_why(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    order = await in_production(world)
+    florist = world.group["florist"]
+    await florist.press("Assembled")
+    # Text where the photo goes: asked again, nothing changes.
+    await florist.send("here it is")
+    assert "photo of the bouquet" in telegram.texts(STAFF_CHAT)[-1]
+    await florist.send_photo(jpeg_with_gps())
+    await world.drain()
+
+    customer = world.customer
+    await customer.press("Ask for a change")
+    assert "What should the florist change?" in customer.last_text
+    await customer.send_photo(jpeg_with_gps())
+    assert "in words" in customer.last_text
+    await customer.send("Please add more white roses")
+    stored = await Order.get(id=order.id)
+    assert stored.status is OrderStatus.IN_PRODUCTION
+    assert stored.approval_status is ApprovalStatus.CHANGE_REQUESTED
+    assert "new photo" in customer.last_text
+    await world.drain()
+    told = telegram.texts(world.private["florist"].id)[-1]
+    assert "Please add more white roses" in told and f"#{order.number}" in told
+    card = world.card_edits(world.card()["message_id"])[-1].text
+    assert "asked for a change: Please add more white roses" in card
+
+    # The old photo's buttons are stale now.
+    await customer.press("Approve")
+    answer = telegram.calls_of("answerCallbackQuery")[-1].params
+    assert answer["show_alert"] is True and "already been answered" in answer["text"]
+
+    # A new photo, a new question; this time approved.
+    await florist.press("Assembled")
+    await florist.send_photo(jpeg_with_gps())
+    await world.drain()
+    requests = [c for c in telegram.calls_of("sendPhoto", ok=True) if c.chat_id == CUSTOMER_TG]
+    assert len(requests) == 2
+    await customer.press("Approve")
+    assert (await Order.get(id=order.id)).approval_status is ApprovalStatus.APPROVED
+    assert "Thank you" in customer.last_text
+
+
+async def test_someone_else_cannot_answer_the_customers_bouquet(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    order = await in_production(world)
+    await world.group["florist"].press("Assembled")
+    await world.group["florist"].send_photo(jpeg_with_gps())
+    await world.drain()
+    intruder = world.harness.user(user_id=9_999_001, language_code="en")
+    await intruder.send("/start")
+    await intruder.press_data(f"approval:approve:{order.id}")
+    answer = telegram.calls_of("answerCallbackQuery")[-1].params
+    assert answer["show_alert"] is True and answer["text"] == "This is not your order."
+    assert (await Order.get(id=order.id)).approval_status is ApprovalStatus.PENDING
+
+
+async def test_without_approval_assembled_needs_no_photo(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock, approval=False)
+    order = await in_production(world)
+    await world.group["florist"].press("Assembled")
+    stored = await Order.get(id=order.id)
+    assert stored.status is OrderStatus.ASSEMBLED
+    assert stored.approval_status is ApprovalStatus.NOT_REQUIRED
+    await world.drain()
+    assert not [c for c in telegram.calls_of("sendPhoto") if c.chat_id == CUSTOMER_TG]
+    await world.group["owner"].press("Out for delivery")
+    assert (await Order.get(id=order.id)).status is OrderStatus.IN_DELIVERY
