@@ -150,6 +150,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(700_000_001)
         self._pending_updates: list[dict[str, Any]] = []
         self._update_arrived = asyncio.Event()
+        self._call_arrived = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -201,6 +202,7 @@ class FakeTelegram:
             params = {k: _decode(k, str(v)) for k, v in form.items()}
         call = Call(method=method, params=params, files=files)
         self.calls.append(call)
+        self._call_arrived.set()
         failure = self._take_failure(method, params.get("chat_id"))
         if failure is not None:
             call.status = failure.error_code
@@ -316,6 +318,20 @@ class FakeTelegram:
 
     def clear(self) -> None:
         self.calls.clear()
+
+    async def wait_for(self, predicate: Callable[[Call], bool], *, within: float = 10.0) -> Call:
+        """The first recorded call matching `predicate`, waiting for it to arrive (for a
+        bot running on its own, e.g. polling)."""
+
+        async def first() -> Call:
+            while True:
+                for call in self.calls:
+                    if predicate(call):
+                        return call
+                self._call_arrived.clear()
+                await self._call_arrived.wait()
+
+        return await asyncio.wait_for(first(), within)
 
     # --- method handlers ----------------------------------------------------------------
 
