@@ -1,1 +1,84 @@
-"""Shop contract: tracking (being built)."""
+"""Shop contract: public tracking, no authentication.
+
+`GET /api/tracking/{token}` answers the document's JSON: status (shop word), when it
+last changed, delivery method and window (UTC, like every time of this contract), the
+address with the street masked (core.tracking), the photo URLs, and the token. Nothing
+names or reaches a person. An unknown token is a 404.
+
+`GET /tracking/{token}` (on the port's root, the link the bot sends) is the same order
+as a small mobile-first page in the customer's language: `?lang=` (ru, kk, uz, en), else
+the browser's Accept-Language, else the language the order was placed in. Times there
+are in the shop's time zone.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from api.shop import contract
+from api.shop.pages.tracking import choose_language, render_not_found, render_tracking_page
+from api.shop.schemas_orders import DeliveryWindowOut, ShopDeliveryMethod, delivery_method_word
+from core.dialects.shop import ShopOrderStatus, format_datetime, order_status_word
+from core.errors import NotFound
+from core.tracking import get_tracking
+
+
+class TrackingOut(BaseModel):
+    status: ShopOrderStatus
+    updated_at: str
+    delivery_method: ShopDeliveryMethod
+    delivery_window: DeliveryWindowOut
+    address: str
+    photos: list[str] = Field(description="URLs of photos of the bouquet")
+    tracking_token: str
+
+
+@contract.get(
+    "/tracking/{tracking_token}",
+    response=TrackingOut,
+    tags=("tracking",),
+    responses={404: "Unknown tracking token"},
+)
+async def get_tracking_info(request: web.Request, *, tracking_token: str) -> TrackingOut:
+    """Get tracking info (public: masked address, no personal data)."""
+    view = await get_tracking(token=tracking_token)
+    return TrackingOut(
+        status=order_status_word(view.status),  # type: ignore[arg-type]
+        updated_at=format_datetime(view.updated_at) or "",
+        delivery_method=delivery_method_word(view.delivery_method),
+        delivery_window=DeliveryWindowOut(
+            from_=format_datetime(view.delivery_from), to=format_datetime(view.delivery_to)
+        ),
+        address=view.address,
+        photos=view.photos,
+        tracking_token=view.token,
+    )
+
+
+@contract.get("/tracking/{tracking_token}", root=True, include_in_schema=False)
+async def tracking_page(request: web.Request, *, tracking_token: str) -> web.Response:
+    """The tracking page (HTML) the customer opens from the bot's link."""
+    asked = request.query.get("lang")
+    accept = request.headers.get("Accept-Language")
+    try:
+        view = await get_tracking(token=tracking_token)
+    except NotFound:
+        language = choose_language(asked, accept, None)
+        return _html(render_not_found(language), status=404, language=language)
+    language = choose_language(asked, accept, view.language)
+    return _html(render_tracking_page(view, language), status=200, language=language)
+
+
+def _html(text: str, *, status: int, language: str) -> web.Response:
+    response = web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+    response.headers["Content-Language"] = language
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    response.headers["Vary"] = "Accept-Language"
+    return response

@@ -1,0 +1,220 @@
+"""Public order tracking: what anyone holding the tracking token may see.
+
+Status, times, the delivery window, the address with the street masked, the photos of
+the bouquet, and the status history; never a name or a phone number.
+
+Address masking (the seed's example: "г. Алматы, пр. Достык 89" shows as
+"г. Алматы, пр. ***** д. 89"):
+
+- the city part ("г. Алматы", "Алматы", "город Шымкент") is kept;
+- in the street part the street's type word ("ул.", "пр.", "мкр", "улица", ...) is kept,
+  its name becomes "*****", and the house number is kept as "д. <number>";
+- everything after the house (flat, entrance, floor, office, notes) is left out;
+- an address with no recognisable house number shows as its city and "*****".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.errors import NotFound
+from core.models import DeliveryMethod, Order, OrderPhoto, OrderStatusEvent, Shop
+from core.orders.status import OrderStatus
+
+MASK = "*****"
+
+_CITY_PREFIX = re.compile(r"^(г\.|г |город|с\.|пос\.|п\.|city)\s*", re.IGNORECASE)
+KNOWN_CITIES = frozenset(
+    {
+        "алматы",
+        "астана",
+        "нур-султан",
+        "шымкент",
+        "караганда",
+        "актобе",
+        "тараз",
+        "павлодар",
+        "усть-каменогорск",
+        "семей",
+        "атырау",
+        "костанай",
+        "кызылорда",
+        "уральск",
+        "петропавловск",
+        "актау",
+        "туркестан",
+        "ташкент",
+        "самарканд",
+        "бухара",
+        "almaty",
+        "astana",
+        "shymkent",
+        "tashkent",
+        "toshkent",
+    }
+)
+_STREET_TYPE = re.compile(
+    r"^(ул\.?|улица|пр-т\.?|пр\.?|просп\.?|проспект|мкр\.?|мкрн\.?|микрорайон|б-р\.?|"
+    r"бульвар|пер\.?|переулок|ш\.?|шоссе|пл\.?|площадь|наб\.?|набережная|тупик|"
+    r"көш\.?|көшесі|даңғ\.?|даңғылы|ж\.?а\.?|"
+    r"st\.?|street|ave\.?|avenue|str\.?|ko'?chasi|mahalla)$",
+    re.IGNORECASE,
+)
+_HOUSE_WORD = re.compile(r"^(д\.?|дом|үй|house|uy)$", re.IGNORECASE)
+_HOUSE_NUMBER = re.compile(r"^\d+[\wА-Яа-яӘәҒғҚқҢңӨөҰұҮүҺһІі]?(?:[/\-]\d+[\wА-Яа-я]?)?$")
+_AFTER_HOUSE = re.compile(
+    r"^(кв\.?|квартира|под\.?|подъезд|эт\.?|этаж|оф\.?|офис|корп\.?|кор\.?|блок|"
+    r"apt\.?|flat|office|floor|entrance)$",
+    re.IGNORECASE,
+)
+
+
+def _is_city(part: str) -> bool:
+    text = part.strip()
+    if _CITY_PREFIX.match(text):
+        return True
+    return text.lower() in KNOWN_CITIES
+
+
+def _house_in(tokens: list[str]) -> str | None:
+    """The house number in a street part: after "д."/"дом", else the last number before
+    the flat/office words (so "ул. 8 Марта 12" is house 12)."""
+    house: str | None = None
+    for index, token in enumerate(tokens):
+        word = token.strip(".,;")
+        if _AFTER_HOUSE.match(token) or _AFTER_HOUSE.match(word):
+            break
+        if _HOUSE_WORD.match(token) and index + 1 < len(tokens):
+            candidate = tokens[index + 1].strip(",;")
+            if _HOUSE_NUMBER.match(candidate):
+                return candidate
+        if index > 0 and _HOUSE_NUMBER.match(word):
+            house = word
+    return house
+
+
+def _house_part(part: str) -> str | None:
+    """A part that is only a house ("д. 10", "10", "дом 10А"), else None."""
+    tokens = part.split()
+    if len(tokens) >= 2 and _HOUSE_WORD.match(tokens[0]) and _HOUSE_NUMBER.match(tokens[1]):
+        return tokens[1]
+    if tokens and _HOUSE_NUMBER.match(tokens[0].strip(".")):
+        return tokens[0].strip(".")
+    return None
+
+
+def mask_address(address: str | None) -> str:
+    """The address with the street name masked and the house number kept (see above)."""
+    if not address or not address.strip():
+        return ""
+    parts = [p.strip() for p in address.split(",") if p.strip()]
+    kept: list[str] = []
+    index = 0
+    while index < len(parts) and _is_city(parts[index]):
+        kept.append(parts[index])
+        index += 1
+    if index == len(parts):
+        return ", ".join([*kept, MASK]) if kept else MASK
+    tokens = parts[index].split()
+    kind = tokens[0] if tokens and _STREET_TYPE.match(tokens[0]) else ""
+    house = _house_part(parts[index + 1]) if index + 1 < len(parts) else None
+    if house is None:
+        house = _house_in(tokens)
+    street = " ".join(w for w in (kind, MASK) if w)
+    if house is not None:
+        street = f"{street} д. {house}"
+    return ", ".join([*kept, street])
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    status: OrderStatus
+    at: datetime | None
+    done: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What the public may know about one order."""
+
+    token: str
+    status: OrderStatus
+    updated_at: datetime
+    delivery_method: DeliveryMethod
+    delivery_from: datetime | None
+    delivery_to: datetime | None
+    address: str
+    photos: list[str]
+    history: list[tuple[OrderStatus, datetime]]
+    shop_name: str
+    shop_timezone: str
+    language: str
+    number: int
+
+    def timeline(self) -> list[TimelineStep]:
+        """The steps the order went through, then the ones still ahead of it."""
+        steps: list[TimelineStep] = []
+        reached: dict[OrderStatus, datetime] = {}
+        for status, at in self.history:
+            reached[status] = at
+        path = expected_path(self.delivery_method)
+        passed = [s for s, _ in self.history]
+        for index, (status, at) in enumerate(self.history):
+            steps.append(
+                TimelineStep(
+                    status=status, at=at, done=True, current=index == len(self.history) - 1
+                )
+            )
+        if self.status in (OrderStatus.CANCELLED, OrderStatus.COMPLETED):
+            return steps
+        anchor = self.status
+        if self.status is OrderStatus.ISSUE:
+            before = [s for s in passed if s is not OrderStatus.ISSUE]
+            anchor = before[-1] if before else OrderStatus.NEW
+        if anchor in path:
+            for status in path[path.index(anchor) + 1 :]:
+                if status not in reached:
+                    steps.append(TimelineStep(status=status, at=None, done=False, current=False))
+        return steps
+
+
+def expected_path(method: DeliveryMethod | str) -> list[OrderStatus]:
+    """The usual way of an order from placement to completion."""
+    S = OrderStatus
+    middle = S.IN_DELIVERY if DeliveryMethod(method) is DeliveryMethod.DELIVERY else None
+    handover = middle or S.AWAITING_PICKUP
+    return [S.NEW, S.PAID, S.IN_PRODUCTION, S.ASSEMBLED, handover, S.DELIVERED, S.COMPLETED]
+
+
+async def get_tracking(*, token: str) -> Tracking:
+    """The public view of the order with this tracking token; NotFound otherwise."""
+    if not token or len(token) > 64:
+        raise NotFound("Order")
+    order = await Order.get_or_none(tracking_token=token)
+    if order is None:
+        raise NotFound("Order")
+    shop = await Shop.get(id=order.shop_id)  # type: ignore[attr-defined]
+    photos = await OrderPhoto.filter(order_id=order.id, url__isnull=False).order_by("id")
+    events = await OrderStatusEvent.filter(order_id=order.id).order_by("id")
+    history = [(OrderStatus(e.to_status), e.created_at) for e in events]
+    return Tracking(
+        token=order.tracking_token,
+        status=OrderStatus(order.status),
+        updated_at=order.status_changed_at or order.updated_at,
+        delivery_method=DeliveryMethod(order.delivery_method),
+        delivery_from=order.delivery_from,
+        delivery_to=order.delivery_to,
+        # A pickup order is collected at the shop, whose address is public.
+        address=mask_address(order.address)
+        if DeliveryMethod(order.delivery_method) is DeliveryMethod.DELIVERY
+        else (shop.address or ""),
+        photos=[p.url for p in photos if p.url],
+        history=history,
+        shop_name=shop.name,
+        shop_timezone=shop.timezone,
+        language=order.language,
+        number=order.number,
+    )
