@@ -9,6 +9,9 @@
   included) and return once handled; `await harness.restart()` builds a new Bot and
   Dispatcher on the same store, as a process restart would.
 
+`deliver_outbox(runtime, clock)` runs the outbox worker (with bot.notify's telegram
+deliverer) until nothing is due.
+
 Waiting is virtual: `runtime.extras["sleep"]` advances the test's FrozenClock, so the
 Sender's rate limits and 429 waits cost no real time.
 """
@@ -16,6 +19,7 @@ Sender's rate limits and 429 waits cost no real time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +27,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 
 from bot.app import create_bot, create_dispatcher
-from core.clock import FrozenClock
+from core.clock import FrozenClock, SystemClock
 from core.runtime import Runtime
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, TelegramUser
 
@@ -48,6 +52,15 @@ def virtual_sleep(clock: FrozenClock, slept: list[float] | None = None) -> Any:
         clock.advance(seconds=seconds)
 
     return sleep
+
+
+async def deliver_outbox(runtime: Runtime, clock: FrozenClock) -> int:
+    """Deliver every queued outbox row now; returns how many went out. Rows are stamped
+    with the wall clock, so the test's clock first catches up with it."""
+    from sauda.wiring import build_outbox_worker
+
+    clock.set(max(clock.now(), SystemClock().now()) + timedelta(seconds=1))
+    return await build_outbox_worker(runtime).drain()
 
 
 class BotHarness:
