@@ -192,7 +192,7 @@ async def mark_assembled(
         if approval_config(shop).enabled and customer is not None and stored is not None:
             order.approval_status = ApprovalStatus.PENDING
             order.approval_requested_at = clock.now()
-            order.approval_comment = None
+            order.approval_comment = None  # type: ignore[assignment]
             await order.save(
                 update_fields=[
                     "approval_status",

@@ -179,10 +179,12 @@ async def staff_member(*, telegram_user_id: int, shop_id: int) -> StaffMember | 
     user = await staff_user(telegram_user_id=telegram_user_id)
     if user is None:
         return None
-    roles = await Membership.filter(shop_id=shop_id, user_id=user.id).values_list("role", flat=True)
+    roles = frozenset(
+        Role(m.role) for m in await Membership.filter(shop_id=shop_id, user_id=user.id)
+    )
     if not roles:
         return None
-    return StaffMember(user=user, shop_id=shop_id, roles=frozenset(Role(r) for r in roles))
+    return StaffMember(user=user, shop_id=shop_id, roles=roles)
 
 
 async def staff_memberships(*, telegram_user_id: int) -> list[StaffMember]:
@@ -218,7 +220,8 @@ async def member_for_order(*, telegram_user_id: int, order_id: int) -> StaffMemb
 
 
 async def staff_chat_of_shop(*, shop_id: int) -> int | None:
-    return await Shop.filter(id=shop_id).first().values_list("staff_chat_id", flat=True)  # type: ignore[no-any-return]
+    shop = await Shop.get_or_none(id=shop_id)
+    return shop.staff_chat_id if shop is not None else None
 
 
 async def issue_reporter(*, order_id: int) -> str | None:
@@ -523,16 +526,12 @@ async def single_active_delivery(*, telegram_user_id: int) -> int | None:
     user = await staff_user(telegram_user_id=telegram_user_id)
     if user is None:
         return None
-    ids = (
-        await Order.filter(courier_id=user.id, status=S.IN_DELIVERY)
-        .limit(2)
-        .values_list("id", flat=True)
-    )
-    return int(ids[0]) if len(ids) == 1 else None
+    orders = await Order.filter(courier_id=user.id, status=S.IN_DELIVERY).limit(2)
+    return orders[0].id if len(orders) == 1 else None
 
 
 async def order_number(*, order_id: int) -> int:
-    return int(await Order.filter(id=order_id).first().values_list("number", flat=True))  # type: ignore[arg-type]
+    return (await Order.get(id=order_id)).number
 
 
 async def add_delivery_photo(
