@@ -170,7 +170,7 @@ class Tracking:
             )
         if self.status in (OrderStatus.CANCELLED, OrderStatus.COMPLETED):
             return steps
-        anchor = self.status
+        anchor: OrderStatus = self.status
         if self.status is OrderStatus.ISSUE:
             before = [s for s in passed if s is not OrderStatus.ISSUE]
             anchor = before[-1] if before else OrderStatus.NEW

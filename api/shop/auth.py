@@ -35,7 +35,7 @@ class OtpRequestIn(BaseModel):
 class OtpRequestOut(BaseModel):
     message: str
     delivery_method: Literal["telegram", "debug"]
-    otp_code: str | None = Field(None, description="Only with the `debug` delivery")
+    otp_code: str | None = Field(default=None, description="Only with the `debug` delivery")
 
 
 class OtpVerifyIn(BaseModel):

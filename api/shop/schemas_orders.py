@@ -212,8 +212,15 @@ class OrderQuery(PageQuery):
 class DeliveryWindowOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
-    from_: str | None = Field(None, alias="from")
+    from_: str | None = Field(default=None, alias="from")
     to: str | None = None
+
+
+def window_out(start: datetime | None, end: datetime | None) -> DeliveryWindowOut:
+    """`{"from": ..., "to": ...}` in the document's UTC form (null ends when unset)."""
+    return DeliveryWindowOut.model_validate(
+        {"from": format_datetime(start), "to": format_datetime(end)}
+    )
 
 
 class CustomerSummary(BaseModel):
@@ -291,9 +298,7 @@ def order_out(details: OrderDetails) -> OrderOut:
         recipient_name=order.recipient_name,
         address=order.address,
         delivery_method=delivery_method_word(order.delivery_method),
-        delivery_window=DeliveryWindowOut(
-            from_=format_datetime(order.delivery_from), to=format_datetime(order.delivery_to)
-        ),
+        delivery_window=window_out(order.delivery_from, order.delivery_to),
         flower_sum=int(order.flower_sum),
         delivery_fee=int(order.delivery_fee),
         total=int(order.total),

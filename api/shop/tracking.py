@@ -18,7 +18,12 @@ from pydantic import BaseModel, Field
 
 from api.shop import contract
 from api.shop.pages.tracking import choose_language, render_not_found, render_tracking_page
-from api.shop.schemas_orders import DeliveryWindowOut, ShopDeliveryMethod, delivery_method_word
+from api.shop.schemas_orders import (
+    DeliveryWindowOut,
+    ShopDeliveryMethod,
+    delivery_method_word,
+    window_out,
+)
 from core.dialects.shop import ShopOrderStatus, format_datetime, order_status_word
 from core.errors import NotFound
 from core.tracking import get_tracking
@@ -47,9 +52,7 @@ async def get_tracking_info(request: web.Request, *, tracking_token: str) -> Tra
         status=order_status_word(view.status),  # type: ignore[arg-type]
         updated_at=format_datetime(view.updated_at) or "",
         delivery_method=delivery_method_word(view.delivery_method),
-        delivery_window=DeliveryWindowOut(
-            from_=format_datetime(view.delivery_from), to=format_datetime(view.delivery_to)
-        ),
+        delivery_window=window_out(view.delivery_from, view.delivery_to),
         address=view.address,
         photos=view.photos,
         tracking_token=view.token,
