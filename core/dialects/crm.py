@@ -49,7 +49,8 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -691,6 +692,28 @@ async def list_orders(
     return order_views(orders)
 
 
+# Where core reports an order field, and where the crm names it.
+ORDER_LOC: dict[tuple[str | int, ...], tuple[str | int, ...]] = {
+    ("body", "total"): ("body", "total_price"),
+    ("body", "flower_sum"): ("body", "total_price"),
+    ("body", "address"): ("body", "delivery_address"),
+    ("body", "delivery_window"): ("body", "delivery_date"),
+}
+
+
+@contextmanager
+def _in_crm_terms() -> Iterator[None]:
+    """Re-locate core's 422s on order fields to the crm's field names."""
+    try:
+        yield
+    except ValidationFailed as error:
+        if not any(p.loc in ORDER_LOC for p in error.problems):
+            raise
+        raise ValidationFailed(
+            [FieldProblem(ORDER_LOC.get(p.loc, p.loc), p.msg, p.type) for p in error.problems]
+        ) from None
+
+
 async def _client_or_422(shop_id: int, client_id: int, field: str) -> Customer:
     customer = await Customer.get_or_none(shop_id=shop_id, id=client_id)
     if customer is None:
@@ -735,37 +758,38 @@ async def create_order(
     item price or total that differs from the catalog's, a team member without the role;
     400/409 when the status cannot be reached. All or nothing.
     """
-    async with in_transaction():
-        await _client_or_422(shop_id, client_id, "client_id")
-        await _client_or_422(shop_id, recipient_id, "recipient_id")
-        requests = [ItemRequest(line.product_id, line.quantity) for line in items]
-        if requests:
-            priced = await price_items(shop_id=shop_id, items=requests, loc=("body", "items"))
-            _check_claimed_prices(items, priced, ("body", "items"))
-        order = await place_order(
-            shop_id=shop_id,
-            customer_id=client_id,
-            recipient_id=recipient_id,
-            address=address,
-            delivery_from=delivery_at,
-            items=requests,
-            flower_sum=None if requests else (total or 0),
-            total=total,
-            comment=comment,
-            channel=Channel.CRM,
-            manager_id=manager_id,
-            florist_ids=florist_ids,
-            courier_id=courier_id,
-            actor=actor,
-            clock=clock,
-        )
-        if delivery_time_range is not None:
-            order.delivery_time_range = delivery_time_range
-            await order.save(update_fields=["delivery_time_range", "updated_at"])
-        if word != order_status_word(order):
-            await write_status(
-                shop_id=shop_id, order_id=order.id, word=word, actor=actor, clock=clock
+    with _in_crm_terms():
+        async with in_transaction():
+            await _client_or_422(shop_id, client_id, "client_id")
+            await _client_or_422(shop_id, recipient_id, "recipient_id")
+            requests = [ItemRequest(line.product_id, line.quantity) for line in items]
+            if requests:
+                priced = await price_items(shop_id=shop_id, items=requests, loc=("body", "items"))
+                _check_claimed_prices(items, priced, ("body", "items"))
+            order = await place_order(
+                shop_id=shop_id,
+                customer_id=client_id,
+                recipient_id=recipient_id,
+                address=address,
+                delivery_from=delivery_at,
+                items=requests,
+                flower_sum=None if requests else (total or 0),
+                total=total,
+                comment=comment,
+                channel=Channel.CRM,
+                manager_id=manager_id,
+                florist_ids=florist_ids,
+                courier_id=courier_id,
+                actor=actor,
+                clock=clock,
             )
+            if delivery_time_range is not None:
+                order.delivery_time_range = delivery_time_range
+                await order.save(update_fields=["delivery_time_range", "updated_at"])
+            if word != order_status_word(order):
+                await write_status(
+                    shop_id=shop_id, order_id=order.id, word=word, actor=actor, clock=clock
+                )
     return await get_order(shop_id=shop_id, order_id=order.id)
 
 
@@ -785,58 +809,63 @@ async def update_order(
     (core.orders.service.set_team) and `word` (write_status, last). Details of a closed
     order cannot change (409, core.orders.editing).
     """
-    async with in_transaction():
-        order = await get_owned(Order, shop_id=shop_id, id=order_id, for_update=True)
-        edits: dict[str, Any] = {
-            name: changes[name]
-            for name in ("address", "delivery_from", "comment")
-            if name in changes
-        }
-        if "total" in changes and changes["total"] is not None:
-            edits["total"] = changes["total"]
-            if not await OrderItem.filter(order_id=order.id).exists():
-                edits["flower_sum"] = changes["total"] - order.delivery_fee + order.discount
-        own = [n for n in ("client_id", "recipient_id", "delivery_time_range") if n in changes]
-        if edits or own:
-            order = await editing.update_order(shop_id=shop_id, order_id=order.id, **edits)
-        if "client_id" in changes:
-            order.customer = (
-                await _client_or_422(shop_id, changes["client_id"], "client_id")
-                if changes["client_id"] is not None
-                else None
-            )
-        if "recipient_id" in changes:
-            recipient = (
-                await _client_or_422(shop_id, changes["recipient_id"], "recipient_id")
-                if changes["recipient_id"] is not None
-                else None
-            )
-            order.recipient = recipient
-            if recipient is not None:
-                order.recipient_name = recipient.name
-                order.recipient_phone = recipient.phone
-        if "delivery_time_range" in changes:
-            order.delivery_time_range = changes["delivery_time_range"]
-        if own:
-            await order.save(
-                update_fields=[
-                    "customer_id",
-                    "recipient_id",
-                    "recipient_name",
-                    "recipient_phone",
-                    "delivery_time_range",
-                    "updated_at",
-                ]
-            )
-        team = {n: changes[n] for n in ("manager_id", "courier_id") if n in changes}
-        if "florist_ids" in changes and changes["florist_ids"] is not None:
-            team["florist_ids"] = list(changes["florist_ids"])
-        if team:
-            await set_team(shop_id=shop_id, order_id=order.id, actor=actor, **team)
-        if changes.get("word") is not None:
-            await write_status(
-                shop_id=shop_id, order_id=order.id, word=changes["word"], actor=actor, clock=clock
-            )
+    with _in_crm_terms():
+        async with in_transaction():
+            order = await get_owned(Order, shop_id=shop_id, id=order_id, for_update=True)
+            edits: dict[str, Any] = {
+                name: changes[name]
+                for name in ("address", "delivery_from", "comment")
+                if name in changes
+            }
+            if "total" in changes and changes["total"] is not None:
+                edits["total"] = changes["total"]
+                if not await OrderItem.filter(order_id=order.id).exists():
+                    edits["flower_sum"] = changes["total"] - order.delivery_fee + order.discount
+            own = [n for n in ("client_id", "recipient_id", "delivery_time_range") if n in changes]
+            if edits or own:
+                order = await editing.update_order(shop_id=shop_id, order_id=order.id, **edits)
+            if "client_id" in changes:
+                order.customer = (
+                    await _client_or_422(shop_id, changes["client_id"], "client_id")
+                    if changes["client_id"] is not None
+                    else None
+                )
+            if "recipient_id" in changes:
+                recipient = (
+                    await _client_or_422(shop_id, changes["recipient_id"], "recipient_id")
+                    if changes["recipient_id"] is not None
+                    else None
+                )
+                order.recipient = recipient
+                if recipient is not None:
+                    order.recipient_name = recipient.name
+                    order.recipient_phone = recipient.phone
+            if "delivery_time_range" in changes:
+                order.delivery_time_range = changes["delivery_time_range"]
+            if own:
+                await order.save(
+                    update_fields=[
+                        "customer_id",
+                        "recipient_id",
+                        "recipient_name",
+                        "recipient_phone",
+                        "delivery_time_range",
+                        "updated_at",
+                    ]
+                )
+            team = {n: changes[n] for n in ("manager_id", "courier_id") if n in changes}
+            if "florist_ids" in changes and changes["florist_ids"] is not None:
+                team["florist_ids"] = list(changes["florist_ids"])
+            if team:
+                await set_team(shop_id=shop_id, order_id=order.id, actor=actor, **team)
+            if changes.get("word") is not None:
+                await write_status(
+                    shop_id=shop_id,
+                    order_id=order.id,
+                    word=changes["word"],
+                    actor=actor,
+                    clock=clock,
+                )
     return await get_order(shop_id=shop_id, order_id=order_id)
 
 
