@@ -113,7 +113,7 @@ def _name_checked(values: Mapping[str, Any], loc: Mapping[str, tuple[str | int, 
 
 
 def _locations(loc: Mapping[str, tuple[str | int, ...]] | None) -> dict[str, tuple[str | int, ...]]:
-    found = {name: ("body", name) for name in EDITABLE}
+    found: dict[str, tuple[str | int, ...]] = {name: ("body", name) for name in EDITABLE}
     found.update(loc or {})
     return found
 

@@ -89,7 +89,7 @@ async def list_customers(
     if spec.search and spec.search.strip():
         query = query.filter(_search_condition(spec.search))
     if spec.has_orders is not None or spec.min_spent:
-        buyers = await (
+        buyers: list[Any] = await (
             Order.filter(shop_id=shop_id, customer_id__not_isnull=True)
             .distinct()
             .values_list("customer_id", flat=True)
