@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from core.clock import FrozenClock
 from core.leader import LEADER_KEY, RedisLeaderLock
+from core.models import ApprovalStatus, Order
+from core.orders.service import place_order
 from core.runtime import Runtime
 from sauda.cli import main
 from scheduler.jobs import JOBS
 from scheduler.runner import HEARTBEAT_JOB, JobRunner, next_runs, print_jobs, start_scheduler
+from tests.factories import make_shop
 
 EXPECTED_JOBS = {
     "important_dates",
@@ -21,6 +25,7 @@ EXPECTED_JOBS = {
     "stock_snapshots",
     "low_stock_digest",
     "housekeeping",
+    "approval_auto_release",
 }
 
 
@@ -88,3 +93,18 @@ async def test_start_scheduler_returns_its_cleanup(runtime: Runtime) -> None:
     assert runner.leadership.is_leader  # no REDIS_URL: the one process leads
     await cleanup()
     assert not runner.scheduler.running
+
+
+async def test_unanswered_bouquets_are_released_every_minute(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    shop = await make_shop()
+    order = await place_order(shop_id=shop.id, flower_sum=10000)
+    await Order.filter(id=order.id).update(
+        approval_status=ApprovalStatus.PENDING,
+        approval_requested_at=clock.now() - timedelta(minutes=31),
+    )
+    runner = JobRunner(runtime)
+    assert await runner.run_job("approval_auto_release") == [order.id]
+    assert await runner.run_job("approval_auto_release") == []
+    assert (await Order.get(id=order.id)).approval_status is ApprovalStatus.AUTO_APPROVED
