@@ -19,9 +19,12 @@ Decisions where the document is vague or open:
   change. Order PUT and PATCH take the same body; items change through /items.
 - Collections answer at `/api/clients/` and `/api/clients` alike (the document writes
   both forms).
-- Deletes answer `{"message": ..., "id": ...}`. A client's orders stay when the client
-  is deleted (without the link); an inventory item used in a composition, and an order
-  past "новый" that was not cancelled, cannot be deleted (409).
+- Deletes answer `{"message": ..., "id": ...}`. An order is never erased: DELETE
+  cancels it (as the shop contract's DELETE does), so its history, payments and stock
+  moves stay, assembled components go back to stock, the bot and webhooks hear of it,
+  and it reads "отменен" afterwards; a delivered order cannot be cancelled (400). A
+  client's orders stay when the client is deleted (without the link); an inventory item
+  used in a composition cannot be deleted (409).
 - Orders: `date_from`/`date_to` filter on the delivery date (the shop's days,
   inclusive); lists are newest first. Item prices are the catalog's: a `price` sent
   that differs is a 422, and so is a `total_price` that differs from the items' sum (an

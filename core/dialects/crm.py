@@ -75,7 +75,6 @@ from core.models import (
     MoveKind,
     Order,
     OrderItem,
-    Payment,
     Product,
     ProductComponent,
     ProductKind,
@@ -869,19 +868,16 @@ async def update_order(
     return await get_order(shop_id=shop_id, order_id=order_id)
 
 
-async def delete_order(*, shop_id: int, order_id: int) -> None:
-    """Remove an order that nothing has happened to yet (new) or that was cancelled, and
-    that has no payment; anything else is a 409 (cancel it first, the history stays)."""
-    async with in_transaction():
-        order = await get_owned(Order, shop_id=shop_id, id=order_id, for_update=True)
-        if OrderStatus(order.status) not in (S.NEW, S.CANCELLED):
-            raise Conflict(
-                f"Order {order.id} is '{order_status_word(order)}': only 'новый' or "
-                "'отменен' orders can be deleted"
-            )
-        if await Payment.filter(order_id=order.id).exists():
-            raise Conflict(f"Order {order.id} has payments and cannot be deleted")
-        await order.delete()
+async def delete_order(
+    *, shop_id: int, order_id: int, actor: Actor = SYSTEM, clock: Clock | None = None
+) -> OrderView:
+    """An order is never erased (its history, payments and stock moves stay, as in the
+    shop contract): deleting cancels it through the machine, which gives assembled
+    components back and tells the bot and webhooks. Deleting a cancelled order changes
+    nothing; a delivered one is a 400 naming what is allowed."""
+    return await change_order_status(
+        shop_id=shop_id, order_id=order_id, word="отменен", actor=actor, clock=clock
+    )
 
 
 async def _items_editable(shop_id: int, order_id: int) -> Order:

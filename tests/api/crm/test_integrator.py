@@ -503,14 +503,16 @@ async def test_an_integrator_walks_every_endpoint_of_the_document(
     }
     assert len((await call(crm, "GET", "/api/stats/sales", h))["days"]) == 30
 
-    # Deletes: an order past "новый" stays; a new one goes; components, items, clients.
-    refused = await call(crm, "DELETE", f"/api/orders/{order_id}", h, expect=409)
-    assert "отменен" in refused["detail"]
-    assert await call(crm, "DELETE", f"/api/orders/{second['id']}", h) == {
-        "message": "Order deleted",
-        "id": second["id"],
+    # Deletes: an order is cancelled (it stays, reading "отменен", stock given back).
+    assert await call(crm, "DELETE", f"/api/orders/{order_id}", h) == {
+        "message": "Order cancelled",
+        "id": order_id,
     }
-    await call(crm, "GET", f"/api/orders/{second['id']}", h, expect=404)
+    assert (await call(crm, "GET", f"/api/orders/{order_id}", h))["status"] == "отменен"
+    assert (await call(crm, "GET", f"/api/inventory/{roses['id']}", h))["quantity"] == 100.0
+    await call(crm, "DELETE", f"/api/orders/{second['id']}", h)
+    await call(crm, "GET", f"/api/orders/{second['id']}/team", h)
+    await call(crm, "GET", "/api/orders/999999", h, expect=404)
     in_use = await call(crm, "DELETE", f"/api/inventory/{ribbon['id']}", h, expect=409)
     assert "Букет роз 'Классик'" in in_use["detail"]
     await call(crm, "DELETE", f"/api/products/{classic_id}/composition/{ribbon_part['id']}", h)
