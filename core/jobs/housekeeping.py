@@ -41,7 +41,7 @@ def _(message: str) -> str:
 
 
 DEAD_OUTBOX_REPORT = _(
-    "❗ {count} outgoing messages could not be delivered after all retries:\n{lines}"
+    "❗ Outgoing messages that could not be delivered after all retries: {count}\n{lines}"
 )
 
 
