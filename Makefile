@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 locales: install
 	@for po in locales/*/LC_MESSAGES/*.po; do \
 		[ -e "$$po" ] || continue; \
-		$(BIN)/pybabel compile -q -i "$$po" -o "$${po%.po}.mo" || exit 1; \
+		$(BIN)/pybabel -q compile -i "$$po" -o "$${po%.po}.mo" || exit 1; \
 	done
 
 lint: install
