@@ -40,8 +40,9 @@ def _(message: str) -> str:
     return message
 
 
+# The catalogues word the count plural-free ("... ({count}):") in ru, kk and uz.
 DEAD_OUTBOX_REPORT = _(
-    "❗ Outgoing messages that could not be delivered after all retries: {count}\n{lines}"
+    "❗ {count} outgoing messages could not be delivered after all retries:\n{lines}"
 )
 
 
