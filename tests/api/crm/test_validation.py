@@ -1,0 +1,259 @@
+"""Bad input is a clear 4xx in the crm document's shapes, and nothing is half-written;
+another shop's ids answer 404 like missing ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from core.models import Customer, Order, Product, Role
+from core.runtime import Runtime
+from tests.api.crm.conftest import Flowers, Staff, ok, place, send
+from tests.factories import auth, make_member, make_shop, token_for
+
+PRODUCT = {"name": "Букет", "price": 15000, "category": "букет"}
+
+
+@pytest.mark.parametrize(
+    "colors",
+    [
+        "red",
+        "[1, 2]",
+        '{"red": true}',
+        '["red", null]',
+        ["red", "white"],
+        '"red"',
+    ],
+)
+async def test_a_list_field_that_is_not_a_json_array_of_strings_is_a_422(
+    crm: TestClient, staff: Staff, colors: Any
+) -> None:
+    status, answer = await send(
+        crm, "POST", "/api/products/", staff.headers, {**PRODUCT, "colors": colors}
+    )
+    assert status == 422
+    assert answer["detail"][0]["loc"] == ["body", "colors"]
+    assert await Product.filter(shop_id=staff.shop.id).count() == 0
+
+
+async def test_list_fields_are_real_lists_in_core_and_json_strings_here(
+    crm: TestClient, staff: Staff
+) -> None:
+    body = {
+        **PRODUCT,
+        "colors": '[ "red" , "white" ]',
+        "ingredients": "[]",
+        "images": None,
+    }
+    created = await ok(crm, "POST", "/api/products/", staff.headers, body)
+    assert (created["colors"], created["ingredients"], created["images"]) == (
+        '["red","white"]',
+        "[]",
+        "[]",
+    )
+    product = await Product.get(id=created["id"])
+    assert (product.colors, product.ingredients, product.images) == (["red", "white"], [], [])
+    cleared = await ok(
+        crm, "PUT", f"/api/products/{created['id']}", staff.headers, {"colors": None}
+    )
+    assert cleared["colors"] is None and cleared["ingredients"] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({**PRODUCT, "price": 15000.5}, ["body", "price"]),
+        ({**PRODUCT, "price": -1}, ["body", "price"]),
+        ({**PRODUCT, "category": "цветы"}, ["body", "category"]),
+        ({**PRODUCT, "product_type": "other"}, ["body", "product_type"]),
+        ({"price": 1000, "category": "букет"}, ["body", "name"]),
+        ({**PRODUCT, "width": "x" * 21}, ["body", "width"]),
+    ],
+)
+async def test_product_fields_are_validated_in_the_documented_shape(
+    crm: TestClient, staff: Staff, body: dict[str, Any], loc: list[str]
+) -> None:
+    status, answer = await send(crm, "POST", "/api/products/", staff.headers, body)
+    assert status == 422
+    assert [p["loc"] for p in answer["detail"]] == [loc]
+    assert set(answer["detail"][0]) == {"loc", "msg", "type"}
+
+
+async def test_a_partial_update_refuses_nulls_for_required_fields(
+    crm: TestClient, staff: Staff
+) -> None:
+    created = await ok(crm, "POST", "/api/products/", staff.headers, PRODUCT)
+    status, answer = await send(
+        crm, "PUT", f"/api/products/{created['id']}", staff.headers, {"price": None}
+    )
+    assert status == 422
+    assert answer["detail"][0]["loc"] == ["body", "price"]
+
+
+async def test_a_client_phone_is_normalised_and_unique_in_the_shop(
+    crm: TestClient, staff: Staff
+) -> None:
+    status, answer = await send(crm, "POST", "/api/clients/", staff.headers, {"phone": "12"})
+    assert status == 422
+    assert answer["detail"][0]["loc"] == ["body", "phone"]
+    await ok(crm, "POST", "/api/clients/", staff.headers, {"phone": "+77011112233"})
+    status, answer = await send(
+        crm, "POST", "/api/clients/", staff.headers, {"phone": "8 701 111 22 33"}
+    )
+    assert status == 409
+    assert "+77011112233" in answer["detail"]
+    assert await Customer.filter(shop_id=staff.shop.id).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "loc"),
+    [
+        ("/api/clients/?limit=1001", ["query", "limit"]),
+        ("/api/clients/?client_type=vip", ["query", "client_type"]),
+        ("/api/products/?category=flowers", ["query", "category"]),
+        ("/api/inventory/?low_stock=maybe", ["query", "low_stock"]),
+        ("/api/orders/?status=new", ["query", "status"]),
+        ("/api/orders/?date_from=08.03.2026", ["query", "date_from"]),
+        ("/api/stats/sales?date_from=2026-03-09&date_to=2026-03-08", ["query", "date_from"]),
+        ("/api/stats/sales?date_from=2024-01-01&date_to=2026-01-01", ["query", "date_to"]),
+        ("/api/orders/abc", ["path", "order_id"]),
+    ],
+)
+async def test_bad_query_and_path_values_are_422s_located_at_the_parameter(
+    crm: TestClient, staff: Staff, path: str, loc: list[str]
+) -> None:
+    status, answer = await send(crm, "GET", path, staff.headers)
+    assert status == 422
+    assert answer["detail"][0]["loc"] == loc
+
+
+async def test_an_order_names_the_field_that_is_wrong_and_writes_nothing(
+    crm: TestClient, staff: Staff, flowers: Flowers
+) -> None:
+    base = {
+        "client_id": flowers.client.id,
+        "recipient_id": flowers.client.id,
+        "delivery_date": "2026-03-08T12:00:00",
+        "delivery_address": "Абая 10",
+        "items": [{"product_id": flowers.bouquet.id, "quantity": 1}],
+    }
+    cases: list[tuple[dict[str, Any], list[Any]]] = [
+        ({"client_id": 999999}, ["body", "client_id"]),
+        ({"recipient_id": 999999}, ["body", "recipient_id"]),
+        ({"items": [{"product_id": 999999}]}, ["body", "items", 0, "product_id"]),
+        (
+            {"items": [{"product_id": flowers.bouquet.id, "price": 14000}]},
+            ["body", "items", 0, "price"],
+        ),
+        ({"total_price": 1}, ["body", "total_price"]),
+        ({"delivery_address": ""}, ["body", "delivery_address"]),
+        ({"status": "shipped"}, ["body", "status"]),
+        ({"manager_id": staff.florists[0].id}, ["body", "manager_id"]),
+        ({"courier_id": staff.manager.id}, ["body", "courier_id"]),
+        ({"florist_ids": [staff.courier.id]}, ["body", "florist_ids"]),
+        ({"florist_ids": [f.id for f in staff.florists]}, ["body", "florist_ids"]),
+    ]
+    for change, loc in cases:
+        status, answer = await send(crm, "POST", "/api/orders/", staff.headers, {**base, **change})
+        assert status == 422, (change, answer)
+        assert answer["detail"][0]["loc"] == loc, (change, answer)
+    assert await Order.filter(shop_id=staff.shop.id).count() == 0
+
+
+async def test_a_team_needs_one_to_three_florists_and_members_with_the_role(
+    crm: TestClient, staff: Staff, flowers: Flowers, runtime: Runtime
+) -> None:
+    order = await place(crm, staff, flowers)
+    path = f"/api/orders/{order['id']}"
+    outsider = await make_member(await make_shop("Другой магазин"), Role.FLORIST)
+    cases: list[tuple[str, dict[str, Any], str]] = [
+        ("/florists", {"florist_ids": []}, "florist_ids"),
+        ("/florists", {"florist_ids": [f.id for f in staff.florists]}, "florist_ids"),
+        ("/florists", {"florist_ids": [staff.courier.id]}, "florist_ids"),
+        ("/florists", {"florist_ids": [outsider.id]}, "florist_ids"),
+        ("/manager", {"manager_id": staff.courier.id}, "manager_id"),
+        ("/courier", {"courier_id": staff.florists[0].id}, "courier_id"),
+        ("/courier", {}, "courier_id"),
+    ]
+    for suffix, body, field in cases:
+        status, answer = await send(crm, "PUT", path + suffix, staff.headers, body)
+        assert status == 422, (suffix, body, answer)
+        assert answer["detail"][0]["loc"] == ["body", field], (suffix, body, answer)
+    team = await ok(crm, "GET", path + "/team", staff.headers)
+    assert (team["manager"], team["florists"], team["courier"]) == (None, [], None)
+    three = [f.id for f in staff.florists[:3]]
+    assert (await ok(crm, "PUT", path + "/florists", staff.headers, {"florist_ids": three}))[
+        "florist_ids"
+    ] == three
+    await ok(crm, "PUT", path + "/courier", staff.headers, {"courier_id": staff.courier.id})
+    unassigned = await ok(crm, "PUT", path + "/courier", staff.headers, {"courier_id": None})
+    assert unassigned["courier_id"] is None
+
+
+async def test_another_shops_ids_answer_404_like_missing_ones(
+    crm: TestClient, staff: Staff, flowers: Flowers, runtime: Runtime
+) -> None:
+    order = await place(crm, staff, flowers)
+    other = await make_shop("Чужой магазин")
+    stranger = await make_member(other, Role.OWNER)
+    theirs = auth(token_for(runtime, stranger, other))
+    for method, path, body in [
+        ("GET", f"/api/clients/{flowers.client.id}", None),
+        ("PUT", f"/api/clients/{flowers.client.id}", {"name": "X"}),
+        ("DELETE", f"/api/clients/{flowers.client.id}", None),
+        ("GET", f"/api/clients/{flowers.client.id}/orders", None),
+        ("GET", f"/api/products/{flowers.bouquet.id}", None),
+        ("PUT", f"/api/products/{flowers.bouquet.id}", {"price": 1}),
+        ("DELETE", f"/api/products/{flowers.bouquet.id}", None),
+        ("GET", f"/api/products/{flowers.bouquet.id}/composition", None),
+        (
+            "POST",
+            f"/api/products/{flowers.bouquet.id}/composition",
+            {"inventory_id": flowers.roses.id, "quantity": 1},
+        ),
+        ("GET", f"/api/inventory/{flowers.roses.id}", None),
+        ("PUT", f"/api/inventory/{flowers.roses.id}", {"quantity": 0}),
+        ("DELETE", f"/api/inventory/{flowers.roses.id}", None),
+        ("GET", f"/api/orders/{order['id']}", None),
+        ("PATCH", f"/api/orders/{order['id']}", {"comment": "x"}),
+        ("DELETE", f"/api/orders/{order['id']}", None),
+        ("PUT", f"/api/orders/{order['id']}/status", {"new_status": "отменен"}),
+        ("GET", f"/api/orders/{order['id']}/team", None),
+        ("DELETE", f"/api/orders/{order['id']}/items/{order['items'][0]['id']}", None),
+    ]:
+        status, answer = await send(crm, method, path, theirs, body)
+        assert status == 404, (method, path, status, answer)
+        assert answer["detail"].endswith("not found")
+    assert await ok(crm, "GET", "/api/orders/", theirs) == []
+    mine = await ok(crm, "GET", f"/api/orders/{order['id']}", staff.headers)
+    assert mine == order
+
+
+async def test_a_component_must_be_an_inventory_item_of_the_shop_with_a_positive_quantity(
+    crm: TestClient, staff: Staff, flowers: Flowers
+) -> None:
+    path = f"/api/products/{flowers.plant.id}/composition"
+    for body, loc in [
+        ({"inventory_id": 999999, "quantity": 1}, ["body", "inventory_id"]),
+        ({"inventory_id": flowers.roses.id, "quantity": 0}, ["body", "quantity"]),
+        (
+            {"inventory_id": flowers.roses.id, "quantity": 1, "product_id": 1},
+            ["body", "product_id"],
+        ),
+    ]:
+        status, answer = await send(crm, "POST", path, staff.headers, body)
+        assert status == 422, (body, answer)
+        assert answer["detail"][0]["loc"] == loc
+    status, answer = await send(
+        crm,
+        "POST",
+        f"/api/products/{flowers.bouquet.id}/composition",
+        staff.headers,
+        {"inventory_id": flowers.roses.id, "quantity": 2},
+    )
+    assert status == 422
+    assert "already in the composition" in answer["detail"][0]["msg"]
+    status, _ = await send(crm, "DELETE", path + "/999999", staff.headers)
+    assert status == 404
