@@ -105,6 +105,9 @@ async def test_reminders_digest_and_courier_alerts_reach_telegram_once(
     reminder = by_chat[maria.telegram_chat_id]
     params = {"who": "Айгуль", "date": "15.05"}
     assert reminder.text == render(REMINDER_NAMED[DateType.BIRTHDAY], "ru", params)
+    # Rendered from the Russian catalogue, not the English msgid.
+    assert reminder.text != REMINDER_NAMED[DateType.BIRTHDAY].format(**params)
+    assert "Айгуль" in reminder.text and "15.05" in reminder.text
     assert [(b["text"], b["callback_data"]) for b in reminder.buttons()] == [
         (render(REORDER_BUTTON, "ru"), f"reorder:{last.id}")
     ]
