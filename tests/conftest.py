@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -101,14 +102,12 @@ def postgres_migrated() -> str:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if "url" in _postgres_state:
         _, name = _session_database_url(POSTGRES_URL)
-        try:
+        with contextlib.suppress(Exception):  # a leftover test database is harmless
             run_in_thread(
                 lambda: _postgres_admin(
                     POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
                 )
             )
-        except Exception:  # noqa: S110 - a leftover test database is harmless
-            pass
 
 
 async def _truncate_postgres() -> None:
