@@ -78,7 +78,7 @@ async def on_order(
 
 def create_router() -> Router:
     router = Router(name="customer.orders")
-    router.message.register(on_orders, Command("orders"))
+    router.message.register(on_orders, Command("myorders"))
     router.callback_query.register(on_orders, MenuCb.filter(F.action == "orders"))
     router.callback_query.register(on_order, OrderCb.filter())
     return router

@@ -1,0 +1,229 @@
+"""The customer's menu: which shop a chat opens, the language, catalog cards, my orders,
+a question to the shop and its contacts."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.clock import FrozenClock
+from core.models import Customer, OutboxEvent, Shop
+from core.orders.service import ItemRequest, place_order
+from core.runtime import Runtime
+from tests.bot.conftest import BotHarness, deliver_outbox
+from tests.factories import make_product, make_shop
+from tests.fakes.telegram import FakeTelegram
+
+STAFF_CHAT = -100777
+
+
+@pytest.fixture
+async def shop() -> Shop:
+    shop = await make_shop("Гүлдер", slug="gulder")
+    shop.phone = "+77010000000"
+    shop.address = "Абай 1"
+    await shop.save()
+    return shop
+
+
+@pytest.mark.parametrize(
+    ("code", "greeting"),
+    [
+        ("ru", "Здравствуйте, Aru! Добро пожаловать в Гүлдер."),
+        ("kk", "Сәлеметсіз бе, Aru! Гүлдер дүкеніне қош келдіңіз."),
+        ("uz", "Assalomu alaykum, Aru! Гүлдер doʻkoniga xush kelibsiz."),
+        ("en-GB", "Hello, Aru! Welcome to Гүлдер."),
+        ("de", "Здравствуйте, Aru! Добро пожаловать в Гүлдер."),
+        (None, "Здравствуйте, Aru! Добро пожаловать в Гүлдер."),
+    ],
+)
+async def test_greeting_is_in_the_telegram_language_or_russian(
+    bot_harness: BotHarness, shop: Shop, code: str | None, greeting: str
+) -> None:
+    user = bot_harness.user(first_name="Aru", language_code=code)
+    await user.send("/start shop_gulder")
+    assert user.last_text.startswith(greeting)
+
+
+async def test_the_language_switch_is_remembered(bot_harness: BotHarness, shop: Shop) -> None:
+    user = bot_harness.user(first_name="Aru", language_code="ru")
+    await user.send("/start shop_gulder")
+    await user.press("Язык")
+    assert user.last_text == "Выберите язык:"
+    await user.press("Қазақша")
+    assert user.last_text.startswith("Бот тілі — қазақша.")
+    assert "🌸 Каталог" in user.last().button_texts()
+    await bot_harness.restart()
+    await user.send("/start")
+    assert user.last_text.startswith("Сәлеметсіз бе, Aru!")
+
+
+async def test_a_saved_customer_language_wins_over_telegrams(
+    bot_harness: BotHarness, shop: Shop
+) -> None:
+    user = bot_harness.user(first_name="Aru", language_code="ru")
+    await Customer.create(shop=shop, phone="+77011234567", telegram_user_id=user.id, language="uz")
+    await user.send("/start shop_gulder")
+    assert user.last_text.startswith("Assalomu alaykum, Aru!")
+
+
+async def test_the_only_shop_opens_without_a_link(bot_harness: BotHarness, shop: Shop) -> None:
+    user = bot_harness.user(language_code="en")
+    await user.send("/start")
+    assert "Welcome to Гүлдер." in user.last_text
+
+
+async def test_with_several_shops_a_link_is_needed(bot_harness: BotHarness, shop: Shop) -> None:
+    await make_shop("Second", slug="second")
+    user = bot_harness.user(language_code="en")
+    await user.send("/start")
+    assert user.last_text == (
+        "Hello! Please open the bot through your shop's link to start shopping."
+    )
+    await user.send("/catalog")
+    assert user.last_text == "Please open the bot through your shop's link to start shopping."
+    await user.send("/start shop_nope")
+    assert user.last_text == "This shop link is not valid. Please ask the shop for its link."
+    await user.send("/start shop_second")
+    assert "Welcome to Second." in user.last_text
+
+
+async def test_another_shops_link_empties_the_cart(bot_harness: BotHarness, shop: Shop) -> None:
+    other = await make_shop("Second", slug="second")
+    await make_product(shop, "Roses", price=1000)
+    await make_product(other, "Tulips", price=2000)
+    user = bot_harness.user(language_code="en")
+    await user.send("/start shop_gulder")
+    await user.press("Catalog")
+    await user.press("Bouquets")
+    await user.press("Add to cart")
+    await user.send("/start shop_second")
+    await user.send("/cart")
+    assert user.last_text == "Your cart is empty."
+
+
+async def test_a_product_with_a_picture_is_sent_as_a_photo_card(
+    bot_harness: BotHarness, telegram: FakeTelegram, shop: Shop
+) -> None:
+    await make_product(
+        shop,
+        "Tulips",
+        price=12000,
+        image_url="https://cdn.example.kz/tulips.jpg",
+        description="Nine tulips",
+    )
+    user = bot_harness.user(language_code="ru")
+    await user.send("/start shop_gulder")
+    await user.press("Каталог")
+    await user.press("Букеты")
+    card = telegram.calls_of("sendPhoto")[-1]
+    assert card.params["photo"] == "https://cdn.example.kz/tulips.jpg"
+    assert card.params["caption"] == "Tulips\n\n12\xa0000 ₸\n\nNine tulips"
+    assert "В корзину" in card.button_texts()
+
+
+async def test_a_card_whose_picture_telegram_refuses_goes_out_as_text(
+    bot_harness: BotHarness, telegram: FakeTelegram, shop: Shop
+) -> None:
+    await make_product(shop, "Tulips", price=12000, image_url="https://broken.example/x.jpg")
+    user = bot_harness.user(language_code="en")
+    await user.send("/start shop_gulder")
+    await user.press("Catalog")
+    telegram.fail("sendPhoto", description="Bad Request: wrong file identifier/HTTP URL")
+    await user.press("Bouquets")
+    assert user.last().method == "sendMessage"
+    assert user.last_text.startswith("Tulips")
+
+
+async def test_uzbek_prices_are_in_sum(bot_harness: BotHarness) -> None:
+    shop = await make_shop("Gullar", slug="gullar", timezone="Asia/Tashkent", currency="UZS")
+    await make_product(shop, "Atirgullar", price=250000)
+    user = bot_harness.user(language_code="uz")
+    await user.send("/start shop_gullar")
+    await user.press("Katalog")
+    await user.press("Guldastalar")
+    assert "250\xa0000 soʻm" in user.last_text
+
+
+async def test_an_empty_catalog_says_so(bot_harness: BotHarness, shop: Shop) -> None:
+    user = bot_harness.user(language_code="en")
+    await user.send("/start shop_gulder")
+    await user.press("Catalog")
+    assert user.last_text == "The catalog is empty for now. Please come back later."
+
+
+async def test_my_orders_shows_only_the_persons_own_orders(
+    bot_harness: BotHarness, telegram: FakeTelegram, shop: Shop
+) -> None:
+    product = await make_product(shop, "Roses", price=1000)
+    user = bot_harness.user(language_code="en")
+    await user.send("/start shop_gulder")
+    await user.press("My orders")
+    assert user.last_text == "You have no orders yet."
+
+    mine = await place_order(
+        shop_id=shop.id, customer_phone="+77011234567", items=[ItemRequest(product.id, 3)]
+    )
+    theirs = await place_order(
+        shop_id=shop.id, customer_phone="+77019999999", items=[ItemRequest(product.id, 1)]
+    )
+    await Customer.filter(id=mine.customer_id).update(telegram_user_id=user.id)  # type: ignore[attr-defined]
+    await user.send("/myorders")
+    assert user.last().button_texts()[:-1] == [f"#{mine.number} · New · 3,000 ₸"]
+    await user.press(f"#{mine.number}")
+    assert user.last_text.startswith(f"Order #{mine.number}\nStatus: New\n\n• Roses × 3")
+    await user.press_data(f"ord:{theirs.id}")
+    assert telegram.calls_of("answerCallbackQuery")[-1].params["text"] == "Order not found."
+
+
+async def test_a_question_reaches_the_staff_chat(
+    bot_harness: BotHarness,
+    telegram: FakeTelegram,
+    shop: Shop,
+    runtime: Runtime,
+    clock: FrozenClock,
+) -> None:
+    shop.staff_chat_id = STAFF_CHAT
+    await shop.save()
+    user = bot_harness.user(first_name="Aru", language_code="en", username="aru_kz")
+    await user.send("/start shop_gulder")
+    await user.press("Ask a question")
+    await user.send_photo()
+    assert user.last_text.startswith("Please send your question as text.")
+    await user.send("Do you deliver to Talgar?")
+    assert user.last_text.startswith("Thank you! The shop will get back to you soon.")
+    row = await OutboxEvent.get(event_type="customer.question")
+    assert row.destination == str(STAFF_CHAT)
+    await deliver_outbox(runtime, clock)
+    assert telegram.texts(STAFF_CHAT)[-1] == (
+        "Вопрос от клиента Aru (@aru_kz):\n\nDo you deliver to Talgar?"
+    )
+
+
+async def test_without_a_staff_chat_the_customer_is_told_to_call(
+    bot_harness: BotHarness, shop: Shop
+) -> None:
+    user = bot_harness.user(language_code="en")
+    await user.send("/start shop_gulder")
+    await user.press("Ask a question")
+    await user.send("Hello?")
+    assert user.last_text.startswith(
+        "Sorry, the shop cannot take questions in the chat right now. Please call +77010000000."
+    )
+    assert await OutboxEvent.filter(event_type="customer.question").count() == 0
+
+
+async def test_contacts_show_the_shops_phone_and_address(
+    bot_harness: BotHarness, shop: Shop
+) -> None:
+    user = bot_harness.user(language_code="ru")
+    await user.send("/start shop_gulder")
+    await user.press("Контакты")
+    assert user.last_text == "Гүлдер\nТелефон: +77010000000\nАдрес: Абай 1"
+
+
+async def test_group_chats_are_not_the_customers_business(
+    bot_harness: BotHarness, telegram: FakeTelegram, shop: Shop
+) -> None:
+    member = bot_harness.group_member(-100999, language_code="en")
+    await member.send("hello everyone")
+    assert telegram.sent(-100999) == []
