@@ -32,20 +32,20 @@ from core.runtime import Runtime
 
 Event = Message | CallbackQuery
 
-QUESTIONS: dict[str, Callable[[], str]] = {
-    Checkout.phone.state: lambda: (
+QUESTIONS: dict[State, Callable[[], str]] = {
+    Checkout.phone: lambda: (
         _("To place the order, please share your phone number with the button below.")
         + "\n"
         + _("Send /cancel to stop.")
     ),
-    Checkout.recipient.state: lambda: _(
+    Checkout.recipient: lambda: _(
         "Who will receive the order? Send the recipient's name, or press “It's me”."
     ),
-    Checkout.recipient_phone.state: lambda: _(
+    Checkout.recipient_phone: lambda: _(
         "Send the recipient's phone number, for example +7 701 123 45 67."
     ),
-    Checkout.method.state: lambda: _("Delivery or pickup?"),
-    Checkout.address.state: lambda: (
+    Checkout.method: lambda: _("Delivery or pickup?"),
+    Checkout.address: lambda: (
         _(
             "Send the delivery address (street, house, flat), or share a location with the "
             "button below."
@@ -53,8 +53,8 @@ QUESTIONS: dict[str, Callable[[], str]] = {
         + "\n"
         + _("Send /cancel to stop.")
     ),
-    Checkout.day.state: lambda: _("Which day? Choose one below or type a date like 25.12."),
-    Checkout.card.state: lambda: _("Text for the greeting card? Send it, or press “No card”."),
+    Checkout.day: lambda: _("Which day? Choose one below or type a date like 25.12."),
+    Checkout.card: lambda: _("Text for the greeting card? Send it, or press “No card”."),
 }
 
 
@@ -95,7 +95,7 @@ async def ask(
     if step == Checkout.day:
         today = storefront.shop_now(shop, now).date()
         days = storefront.bookable_days(shop, now)
-        await say(event, lead + QUESTIONS[step.state](), keyboards.days(days, today))
+        await say(event, lead + QUESTIONS[step](), keyboards.days(days, today))
         return
     if step == Checkout.window:
         checkout = await collected(state)
@@ -119,15 +119,15 @@ async def ask(
     if step == Checkout.confirm:
         await say(event, lead + await summary(shop, state), keyboards.confirm())
         return
-    markups = {
-        Checkout.phone.state: keyboards.share_phone,
-        Checkout.recipient.state: keyboards.recipient,
-        Checkout.recipient_phone.state: keyboards.only_cancel,
-        Checkout.method.state: keyboards.method,
-        Checkout.address.state: keyboards.share_location,
-        Checkout.card.state: keyboards.card,
+    markups: dict[State, Callable[[], Any]] = {
+        Checkout.phone: keyboards.share_phone,
+        Checkout.recipient: keyboards.recipient,
+        Checkout.recipient_phone: keyboards.only_cancel,
+        Checkout.method: keyboards.method,
+        Checkout.address: keyboards.share_location,
+        Checkout.card: keyboards.card,
     }
-    await say(event, lead + QUESTIONS[step.state](), markups[step.state]())
+    await say(event, lead + QUESTIONS[step](), markups[step]())
 
 
 async def summary(shop: Shop, state: FSMContext) -> str:
