@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from tortoise.functions import Count
 
 from core.errors import NotFound, ValidationFailed
+from core.jobs.shoptime import shop_zone
 from core.models import Order, OrderItem, OrderStatus, Shop, StockItem
 from core.orders.status import PAID_STATUSES
 
@@ -85,10 +86,10 @@ def _is_paid(status: OrderStatus, before_issue: OrderStatus | None) -> bool:
 
 
 async def _zone(shop_id: int) -> ZoneInfo:
-    name = await Shop.filter(id=shop_id).first().values_list("timezone", flat=True)
-    if name is None:
+    shop = await Shop.get_or_none(id=shop_id)
+    if shop is None:
         raise NotFound("Shop")
-    return ZoneInfo(str(name))
+    return shop_zone(shop)
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:

@@ -8,12 +8,20 @@ included. Money the document types as `number` is written as it shows it (15000.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
 
 from core import models, stats
 from core.dialects import crm as dialect
@@ -178,22 +186,31 @@ class ProductUpdate(ProductCreate):
     )
 
 
-def _ceil(value: float | None) -> int | None:
-    return None if value is None else math.ceil(value)
+def _rounded(rounding: Callable[[float], int]) -> Callable[[Any], int | None]:
+    """A price bound written as any number, as the whole tenge it means for a filter."""
+
+    def parse(value: Any) -> int | None:
+        if value is None:
+            return None
+        try:
+            return rounding(float(value))
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError("Input should be a valid number") from None
+
+    return parse
 
 
-def _floor(value: float | None) -> int | None:
-    return None if value is None else math.floor(value)
+NUMBER = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}]})
 
 
 class ProductQuery(BaseModel):
     skip: Skip = 0
     limit: Limit = 100
     category: CrmCategory | None = Field(None, description="Фильтр по категории")
-    min_price: Annotated[float | None, AfterValidator(_ceil)] = Field(
+    min_price: Annotated[int | None, BeforeValidator(_rounded(math.ceil)), NUMBER] = Field(
         None, ge=0, description="Минимальная цена"
     )
-    max_price: Annotated[float | None, AfterValidator(_floor)] = Field(
+    max_price: Annotated[int | None, BeforeValidator(_rounded(math.floor)), NUMBER] = Field(
         None, ge=0, description="Максимальная цена"
     )
     search: str | None = Field(None, max_length=100, description="Поиск по названию")

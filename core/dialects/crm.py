@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -67,6 +67,7 @@ from core.actors import SYSTEM, Actor
 from core.clock import Clock
 from core.customers import _search_condition as customer_search
 from core.errors import BadRequest, Conflict, FieldProblem, NotFound, ValidationFailed
+from core.jobs import shoptime
 from core.models import (
     Channel,
     ClientType,
@@ -338,10 +339,10 @@ def encode_list(value: Sequence[str] | None) -> str | None:
 
 async def shop_zone(shop_id: int) -> ZoneInfo:
     """The shop's timezone, in which this dialect reads and writes times."""
-    name = await Shop.filter(id=shop_id).first().values_list("timezone", flat=True)
-    if name is None:
+    shop = await Shop.get_or_none(id=shop_id)
+    if shop is None:
         raise NotFound("Shop")
-    return ZoneInfo(str(name))
+    return shoptime.shop_zone(shop)
 
 
 def from_local(moment: datetime, zone: tzinfo) -> datetime:
@@ -721,13 +722,15 @@ async def _client_or_422(shop_id: int, client_id: int, field: str) -> Customer:
 
 
 def _check_claimed_prices(
-    lines: Sequence[ItemLine], priced: Sequence[PricedItem], loc: tuple[str | int, ...]
+    lines: Sequence[ItemLine],
+    priced: Sequence[PricedItem],
+    loc: Callable[[int], tuple[str | int, ...]],
 ) -> None:
+    """A unit price the client sent must be the catalog's (422 at `loc(index)`)."""
     for index, (line, item) in enumerate(zip(lines, priced, strict=True)):
         if line.price is not None and line.price != item.price:
-            where = (*loc, index, "price") if len(lines) > 1 or loc[-1] == "items" else loc
             raise ValidationFailed.field(
-                *where,
+                *loc(index),
                 msg=f"price must be the catalog price of product {line.product_id} ({item.price})",
             )
 
@@ -764,7 +767,7 @@ async def create_order(
             requests = [ItemRequest(line.product_id, line.quantity) for line in items]
             if requests:
                 priced = await price_items(shop_id=shop_id, items=requests, loc=("body", "items"))
-                _check_claimed_prices(items, priced, ("body", "items"))
+                _check_claimed_prices(items, priced, lambda i: ("body", "items", i, "price"))
             order = await place_order(
                 shop_id=shop_id,
                 customer_id=client_id,
@@ -904,7 +907,7 @@ async def add_order_item(
             raise ValidationFailed(
                 [FieldProblem(("body", p.loc[-1]), p.msg, p.type) for p in error.problems]
             ) from None
-        _check_claimed_prices([line], priced, ("body", "price"))
+        _check_claimed_prices([line], priced, lambda _: ("body", "price"))
         item = priced[0]
         await OrderItem.create(
             order=order,

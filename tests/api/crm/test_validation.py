@@ -113,6 +113,8 @@ async def test_a_client_phone_is_normalised_and_unique_in_the_shop(
         ("/api/clients/?limit=1001", ["query", "limit"]),
         ("/api/clients/?client_type=vip", ["query", "client_type"]),
         ("/api/products/?category=flowers", ["query", "category"]),
+        ("/api/products/?min_price=inf", ["query", "min_price"]),
+        ("/api/products/?max_price=-1", ["query", "max_price"]),
         ("/api/inventory/?low_stock=maybe", ["query", "low_stock"]),
         ("/api/orders/?status=new", ["query", "status"]),
         ("/api/orders/?date_from=08.03.2026", ["query", "date_from"]),
@@ -257,3 +259,56 @@ async def test_a_component_must_be_an_inventory_item_of_the_shop_with_a_positive
     assert "already in the composition" in answer["detail"][0]["msg"]
     status, _ = await send(crm, "DELETE", path + "/999999", staff.headers)
     assert status == 404
+
+
+async def test_item_prices_and_totals_follow_the_catalog(
+    crm: TestClient, staff: Staff, flowers: Flowers
+) -> None:
+    order = await place(crm, staff, flowers)
+    path = f"/api/orders/{order['id']}"
+    for method, suffix, body, loc in [
+        ("POST", "/items", {"product_id": flowers.bouquet.id, "price": 1}, ["body", "price"]),
+        ("POST", "/items", {"product_id": flowers.bouquet.id, "quantity": 0}, ["body", "quantity"]),
+        (
+            "POST",
+            "/items",
+            {"product_id": flowers.plant.id, "order_id": order["id"] + 1},
+            ["body", "order_id"],
+        ),
+        ("PATCH", "", {"total_price": 1}, ["body", "total_price"]),
+        ("PUT", "", {"delivery_date": None}, ["body", "delivery_date"]),
+    ]:
+        status, answer = await send(crm, method, path + suffix, staff.headers, body)
+        assert status == 422, (body, answer)
+        assert answer["detail"][0]["loc"] == loc, (body, answer)
+    assert await ok(crm, "GET", path, staff.headers) == order
+
+    manual = await ok(
+        crm,
+        "POST",
+        "/api/orders/",
+        staff.headers,
+        {
+            "client_id": flowers.client.id,
+            "recipient_id": flowers.client.id,
+            "delivery_date": "2026-03-08T12:00:00",
+            "delivery_address": "Абая 10",
+            "total_price": 5000,
+        },
+    )
+    repriced = await ok(
+        crm, "PATCH", f"/api/orders/{manual['id']}", staff.headers, {"total_price": 7000}
+    )
+    assert repriced["total_price"] == 7000.0
+    added = await ok(
+        crm,
+        "POST",
+        f"/api/orders/{manual['id']}/items",
+        staff.headers,
+        {"product_id": flowers.plant.id, "quantity": 2},
+    )
+    assert added["total_price"] == 18000.0
+    emptied = await ok(
+        crm, "DELETE", f"/api/orders/{manual['id']}/items/{added['items'][0]['id']}", staff.headers
+    )
+    assert (emptied["items"], emptied["total_price"]) == ([], 0.0)
