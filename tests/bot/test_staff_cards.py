@@ -189,7 +189,7 @@ async def test_refused_presses_answer_an_alert_and_change_nothing(
         assert answer["show_alert"] is True
         assert answer["text"] == "Your role cannot do this."
 
-    # The machine forbids: completing... an order that is new cannot be assembled.
+    # The machine forbids: a new order cannot be assembled yet.
     await world.group["owner"].press("Assembled")
     answer = world.last_answer().params
     assert answer["show_alert"] is True
@@ -239,3 +239,21 @@ async def test_orders_command_lists_today_by_status_and_florist_tasks(
     tasks = telegram.texts(world.private["florist"].id)[-1]
     assert "Your production tasks" in tasks and "#2" in tasks and "#1 " not in tasks
     assert first.id != second.id
+
+
+async def test_card_speaks_the_shops_language_and_alerts_the_pressers(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock, locale="ru")
+    await world.place_order()
+    await world.drain()
+    card = world.card()
+    assert "Заказ №1" in card["text"] and "Статус: Новый" in card["text"]
+    # The card is Russian; the courier reads alerts in the language of their own chat.
+    ru_label = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row][0]
+    assert ru_label == "💳 Отметить оплату"
+    await world.group["courier"].press(ru_label)
+    assert world.last_answer().params["text"] == "Your role cannot do this."
+    await world.group["cashier"].press(ru_label)
+    await world.drain()
+    assert "Статус: Оплачен" in world.card_edits(card["message_id"])[-1].text
