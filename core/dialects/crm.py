@@ -855,9 +855,21 @@ async def update_order(
                         "updated_at",
                     ]
                 )
-            team = {n: changes[n] for n in ("manager_id", "courier_id") if n in changes}
-            if "florist_ids" in changes and changes["florist_ids"] is not None:
-                team["florist_ids"] = list(changes["florist_ids"])
+            # A team value sent back unchanged (a whole order PUT back as it was read,
+            # florist_ids [] included) is left alone rather than checked again.
+            current = {
+                "manager_id": order.manager_id,  # type: ignore[attr-defined]
+                "courier_id": order.courier_id,  # type: ignore[attr-defined]
+            }
+            team = {
+                n: changes[n]
+                for n in ("manager_id", "courier_id")
+                if n in changes and changes[n] != current[n]
+            }
+            if changes.get("florist_ids") is not None:
+                florists = sorted(u.id for u in await order.florists.all())
+                if sorted(changes["florist_ids"]) != florists:
+                    team["florist_ids"] = list(changes["florist_ids"])
             if team:
                 await set_team(shop_id=shop_id, order_id=order.id, actor=actor, **team)
             if changes.get("word") is not None:

@@ -4,15 +4,18 @@ port, sending the document's own JSON bodies as they are written there."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
+from api.app import create_apps
 from core.auth.apikeys import create_api_key
 from core.models import Order, StockMove
 from core.runtime import Runtime
-from tests.api.crm.conftest import Staff
+from tests.api.crm.conftest import Flowers, Staff, place
+from tests.conftest import make_settings
 from tests.factories import auth
 
 # The document's product examples, character for character.
@@ -528,3 +531,38 @@ async def test_an_integrator_walks_every_endpoint_of_the_document(
     # A shop API key works like a user's token.
     _, key = await create_api_key(shop_id=staff.shop.id, name="front-end")
     assert len(await call(crm, "GET", "/api/clients/", auth(key))) == 1
+
+
+async def test_an_order_read_and_put_back_whole_stays_as_it_was(
+    crm: TestClient, staff: Staff, flowers: Flowers
+) -> None:
+    bare = await place(crm, staff, flowers)
+    teamed = await place(
+        crm,
+        staff,
+        flowers,
+        manager_id=staff.manager.id,
+        florist_ids=[staff.florists[2].id, staff.florists[0].id],
+        courier_id=staff.courier.id,
+        delivery_time_range="10:00-12:00",
+    )
+    for order in (bare, teamed):
+        path = f"/api/orders/{order['id']}"
+        read = await call(crm, "GET", path, staff.headers)
+        assert await call(crm, "PUT", path, staff.headers, read) == read
+        assert await call(crm, "PATCH", path, staff.headers, read) == read
+
+
+@pytest.mark.parametrize("stack", ["embedded"], indirect=True)
+async def test_a_prefix_setting_serves_the_crm_on_the_api_port(
+    runtime: Runtime, staff: Staff, tmp_path: Path
+) -> None:
+    url = runtime.settings.effective_database_url
+    runtime.settings = make_settings(tmp_path, url, contract_prefixes='{"crm": "/crm"}')
+    apps = create_apps(runtime)
+    assert runtime.settings.crm_port not in apps
+    async with TestClient(TestServer(apps[runtime.settings.api_port], host="127.0.0.1")) as api:
+        assert (await call(api, "GET", "/crm/", {}))["name"] == "CRM for Florists API"
+        assert (await call(api, "GET", "/crm/health", {}))["status"] == "ok"
+        assert (await call(api, "GET", "/health", {}))["status"] == "ok"
+        assert await call(api, "GET", "/crm/api/clients/", staff.headers) == []
