@@ -15,6 +15,8 @@ Outside an update (outbox delivery) use `render(msgid, language, **params)`.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +48,13 @@ def ensure_compiled(path: Path = LOCALES_DIR, domain: str = DOMAIN) -> None:
         try:
             with po.open("rb") as source:
                 catalog = read_po(source, locale=po.parent.parent.name, domain=domain)
-            with mo.open("wb") as target:
+            # Written aside and moved into place: a process reading the catalogue
+            # meanwhile sees the old file or the new one, never half of one.
+            fd, temporary = tempfile.mkstemp(dir=mo.parent, suffix=".mo.tmp")
+            with os.fdopen(fd, "wb") as target:
                 write_mo(target, catalog)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, mo)
         except OSError as error:
             log.warning("cannot compile %s: %s", po, error)
 
