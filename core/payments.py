@@ -39,7 +39,7 @@ from core.clock import Clock, SystemClock
 from core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from core.models import Order, OrderStatus, Payment, PaymentStatus, Role, Shop
 from core.orders.service import change_status
-from core.tenancy import get_owned
+from core.tenancy import MAX_ID, get_owned
 
 SIGNATURE_PREFIX = "sha256="
 MAX_SKEW_SECONDS = 300
@@ -76,7 +76,7 @@ async def webhook_order(
     Outcomes: the order; NotFound (no such order); Forbidden (its shop has no payment
     secret); Unauthorized (missing, stale or wrong signature).
     """
-    order = await Order.get_or_none(id=order_id)
+    order = await Order.get_or_none(id=order_id) if 0 < order_id <= MAX_ID else None
     if order is None:
         raise NotFound("Order")
     shop = await Shop.get(id=order.shop_id)  # type: ignore[attr-defined]

@@ -85,7 +85,16 @@ def _kz_phone(value: str) -> str:
 
 KzPhone = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_kz_phone)]
 Money = Annotated[StrictInt, Field(ge=0, le=10**12)]
-UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+MIN_YEAR, MAX_YEAR = 1970, 2999
+
+
+def _utc_in_range(moment: datetime) -> datetime:
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(f"must be between {MIN_YEAR} and {MAX_YEAR}")
+    return as_utc(moment)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc_in_range)]
 
 
 # --- requests ---------------------------------------------------------------------------
@@ -204,6 +213,13 @@ class OrderQuery(PageQuery):
         alias="dateTo",
         description="Created at or before (a date includes that whole day, UTC)",
     )
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _plausible(cls, value: date | datetime | None) -> date | datetime | None:
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"must be between {MIN_YEAR} and {MAX_YEAR}")
+        return value
 
 
 # --- responses --------------------------------------------------------------------------

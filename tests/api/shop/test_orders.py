@@ -195,6 +195,10 @@ async def test_a_total_that_disagrees_is_a_422_and_nothing_is_written(
             ["body", "delivery_window", "from_time"],
         ),
         ({"address": "x" * 501}, ["body", "address"]),
+        (
+            {"delivery_window": {"from": "0001-01-01T00:00:00", "to": "0001-01-01T01:00:00"}},
+            ["body", "delivery_window", "from"],
+        ),
     ],
 )
 async def test_bad_fields_are_422_at_their_location_and_nothing_is_written(
@@ -391,7 +395,12 @@ async def test_date_filters_bound_the_creation_time(api: TestClient, runtime: Ru
         "/api/orders/?dateTo=2024-12-25T15%3A00%3A00%2B05%3A00", headers=headers
     )
     assert [i["id"] for i in (await response.json())["items"]] == [days[25], days[24]]
-    for params in ({"dateFrom": "yesterday"}, {"dateFrom": "2024-12-26", "dateTo": "2024-12-24"}):
+    for params in (
+        {"dateFrom": "yesterday"},
+        {"dateFrom": "2024-12-26", "dateTo": "2024-12-24"},
+        {"dateTo": "9999-12-31"},
+        {"dateFrom": "0001-01-01T00:00:00"},
+    ):
         response = await api.get("/api/orders/", params=params, headers=headers)
         assert response.status == 422, params
         assert (await response.json())["detail"][0]["loc"][0] == "query"

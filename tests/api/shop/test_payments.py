@@ -281,9 +281,10 @@ async def test_an_unknown_order_is_404(
     api: TestClient, runtime: Runtime, clock: FrozenClock
 ) -> None:
     await order_to_pay(api, runtime)
-    response = await pay(api, clock, 999_999)
-    assert response.status == 404
-    assert await response.json() == {"detail": "Order not found"}
+    for order_id in (999_999, 0, -1, 99999999999999999999):
+        response = await pay(api, clock, order_id)
+        assert response.status == 404, order_id
+        assert await response.json() == {"detail": "Order not found"}
     assert await Payment.all().count() == 0
 
 
