@@ -52,8 +52,11 @@ def web_catalogs() -> None:
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as source:
                 catalog = read_po(source, locale=language)
-            with mo.open("wb") as target:
+            # Written aside and moved into place: parallel sessions never read half a file.
+            aside = mo.with_suffix(f".{os.getpid()}.part")
+            with aside.open("wb") as target:
                 write_mo(target, catalog)
+            os.replace(aside, mo)
     translations.cache_clear()
 
 
