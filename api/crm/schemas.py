@@ -26,6 +26,7 @@ from pydantic import (
 from core import models, stats
 from core.dialects import crm as dialect
 from core.dialects.crm import CrmCategory, CrmClientType, CrmStatus
+from core.tenancy import MAX_ID
 
 
 def _whole(value: float) -> int:
@@ -44,6 +45,15 @@ def _not_null(value: Any) -> Any:
     return value
 
 
+def _sane_year(value: Any) -> Any:
+    if value is not None and not 1970 <= value.year <= 2999:
+        raise ValueError("must be between 1970 and 2999")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Day = Annotated[date, AfterValidator(_sane_year)]
+Moment = Annotated[datetime, AfterValidator(_sane_year)]
 Price = Annotated[float, Field(ge=0, le=10**12), AfterValidator(_whole)]
 Quantity = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3)]
 JsonList = Annotated[
@@ -263,9 +273,9 @@ class Product(BaseModel):
 
 
 class CompositionCreate(BaseModel):
-    inventory_id: int
+    inventory_id: Id
     quantity: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
-    product_id: int | None = Field(None, description="The product in the path; optional")
+    product_id: Id | None = Field(None, description="The product in the path; optional")
 
 
 class ProductComposition(BaseModel):
@@ -344,26 +354,26 @@ class Inventory(BaseModel):
 
 
 class OrderItemCreate(BaseModel):
-    product_id: int
+    product_id: Id
     quantity: int = Field(1, ge=1, le=10_000)
     price: Price | None = Field(None, description="The catalog price; a different one is a 422")
-    order_id: int | None = Field(None, description="The order in the path; optional")
+    order_id: Id | None = Field(None, description="The order in the path; optional")
 
     def line(self) -> dialect.ItemLine:
         return dialect.ItemLine(self.product_id, self.quantity, self.price)  # type: ignore[arg-type]
 
 
 class OrderCreate(BaseModel):
-    client_id: int
-    recipient_id: int
-    manager_id: int | None = None
-    florist_ids: list[int] | None = Field(None, max_length=3)
-    courier_id: int | None = None
-    executor_id: int | None = Field(
+    client_id: Id
+    recipient_id: Id
+    manager_id: Id | None = None
+    florist_ids: list[Id] | None = Field(None, max_length=3)
+    courier_id: Id | None = None
+    executor_id: Id | None = Field(
         None, description="Deprecated: a single florist (florist_ids wins when both are sent)"
     )
     status: CrmStatus = "новый"
-    delivery_date: datetime
+    delivery_date: Moment
     delivery_address: str = Field(min_length=1, max_length=500)
     delivery_time_range: str | None = Field(None, max_length=32, examples=["14:00-16:00"])
     total_price: Price | None = None
@@ -380,14 +390,14 @@ class OrderUpdate(BaseModel):
     """Every field optional: only the fields sent change (PUT and PATCH alike). Items
     change through /items; `id`, `created_at` and `items` sent back are ignored."""
 
-    client_id: int | None = None
-    recipient_id: int | None = None
-    manager_id: int | None = None
-    florist_ids: list[int] | None = None
-    courier_id: int | None = None
-    executor_id: int | None = None
+    client_id: Id | None = None
+    recipient_id: Id | None = None
+    manager_id: Id | None = None
+    florist_ids: list[Id] | None = Field(None, max_length=10)
+    courier_id: Id | None = None
+    executor_id: Id | None = None
     status: CrmStatus | None = None
-    delivery_date: datetime | None = None
+    delivery_date: Moment | None = None
     delivery_address: str | None = Field(None, min_length=1, max_length=500)
     delivery_time_range: str | None = Field(None, max_length=32)
     total_price: Price | None = None
@@ -427,9 +437,9 @@ class OrderQuery(BaseModel):
     skip: Skip = 0
     limit: Limit = 100
     status: CrmStatus | None = Field(None, description="Фильтр по статусу")
-    client_id: int | None = Field(None, description="Фильтр по клиенту")
-    date_from: date | None = Field(None, description="Начальная дата (дата доставки)")
-    date_to: date | None = Field(None, description="Конечная дата (дата доставки)")
+    client_id: Id | None = Field(None, description="Фильтр по клиенту")
+    date_from: Day | None = Field(None, description="Начальная дата (дата доставки)")
+    date_to: Day | None = Field(None, description="Конечная дата (дата доставки)")
 
 
 class OrderItem(BaseModel):
@@ -496,15 +506,15 @@ class StatusUpdateRequest(BaseModel):
 
 
 class ManagerAssignment(BaseModel):
-    manager_id: int | None = Field(description="A manager of the shop; null unassigns")
+    manager_id: Id | None = Field(description="A manager of the shop; null unassigns")
 
 
 class FloristsAssignment(BaseModel):
-    florist_ids: list[int] = Field(description="1 to 3 distinct florists of the shop")
+    florist_ids: list[Id] = Field(max_length=10, description="1 to 3 distinct florists of the shop")
 
 
 class CourierAssignment(BaseModel):
-    courier_id: int | None = Field(description="A courier of the shop; null unassigns")
+    courier_id: Id | None = Field(description="A courier of the shop; null unassigns")
 
 
 class User(BaseModel):
@@ -601,8 +611,8 @@ class DashboardStats(BaseModel):
 
 
 class SalesQuery(BaseModel):
-    date_from: date | None = Field(None, description="Начальная дата (default: 29 days back)")
-    date_to: date | None = Field(None, description="Конечная дата (default: today)")
+    date_from: Day | None = Field(None, description="Начальная дата (default: 29 days back)")
+    date_to: Day | None = Field(None, description="Конечная дата (default: today)")
 
 
 class SalesDay(BaseModel):

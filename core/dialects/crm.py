@@ -95,7 +95,7 @@ from core.orders.service import (
     set_team,
 )
 from core.orders.status import CLOSED, OrderStatus, allowed_next
-from core.tenancy import get_owned, scoped
+from core.tenancy import MAX_ID, get_owned, scoped
 
 S = OrderStatus
 
@@ -542,7 +542,9 @@ async def add_component(
 async def remove_component(*, shop_id: int, product_id: int, component_id: int) -> None:
     """Take a component out of a product's composition; 404 unless it is there."""
     product = await get_owned(Product, shop_id=shop_id, id=product_id)
-    deleted = await ProductComponent.filter(product_id=product.id, id=component_id).delete()
+    deleted = 0
+    if 0 < component_id <= MAX_ID:
+        deleted = await ProductComponent.filter(product_id=product.id, id=component_id).delete()
     if not deleted:
         raise NotFound("Composition component")
 
@@ -938,7 +940,9 @@ async def remove_order_item(*, shop_id: int, order_id: int, item_id: int) -> Ord
     without items has nothing to pay for)."""
     async with in_transaction():
         order = await _items_editable(shop_id, order_id)
-        deleted = await OrderItem.filter(order_id=order.id, id=item_id).delete()
+        deleted = 0
+        if 0 < item_id <= MAX_ID:
+            deleted = await OrderItem.filter(order_id=order.id, id=item_id).delete()
         if not deleted:
             raise NotFound("Order item")
         if not await OrderItem.filter(order_id=order.id).exists():

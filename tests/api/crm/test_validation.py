@@ -118,9 +118,13 @@ async def test_a_client_phone_is_normalised_and_unique_in_the_shop(
         ("/api/inventory/?low_stock=maybe", ["query", "low_stock"]),
         ("/api/orders/?status=new", ["query", "status"]),
         ("/api/orders/?date_from=08.03.2026", ["query", "date_from"]),
+        ("/api/orders/?date_from=0001-01-01", ["query", "date_from"]),
+        ("/api/orders/?date_to=9999-12-31", ["query", "date_to"]),
+        ("/api/stats/sales?date_from=0001-01-01&date_to=0001-01-02", ["query", "date_from"]),
         ("/api/stats/sales?date_from=2026-03-09&date_to=2026-03-08", ["query", "date_from"]),
         ("/api/stats/sales?date_from=2024-01-01&date_to=2026-01-01", ["query", "date_to"]),
         ("/api/orders/abc", ["path", "order_id"]),
+        ("/api/orders/?client_id=99999999999", ["query", "client_id"]),
     ],
 )
 async def test_bad_query_and_path_values_are_422s_located_at_the_parameter(
@@ -143,6 +147,8 @@ async def test_an_order_names_the_field_that_is_wrong_and_writes_nothing(
     }
     cases: list[tuple[dict[str, Any], list[Any]]] = [
         ({"client_id": 999999}, ["body", "client_id"]),
+        ({"client_id": 2**40}, ["body", "client_id"]),
+        ({"items": [{"product_id": 2**40}]}, ["body", "items", 0, "product_id"]),
         ({"recipient_id": 999999}, ["body", "recipient_id"]),
         ({"items": [{"product_id": 999999}]}, ["body", "items", 0, "product_id"]),
         (
@@ -151,6 +157,7 @@ async def test_an_order_names_the_field_that_is_wrong_and_writes_nothing(
         ),
         ({"total_price": 1}, ["body", "total_price"]),
         ({"delivery_address": ""}, ["body", "delivery_address"]),
+        ({"delivery_date": "0001-01-01T00:00:00"}, ["body", "delivery_date"]),
         ({"status": "shipped"}, ["body", "status"]),
         ({"manager_id": staff.florists[0].id}, ["body", "manager_id"]),
         ({"courier_id": staff.manager.id}, ["body", "courier_id"]),
@@ -257,8 +264,9 @@ async def test_a_component_must_be_an_inventory_item_of_the_shop_with_a_positive
     )
     assert status == 422
     assert "already in the composition" in answer["detail"][0]["msg"]
-    status, _ = await send(crm, "DELETE", path + "/999999", staff.headers)
-    assert status == 404
+    for missing in (999999, 2**40):
+        status, _ = await send(crm, "DELETE", f"{path}/{missing}", staff.headers)
+        assert status == 404
 
 
 async def test_item_prices_and_totals_follow_the_catalog(
@@ -282,6 +290,9 @@ async def test_item_prices_and_totals_follow_the_catalog(
         assert status == 422, (body, answer)
         assert answer["detail"][0]["loc"] == loc, (body, answer)
     assert await ok(crm, "GET", path, staff.headers) == order
+    for missing in (path + f"/items/{2**40}", f"/api/orders/{2**40}"):
+        status, _ = await send(crm, "DELETE", missing, staff.headers)
+        assert status == 404
 
     manual = await ok(
         crm,
