@@ -51,6 +51,11 @@ Testing
 `tests/fakes/telegram.py` is a fake Bot API server on loopback; the real Bot talks to it
 over HTTP. `tests/bot/conftest.py` gives `telegram` (the fake), `bot_harness` (real Bot +
 Dispatcher on the `runtime` fixture, so both stacks) and `harness.user(...)` ->
-`TelegramUser` with `send`, `press`, `share_contact`, `send_location`, `send_photo`.
-Assert on `telegram.calls` / `telegram.texts(chat_id)` and on the database.
+`TelegramUser` with `send`, `press`, `share_contact`, `send_location`, `send_photo`;
+`deliver_outbox(runtime, clock)` delivers queued chat messages through bot.notify.
+Assert on `telegram.calls` / `telegram.texts(chat_id)` and on the database. Waiting is
+virtual there (`runtime.extras["sleep"]` advances the FrozenClock).
+
+Commands of the customer side: /start [shop_<slug>], /catalog, /cart, /myorders,
+/contacts, /language, /menu, /cancel. Staff and courier commands live in their routers.
 """
