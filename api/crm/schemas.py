@@ -65,6 +65,17 @@ Skip = Annotated[int, Field(ge=0, description="Пропустить N запис
 Limit = Annotated[int, Field(ge=1, le=1000, description="Лимит записей (max: 1000)")]
 
 
+class Request(BaseModel):
+    """A request body or query: PostgreSQL text cannot hold NUL characters (422)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
 def money(value: int | None) -> float | None:
     return None if value is None else float(value)
 
@@ -81,7 +92,7 @@ class Deleted(BaseModel):
 # --- clients -----------------------------------------------------------------------
 
 
-class ClientCreate(BaseModel):
+class ClientCreate(Request):
     name: str | None = Field(None, max_length=200)
     phone: str = Field(max_length=32)
     email: str | None = Field(None, max_length=254)
@@ -108,7 +119,7 @@ class ClientUpdate(ClientCreate):
     _checked = field_validator("phone", "client_type")(_not_null)
 
 
-class ClientQuery(BaseModel):
+class ClientQuery(Request):
     skip: Skip = 0
     limit: Limit = 100
     search: str | None = Field(None, max_length=100, description="Поиск по имени/телефону")
@@ -149,7 +160,7 @@ PRODUCT_FIELDS = {
 }
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(Request):
     name: str = Field(min_length=1, max_length=300)
     description: str | None = Field(None, max_length=5000)
     price: Price
@@ -213,7 +224,7 @@ def _rounded(rounding: Callable[[float], int]) -> Callable[[Any], int | None]:
 NUMBER = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}]})
 
 
-class ProductQuery(BaseModel):
+class ProductQuery(Request):
     skip: Skip = 0
     limit: Limit = 100
     category: CrmCategory | None = Field(None, description="Фильтр по категории")
@@ -272,7 +283,7 @@ class Product(BaseModel):
         )
 
 
-class CompositionCreate(BaseModel):
+class CompositionCreate(Request):
     inventory_id: Id
     quantity: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
     product_id: Id | None = Field(None, description="The product in the path; optional")
@@ -302,7 +313,7 @@ class ProductComposition(BaseModel):
 # --- inventory ----------------------------------------------------------------------
 
 
-class InventoryCreate(BaseModel):
+class InventoryCreate(Request):
     name: str = Field(min_length=1, max_length=200)
     quantity: Quantity
     unit: str = Field(min_length=1, max_length=16)
@@ -321,7 +332,7 @@ class InventoryUpdate(InventoryCreate):
     _checked = field_validator("name", "quantity", "unit")(_not_null)
 
 
-class InventoryQuery(BaseModel):
+class InventoryQuery(Request):
     skip: Skip = 0
     limit: Limit = 100
     low_stock: bool | None = Field(None, description="Только с низким остатком")
@@ -353,7 +364,7 @@ class Inventory(BaseModel):
 # --- orders -------------------------------------------------------------------------
 
 
-class OrderItemCreate(BaseModel):
+class OrderItemCreate(Request):
     product_id: Id
     quantity: int = Field(1, ge=1, le=10_000)
     price: Price | None = Field(None, description="The catalog price; a different one is a 422")
@@ -363,7 +374,7 @@ class OrderItemCreate(BaseModel):
         return dialect.ItemLine(self.product_id, self.quantity, self.price)  # type: ignore[arg-type]
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(Request):
     client_id: Id
     recipient_id: Id
     manager_id: Id | None = None
@@ -386,7 +397,7 @@ class OrderCreate(BaseModel):
         return [self.executor_id] if self.executor_id is not None else None
 
 
-class OrderUpdate(BaseModel):
+class OrderUpdate(Request):
     """Every field optional: only the fields sent change (PUT and PATCH alike). Items
     change through /items; `id`, `created_at` and `items` sent back are ignored."""
 
@@ -433,7 +444,7 @@ class OrderUpdate(BaseModel):
         return changes
 
 
-class OrderQuery(BaseModel):
+class OrderQuery(Request):
     skip: Skip = 0
     limit: Limit = 100
     status: CrmStatus | None = Field(None, description="Фильтр по статусу")
@@ -500,20 +511,20 @@ class Order(BaseModel):
         )
 
 
-class StatusUpdateRequest(BaseModel):
+class StatusUpdateRequest(Request):
     new_status: CrmStatus
     comment: str | None = Field(None, max_length=2000)
 
 
-class ManagerAssignment(BaseModel):
+class ManagerAssignment(Request):
     manager_id: Id | None = Field(description="A manager of the shop; null unassigns")
 
 
-class FloristsAssignment(BaseModel):
+class FloristsAssignment(Request):
     florist_ids: list[Id] = Field(max_length=10, description="1 to 3 distinct florists of the shop")
 
 
-class CourierAssignment(BaseModel):
+class CourierAssignment(Request):
     courier_id: Id | None = Field(description="A courier of the shop; null unassigns")
 
 
@@ -610,7 +621,7 @@ class DashboardStats(BaseModel):
         )
 
 
-class SalesQuery(BaseModel):
+class SalesQuery(Request):
     date_from: Day | None = Field(None, description="Начальная дата (default: 29 days back)")
     date_to: Day | None = Field(None, description="Конечная дата (default: today)")
 

@@ -324,6 +324,8 @@ def decode_list(text: str) -> list[str]:
         raise ValueError('must be a JSON array of strings, e.g. \'["red", "white"]\'') from None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError('must be a JSON array of strings, e.g. \'["red", "white"]\'')
+    if any("\x00" in v for v in value):
+        raise ValueError("must not contain NUL characters")
     return value
 
 

@@ -70,6 +70,9 @@ async def test_list_fields_are_real_lists_in_core_and_json_strings_here(
         ({**PRODUCT, "product_type": "other"}, ["body", "product_type"]),
         ({"price": 1000, "category": "букет"}, ["body", "name"]),
         ({**PRODUCT, "width": "x" * 21}, ["body", "width"]),
+        ({**PRODUCT, "name": "a\u0000b"}, ["body", "name"]),
+        ({**PRODUCT, "colors": '["a\u0000"]'}, ["body", "colors"]),
+        ({**PRODUCT, "colors": '["a\\u0000"]'}, ["body", "colors"]),
     ],
 )
 async def test_product_fields_are_validated_in_the_documented_shape(
@@ -124,6 +127,7 @@ async def test_a_client_phone_is_normalised_and_unique_in_the_shop(
         ("/api/stats/sales?date_from=2026-03-09&date_to=2026-03-08", ["query", "date_from"]),
         ("/api/stats/sales?date_from=2024-01-01&date_to=2026-01-01", ["query", "date_to"]),
         ("/api/orders/abc", ["path", "order_id"]),
+        ("/api/clients/?search=a%00b", ["query", "search"]),
         ("/api/orders/?client_id=99999999999", ["query", "client_id"]),
     ],
 )
