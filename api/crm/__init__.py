@@ -35,6 +35,9 @@ Decisions where the document is vague or open:
   (null unassigns the manager or courier); each answers the order; GET /team answers
   the members as the document's User, `role` being the part they play.
 - Phones are normalised to E.164 (`+77011234567`); florist ids read back sorted.
+- Money the document types as `number` reads as its example shows (`15000.0`); prices
+  written must be whole tenge. Any member of the shop (or an API key) may call every
+  endpoint: the document names no per-role rules.
 """
 
 from __future__ import annotations
