@@ -14,7 +14,6 @@ task (naming a florist assigns a pending task).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from aiohttp import web
@@ -23,9 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.keys import RUNTIME
 from api.shop import contract
 from api.shop.listing import PageQuery
+from api.shop.schemas_orders import UtcDateTime
 from core import tasks
 from core.auth.tokens import Principal
-from core.dialects.shop import as_utc, format_datetime
+from core.dialects.shop import format_datetime
 from core.models import Task, TaskPriority, TaskStatus
 
 ShopTaskStatus = Literal["pending", "assigned", "in_progress", "completed", "cancelled"]
@@ -47,7 +47,7 @@ class TaskIn(BaseModel):
     order_id: int = Field(ge=1)
     task_type: ShopTaskType
     priority: ShopPriority = "normal"
-    deadline: dt.datetime | None = None
+    deadline: UtcDateTime | None = None
     items: list[TaskItem] = Field(default_factory=list, max_length=100)
     florist_id: int | None = Field(None, ge=1)
     comment: str | None = Field(None, max_length=2000)
@@ -58,7 +58,7 @@ class TaskChanges(BaseModel):
 
     status: ShopTaskStatus | None = None
     priority: ShopPriority | None = None
-    deadline: dt.datetime | None = None
+    deadline: UtcDateTime | None = None
     florist_id: int | None = Field(None, ge=1)
 
 
@@ -131,7 +131,7 @@ async def create_task(request: web.Request, *, body: TaskIn, principal: Principa
         order_id=body.order_id,
         task_type=body.task_type,
         priority=TaskPriority(body.priority),
-        deadline=as_utc(body.deadline) if body.deadline else None,
+        deadline=body.deadline,
         lines=[
             tasks.TaskLine(
                 product_name=i.product_name,
@@ -163,7 +163,7 @@ async def update_task(
         task_id=task_id,
         status=TaskStatus(body.status) if body.status else None,
         priority=TaskPriority(body.priority) if body.priority else None,
-        deadline=as_utc(body.deadline) if body.deadline else None,
+        deadline=body.deadline,
         florist_id=body.florist_id,
         clock=request.config_dict[RUNTIME].clock,
     )

@@ -13,19 +13,19 @@ snapshots; `min_price`/`max_price` filter on `current_price`, the price a custom
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.shop import contract
 from api.shop.listing import PageQuery, not_null
+from api.shop.schemas_orders import Money
 from core import catalog
 from core.auth.tokens import Principal
 from core.dialects.shop import ShopCategory, category_word, kind_of_category, kinds_of_category
 from core.models import Product
 
-Money = Annotated[int, Field(ge=0, le=10**12)]
 # Where each core field is named in this dialect, for 422 locations.
 LOCATIONS = {
     "price": ("body", "retail_price"),

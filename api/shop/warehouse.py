@@ -12,7 +12,6 @@ minimum and its price.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -21,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.shop import contract
 from api.shop.listing import PageQuery, not_null
+from api.shop.schemas_orders import UtcDateTime
 from core import supplies
 from core.auth.tokens import Principal
-from core.dialects.shop import as_utc, format_datetime
+from core.dialects.shop import format_datetime
 from core.models import StockItem, SupplyCurrency, SupplyDelivery, SupplyPosition
 
 Number = int | float
@@ -92,7 +92,7 @@ class DeliveryIn(BaseModel):
 
     supplier: str = Field(min_length=1, max_length=200)
     farm: str | None = Field(None, max_length=200)
-    delivery_date: dt.datetime
+    delivery_date: UtcDateTime
     currency: Literal["USD", "EUR", "KZT"]
     rate: Decimal | None = Field(None, gt=0, le=10**6, decimal_places=4)
     positions: list[PositionIn] = Field(min_length=1, max_length=500)
@@ -202,7 +202,7 @@ async def create_delivery(
         shop_id=principal.shop_id,
         supplier=body.supplier,
         farm=body.farm,
-        delivery_date=as_utc(body.delivery_date),
+        delivery_date=body.delivery_date,
         currency=SupplyCurrency(body.currency),
         rate=body.rate,
         lines=[

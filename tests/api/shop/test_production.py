@@ -125,6 +125,7 @@ async def test_every_filter_changes_the_answer(api: TestClient, runtime: Runtime
         ({"task_type": "funeral"}, ["body", "task_type"]),
         ({"priority": "asap"}, ["body", "priority"]),
         ({"deadline": "завтра"}, ["body", "deadline"]),
+        ({"deadline": "0001-01-01T00:00:00+05:00"}, ["body", "deadline"]),
         ({"order_id": "first"}, ["body", "order_id"]),
         ({"items": [{"quantity": 1}]}, ["body", "items", 0, "product_name"]),
         ({"items": [{"product_name": "Розы", "quantity": 0}]}, ["body", "items", 0, "quantity"]),

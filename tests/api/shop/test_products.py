@@ -189,6 +189,7 @@ async def test_another_shops_products_are_not_found_nor_listed(
         ({"retail_price": 1000}, ["body", "name"]),
         ({"name": "X", "retail_price": "дорого"}, ["body", "retail_price"]),
         ({"name": "X", "retail_price": 10.5}, ["body", "retail_price"]),
+        ({"name": "X", "retail_price": "25000"}, ["body", "retail_price"]),
         ({"name": "X", "retail_price": -1}, ["body", "retail_price"]),
         ({"name": "X", "retail_price": 1000, "category": "plant"}, ["body", "category"]),
         ({"name": "X", "retail_price": 1000, "sale_price": 1000}, ["body", "sale_price"]),

@@ -183,6 +183,7 @@ async def test_flags_are_set_on_an_item_but_its_quantity_is_not(
         ({"positions": []}, ["body", "positions"]),
         ({"supplier": ""}, ["body", "supplier"]),
         ({"delivery_date": "вчера"}, ["body", "delivery_date"]),
+        ({"delivery_date": "0001-01-01T00:00:00+05:00"}, ["body", "delivery_date"]),
         (
             {"positions": [{"variety": "Роза", "qty": 0, "cost_per_stem": 1}]},
             ["body", "positions", 0, "qty"],
