@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.shop import contract
 from api.shop.listing import PageQuery, not_null
-from api.shop.schemas_orders import UtcDateTime
+from api.shop.schemas_orders import Money, UtcDateTime
 from core import supplies
 from core.auth.tokens import Principal
 from core.dialects.shop import format_datetime
@@ -73,7 +73,7 @@ class StockItemChanges(BaseModel):
     on_showcase: bool | None = None
     to_write_off: bool | None = None
     min_quantity: Annotated[Decimal, Field(ge=0, le=10**9, decimal_places=3)] | None = None
-    price_per_unit: Annotated[int, Field(ge=0, le=10**12)] | None = None
+    price_per_unit: Money | None = None
 
     _not_null = field_validator("on_showcase", "to_write_off", "min_quantity")(not_null)
 
