@@ -204,6 +204,8 @@ def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
         origin = typing.get_origin(info.annotation)
         if origin is list and alias in request.query:
             data[alias] = request.query.getall(alias)
+    for key, value in data.items():
+        _refuse_nul(value, ["query", key])
     return data
 
 
@@ -219,10 +221,27 @@ async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
         raise RequestValidationError(
             [{"loc": ["body", position], "msg": "JSON decode error", "type": "json_invalid"}]
         ) from None
+    _refuse_nul(data, ["body"])
     try:
         return TypeAdapter(model).validate_python(data)
     except ValidationError as error:
         raise RequestValidationError(pydantic_problems(error, ["body"])) from None
+
+
+def _refuse_nul(value: Any, loc: list[str | int]) -> None:
+    """A NUL character is valid JSON but no database stores it in text: a 422 here."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise RequestValidationError(
+                [{"loc": loc, "msg": "NUL characters are not allowed", "type": "string_nul"}]
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, loc)
+            _refuse_nul(item, [*loc, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, [*loc, index])
 
 
 def render(result: Any, *, status: int, exclude_none: bool) -> web.StreamResponse:

@@ -187,3 +187,15 @@ async def test_health_is_503_when_the_store_is_down(runtime: Runtime) -> None:
         assert response.status == 503
         assert (await response.json())["redis"] == "down"
     await broken.aclose()
+
+
+async def test_nul_characters_are_a_422_not_a_database_error(
+    client: TestClient, runtime: Runtime
+) -> None:
+    _, _, headers = await owner_headers(runtime)
+    response = await client.post(
+        "/api/things/", json={"phone": "+77011234567", "name": "A\u0000B"}, headers=headers
+    )
+    assert response.status == 422
+    assert (await response.json())["detail"][0]["loc"] == ["body", "name"]
+    assert await Customer.all().count() == 0
