@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as _tortoise_migrate
 
 APP = "models"
@@ -19,8 +20,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
+    connection: str | dict[str, Any] = url
+    if url.startswith("sqlite://"):
+        # Same SQLite backend, with Unicode UPPER/LOWER (see core.sqlite_engine).
+        connection = {**expand_db_url(url), "engine": "core.sqlite_engine"}
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             APP: {
                 "models": MODEL_MODULES,
