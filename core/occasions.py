@@ -4,6 +4,9 @@ scheduler reminds them of (core.reminders), with the shop's default offset."""
 
 from __future__ import annotations
 
+import calendar
+import re
+from dataclasses import dataclass
 from datetime import date
 
 from core.errors import ValidationFailed
@@ -12,6 +15,42 @@ from core.tenancy import get_owned
 
 DEFAULT_REMINDER_DAYS = 3
 MAX_REMINDER_DAYS = 365
+EARLIEST_YEAR = 1900
+OCCASION_KINDS = (DateType.BIRTHDAY, DateType.ANNIVERSARY)
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """An occasion a customer asked to remember at checkout, as plain values."""
+
+    date_type: DateType
+    date: date
+
+
+def parse_occasion_date(text: str | None, today: date) -> date:
+    """A date typed as DD.MM or DD.MM.YYYY ('/' also separates); without a year, this
+    year's (29.02 falls in the latest leap year, the reminders only read day and month).
+
+    Outcomes: the date; ValidationFailed typed `unreadable` (no such day, or not in
+    that form) or `year` (before 1900 or after next year).
+    """
+    match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}))?", (text or "").strip())
+    if not match:
+        raise ValidationFailed.field("date", msg="Not a date like 25.12", type="unreadable")
+    day, month = int(match.group(1)), int(match.group(2))
+    if match.group(3):
+        year = int(match.group(3))
+        if not EARLIEST_YEAR <= year <= today.year + 1:
+            raise ValidationFailed.field("date", msg="The year is out of range", type="year")
+    else:
+        year = today.year
+        if (month, day) == (2, 29):
+            while not calendar.isleap(year):
+                year -= 1
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationFailed.field("date", msg="No such day", type="unreadable") from None
 
 
 def default_reminder_days(shop: Shop) -> int:

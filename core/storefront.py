@@ -45,6 +45,7 @@ from core.models import (
     User,
 )
 from core.notify import send_chat_message
+from core.occasions import Occasion, remember_occasion
 from core.orders.service import ItemRequest, PricedItem, compute_totals, place_order, price_items
 from core.phones import InvalidPhone, normalize_phone
 
@@ -437,6 +438,7 @@ class ChatCheckout:
     language: str
     telegram_user_id: int | None = None
     telegram_chat_id: int | None = None
+    occasion: Occasion | None = None
 
 
 async def find_chat_order(*, shop_id: int, checkout_id: str) -> Order | None:
@@ -448,7 +450,8 @@ async def find_chat_order(*, shop_id: int, checkout_id: str) -> Order | None:
 async def place_chat_order(
     *, shop: Shop, checkout: ChatCheckout, clock: Clock | None = None
 ) -> tuple[Order, bool]:
-    """Place the order a chat collected; link the customer to the chat.
+    """Place the order a chat collected; link the customer to the chat; remember the
+    occasion (an important date of the recipient) when the customer asked for it.
 
     Outcomes: (order, True) when placed; (the earlier order, False) when this checkout
     was placed already (a repeated confirm); ValidationFailed when the day or window
@@ -494,7 +497,16 @@ async def place_chat_order(
             link["telegram_user_id"] = checkout.telegram_user_id
         if checkout.telegram_chat_id is not None:
             link["telegram_chat_id"] = checkout.telegram_chat_id
-        await Customer.filter(id=order.customer_id).update(**link)  # type: ignore[attr-defined]
+        customer_id: int = order.customer_id  # type: ignore[attr-defined]
+        await Customer.filter(id=customer_id).update(**link)
+        if checkout.occasion is not None:
+            await remember_occasion(
+                shop_id=shop.id,
+                customer_id=customer_id,
+                date_type=checkout.occasion.date_type,
+                date=checkout.occasion.date,
+                recipient_name=checkout.recipient_name,
+            )
     return order, True
 
 

@@ -123,6 +123,7 @@ async def test_customer_goes_from_start_to_a_confirmed_order(
     await user.press("12:00-15:00")
     assert "greeting card" in user.last_text
     await user.send("Happy birthday!")
+    await user.press("No, thanks")
     summary = user.last_text
     for line in (
         "• Red roses × 2 — 50,000 ₸",
@@ -185,6 +186,7 @@ async def test_pickup_with_a_shared_location_free_of_delivery_fee(
     await user.press("Today")
     await user.press("09:00-12:00")
     await user.press("No card")
+    await user.press("No, thanks")
     assert "Delivery:" not in user.last_text
     assert "Pickup from: Abay ave 1" in user.last_text
     assert "Total: 50,000 ₸" in user.last_text
@@ -207,6 +209,7 @@ async def test_a_location_is_taken_as_the_address(bot_harness: BotHarness, shop:
     await user.press("Tomorrow")
     await user.press("15:00-18:00")
     await user.press("No card")
+    await user.press("No, thanks")
     await user.press("Confirm the order")
     order = await Order.get()
     assert (order.latitude, order.longitude) == (43.238949, 76.889709)
@@ -226,6 +229,7 @@ async def test_checkout_resumes_at_the_same_step_after_a_bot_restart(
     await user.press("Tomorrow")
     await user.press("09:00-12:00")
     await user.send("With love")
+    await user.press("No, thanks")
 
     await bot_harness.restart()
     await user.press("Confirm the order")
@@ -256,6 +260,7 @@ async def test_a_repeated_update_takes_effect_once(
     await user.press("Tomorrow")
     await user.press("09:00-12:00")
     await user.press("No card")
+    await user.press("No, thanks")
     confirm = await user.press("Confirm the order")
     sent_before = len(telegram.sent(user.id))
     await bot_harness.feed(confirm)
@@ -274,6 +279,7 @@ async def test_a_second_confirm_press_places_nothing_more(
     await user.press("Tomorrow")
     await user.press("09:00-12:00")
     await user.press("No card")
+    await user.press("No, thanks")
     await user.press("Confirm the order")
     await user.press("Confirm the order")
     assert await Order.all().count() == 1
@@ -383,6 +389,7 @@ async def test_wrong_answers_at_every_step_get_the_question_again(
     assert "The card text is too long" in user.last_text
     assert card_question in user.last_text
     await user.send("With love")
+    await user.press("No, thanks")
 
     await user.send("yes")
     assert "Please confirm the order or cancel it." in user.last_text
@@ -404,6 +411,7 @@ async def test_a_window_that_closed_before_confirming_is_asked_again(
     await user.press("Today")
     await user.press("09:00-12:00")
     await user.press("No card")
+    await user.press("No, thanks")
     clock.set(datetime(2026, 3, 10, 11, 30, tzinfo=ALMATY).astimezone(UTC))
     await user.press("Confirm the order")
     assert "Sorry, that time is no longer available." in user.last_text

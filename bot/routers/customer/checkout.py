@@ -3,7 +3,8 @@
 Each step has one question (`ask`). A wrong answer gets a short explanation and the same
 question again; nothing is written to the database before the person confirms, and
 then the order is placed by ONE core call (`core.storefront.place_chat_order`), which
-is idempotent per checkout (a second Confirm answers with the same order).
+is idempotent per checkout (a second Confirm answers with the same order) and
+remembers the occasion the customer accepted.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from bot.routers.customer import keyboards
 from bot.routers.customer.common import say
 from bot.routers.customer.keyboards import CartCb, CheckoutCb
 from bot.routers.customer.states import CART_KEY, CHECKOUT_KEY, Checkout
-from bot.texts import current_language, day_label, money
+from bot.texts import N_, current_language, day_label, money
 from core import storefront
 from core.errors import ValidationFailed
-from core.models import DeliveryMethod, Shop
+from core.models import DateType, DeliveryMethod, Shop
+from core.occasions import OCCASION_KINDS, Occasion, parse_occasion_date
 from core.runtime import Runtime
 
 Event = Message | CallbackQuery
@@ -55,6 +57,24 @@ QUESTIONS: dict[State, Callable[[], str]] = {
     ),
     Checkout.day: lambda: _("Which day? Choose one below or type a date like 25.12."),
     Checkout.card: lambda: _("Text for the greeting card? Send it, or press “No card”."),
+    Checkout.occasion: lambda: _(
+        "Is it a special occasion? We can remember the date and remind you a few days "
+        "before it next time."
+    ),
+}
+
+OCCASION_DATE_QUESTIONS: dict[str, Callable[[], str]] = {
+    DateType.BIRTHDAY.value: lambda: _(
+        "When is the birthday? Send the date like 25.12 or 25.12.1990."
+    ),
+    DateType.ANNIVERSARY.value: lambda: _(
+        "When is the anniversary? Send the date like 25.12 or 25.12.2015."
+    ),
+}
+
+OCCASION_NAMES: dict[str, str] = {
+    DateType.BIRTHDAY.value: N_("Birthday"),
+    DateType.ANNIVERSARY.value: N_("Anniversary"),
 }
 
 
@@ -116,6 +136,10 @@ async def ask(
         question = _("Which time window on {day}?").format(day=day_label(day))
         await say(event, lead + question, keyboards.windows(slots))
         return
+    if step == Checkout.occasion_date:
+        kind = (await collected(state)).get("occasion_type") or DateType.BIRTHDAY.value
+        await say(event, lead + OCCASION_DATE_QUESTIONS[kind](), keyboards.occasion_date())
+        return
     if step == Checkout.confirm:
         await say(event, lead + await summary(shop, state), keyboards.confirm())
         return
@@ -126,6 +150,7 @@ async def ask(
         Checkout.method: keyboards.method,
         Checkout.address: keyboards.share_location,
         Checkout.card: keyboards.card,
+        Checkout.occasion: keyboards.occasion,
     }
     await say(event, lead + QUESTIONS[step](), markups[step]())
 
@@ -158,6 +183,15 @@ async def summary(shop: Shop, state: FSMContext) -> str:
     lines.append(_("When: {day}, {window}").format(day=day_label(day), window=checkout["window"]))
     card = checkout.get("card")
     lines.append(_("Card: {text}").format(text=card) if card else _("Card: none"))
+    occasion = checkout.get("occasion")
+    if occasion:
+        kind_msgid = OCCASION_NAMES[occasion["type"]]
+        lines.append(
+            _("We will remember: {occasion}, {date}").format(
+                occasion=_(kind_msgid),
+                date=f"{date.fromisoformat(occasion['date']):%d.%m}",
+            )
+        )
     lines.append("")
     lines.append(_("Is everything right?"))
     return "\n".join(lines)
@@ -429,15 +463,73 @@ async def on_card_text(message: Message, shop: Shop, state: FSMContext, runtime:
             problem=_("The card text is too long (at most 500 characters)."),
         )
         return
-    await remember(state, card=card)
-    await ask(Checkout.confirm, message, shop=shop, state=state, runtime=runtime)
+    checkout = await remember(state, card=card)
+    await ask(after_card(checkout), message, shop=shop, state=state, runtime=runtime)
 
 
 async def on_no_card(
     callback: CallbackQuery, shop: Shop, state: FSMContext, runtime: Runtime
 ) -> None:
-    await remember(state, card=None)
-    await ask(Checkout.confirm, callback, shop=shop, state=state, runtime=runtime)
+    checkout = await remember(state, card=None)
+    await ask(after_card(checkout), callback, shop=shop, state=state, runtime=runtime)
+
+
+def after_card(checkout: dict[str, Any]) -> State:
+    """The occasion is asked once per checkout: when the card is asked again (a window
+    closed before confirming), its answer leads straight to the summary."""
+    return Checkout.confirm if "occasion" in checkout else Checkout.occasion
+
+
+async def on_occasion(
+    callback: CallbackQuery,
+    callback_data: CheckoutCb,
+    shop: Shop,
+    state: FSMContext,
+    runtime: Runtime,
+) -> None:
+    kind = callback_data.value
+    if kind == keyboards.NO_OCCASION:
+        await remember(state, occasion=None, occasion_type=None)
+        await ask(Checkout.confirm, callback, shop=shop, state=state, runtime=runtime)
+    elif kind in {k.value for k in OCCASION_KINDS}:
+        await remember(state, occasion_type=kind)
+        await ask(Checkout.occasion_date, callback, shop=shop, state=state, runtime=runtime)
+    else:
+        await ask(
+            Checkout.occasion,
+            callback,
+            shop=shop,
+            state=state,
+            runtime=runtime,
+            problem=_("Please choose one of the buttons."),
+        )
+
+
+async def on_occasion_date(
+    message: Message, shop: Shop, state: FSMContext, runtime: Runtime
+) -> None:
+    today = storefront.shop_now(shop, now_of(runtime)).date()
+    try:
+        day = parse_occasion_date(message.text, today)
+    except ValidationFailed as error:
+        problem = (
+            _("That year does not look right.")
+            if error.problems[0].type == "year"
+            else _("I could not read that date.")
+        )
+        await ask(
+            Checkout.occasion_date,
+            message,
+            shop=shop,
+            state=state,
+            runtime=runtime,
+            problem=problem,
+        )
+        return
+    checkout = await collected(state)
+    kind = checkout.get("occasion_type") or DateType.BIRTHDAY.value
+    await remember(state, occasion={"type": kind, "date": day.isoformat()})
+    await ask(Checkout.confirm, message, shop=shop, state=state, runtime=runtime)
 
 
 async def on_confirm(
@@ -450,6 +542,7 @@ async def on_confirm(
     data = await state.get_data()
     checkout = dict(data.get(CHECKOUT_KEY) or {})
     assert callback.message is not None
+    occasion = checkout.get("occasion")
     order_input = storefront.ChatCheckout(
         checkout_id=checkout["id"],
         cart=data.get(CART_KEY) or {},
@@ -467,6 +560,11 @@ async def on_confirm(
         language=current_language(),
         telegram_user_id=event_from_user.id,
         telegram_chat_id=callback.message.chat.id,
+        occasion=(
+            Occasion(DateType(occasion["type"]), date.fromisoformat(occasion["date"]))
+            if occasion
+            else None
+        ),
     )
     try:
         order, _placed = await storefront.place_chat_order(
@@ -509,6 +607,13 @@ async def on_confirm(
         else _("How to pay: the shop will contact you shortly to arrange the payment.")
     )
     lines.append(_("Total to pay: {sum}").format(sum=money(order.total, shop.currency)))
+    if occasion:
+        lines.append("")
+        lines.append(
+            _("We will remind you a few days before {date}.").format(
+                date=f"{date.fromisoformat(occasion['date']):%d.%m}"
+            )
+        )
     await say(callback, "\n".join(lines), keyboards.main_menu())
 
 
@@ -595,6 +700,18 @@ def create_router() -> Router:
             Checkout.card, lambda: _("Please send the card text as a message, or press “No card”.")
         ),
         Checkout.card,
+    )
+
+    occasion_steps = StateFilter(Checkout.occasion, Checkout.occasion_date)
+    cb(on_occasion, occasion_steps, CheckoutCb.filter(F.action == "occasion"))
+    msg(
+        reask(Checkout.occasion, lambda: _("Please choose one of the buttons.")),
+        Checkout.occasion,
+    )
+    msg(on_occasion_date, Checkout.occasion_date, F.text)
+    msg(
+        reask(Checkout.occasion_date, lambda: _("Please send the date as a message.")),
+        Checkout.occasion_date,
     )
 
     cb(on_confirm, Checkout.confirm, CheckoutCb.filter(F.action == "confirm"))

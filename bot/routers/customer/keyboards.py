@@ -57,7 +57,7 @@ class OrderCb(CallbackData, prefix="ord"):
 
 
 class CheckoutCb(CallbackData, prefix="co"):
-    action: str  # me, delivery, pickup, day, window, otherday, nocard, confirm
+    action: str  # me, delivery, pickup, day, window, otherday, nocard, occasion, confirm
     value: str = ""
 
 
@@ -246,6 +246,28 @@ def windows(slots: Sequence[Slot]) -> InlineKeyboardMarkup:
 
 def card() -> InlineKeyboardMarkup:
     return inline([[button(_("No card"), CheckoutCb(action="nocard"))], cancel_row()])
+
+
+NO_OCCASION = "none"
+
+
+def occasion() -> InlineKeyboardMarkup:
+    return inline(
+        [
+            [
+                button(_("🎂 Birthday"), CheckoutCb(action="occasion", value="birthday")),
+                button(_("💍 Anniversary"), CheckoutCb(action="occasion", value="anniversary")),
+            ],
+            [button(_("No, thanks"), CheckoutCb(action="occasion", value=NO_OCCASION))],
+            cancel_row(),
+        ]
+    )
+
+
+def occasion_date() -> InlineKeyboardMarkup:
+    return inline(
+        [[button(_("No, thanks"), CheckoutCb(action="occasion", value=NO_OCCASION))], cancel_row()]
+    )
 
 
 def confirm() -> InlineKeyboardMarkup:

@@ -12,8 +12,17 @@ wrong input, and /cancel leaves from anywhere (the cart stays):
 | address           | the delivery address                 | text (≥3 letters/digits, ≤500) or a location     | day                          |
 | day               | which day?                           | a day button, or a typed date not in the past    | window                       |
 | window            | which time window?                   | an open window of that day                       | card                         |
-| card              | text for the card?                   | text (≤500) or "No card"                         | confirm                      |
-| confirm           | summary with items, fee and total    | Confirm (order placed) or Cancel                 | (none)                       |
+| card              | text for the card?                   | text (≤500) or "No card"                         | occasion (confirm when the   |
+|                   |                                      |                                                  | occasion was answered)       |
+| occasion          | remember the occasion?               | Birthday, Anniversary or "No, thanks"            | occasion_date / confirm      |
+| occasion_date     | when is it?                          | DD.MM or DD.MM.YYYY (1900..next year), or        | confirm                      |
+|                   |                                      | "No, thanks"                                     |                              |
+| confirm           | summary with items, fee and total    | Confirm (order placed, occasion remembered) or   | (none)                       |
+|                   |                                      | Cancel                                           |                              |
+
+An accepted occasion becomes the customer's important date for the recipient
+(core.occasions), written with the order in one transaction; the scheduler reminds
+the customer before it.
 
 Question (`Question.text`): the person's question as text -> queued for the staff chat.
 
@@ -37,6 +46,8 @@ class Checkout(StatesGroup):
     day = State()
     window = State()
     card = State()
+    occasion = State()
+    occasion_date = State()
     confirm = State()
 
 
