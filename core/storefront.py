@@ -20,7 +20,7 @@ say it in the person's language.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -508,6 +508,73 @@ async def place_chat_order(
                 recipient_name=checkout.recipient_name,
             )
     return order, True
+
+
+# --- ordering again ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reorder:
+    """A chat checkout prepared from an earlier order ("order the same as last time")."""
+
+    shop: Shop
+    number: int
+    cart: dict[str, int]
+    skipped: list[str]
+    phone: str | None
+    name: str
+    recipient_name: str | None
+    recipient_phone: str | None
+
+
+def _valid(check: Callable[[str | None], str], value: str | None) -> str | None:
+    try:
+        return check(value) if value else None
+    except ValidationFailed:
+        return None
+
+
+async def reorder(*, telegram_user_id: int, order_id: int) -> Reorder:
+    """The cart and the known answers for ordering again what order `order_id` had.
+
+    The order must be this Telegram user's own, as a customer of the order's shop (an
+    active one); another person's order, or an unknown id, is NotFound. Its catalog
+    products go into the cart (priced anew whenever the cart is quoted, so at today's
+    prices); products no longer sold and lines that were never catalog products are
+    named in `skipped`, and an empty cart means nothing is left to order. The
+    customer's phone is given when it is a valid one (checkout need not ask it), and
+    the order's recipient as far as it is a valid name and phone.
+    """
+    order = await Order.get_or_none(
+        id=order_id, customer__telegram_user_id=telegram_user_id, shop__is_active=True
+    ).prefetch_related("shop", "customer")
+    if order is None or order.customer is None:
+        raise NotFound("Order")
+    items = await OrderItem.filter(order_id=order.id).order_by("id")
+    product_ids = [i.product_id for i in items if i.product_id is not None]  # type: ignore[attr-defined]
+    sold = set(
+        await Product.filter(shop_id=order.shop.id, id__in=product_ids, is_active=True).values_list(
+            "id", flat=True
+        )
+    )
+    cart: dict[str, int] = {}
+    skipped: list[str] = []
+    for item in items:
+        product_id = item.product_id  # type: ignore[attr-defined]
+        if product_id in sold and item.quantity > 0:
+            cart = cart_add(cart, product_id, item.quantity)
+        elif item.product_name not in skipped:
+            skipped.append(item.product_name)
+    return Reorder(
+        shop=order.shop,
+        number=order.number,
+        cart=cart,
+        skipped=skipped,
+        phone=_valid(check_phone, order.customer.phone),
+        name=order.customer.name or "",
+        recipient_name=_valid(check_person_name, order.recipient_name),
+        recipient_phone=_valid(check_phone, order.recipient_phone),
+    )
 
 
 # --- the customer's orders -----------------------------------------------------------

@@ -3,6 +3,7 @@ checkout, my orders, a question to the shop. States are in `states` (with a tabl
 
     customer                      (private chats)
     ├── start                     /start, /cancel, /menu, /language: no shop needed
+    ├── reorder                   the reminder's `reorder:<order_id>`: the order names the shop
     ├── shop                      ShopMiddleware gives handlers `shop`
     │   ├── menu, catalog, cart, orders, question
     │   └── checkout              the Checkout states
@@ -17,7 +18,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.routers.customer import cart, catalog, checkout, orders, question, start
+from bot.routers.customer import cart, catalog, checkout, orders, question, reorder, start
 from bot.routers.customer.common import ShopMiddleware, show_menu
 
 
@@ -34,6 +35,7 @@ def create_router() -> Router:
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     root.include_router(start.create_router())
+    root.include_router(reorder.create_router())
 
     shop = Router(name="customer.shop")
     shop.message.middleware(ShopMiddleware())

@@ -108,7 +108,8 @@ async def ask(
     runtime: Runtime,
     problem: str = "",
 ) -> None:
-    """Move to `step` and ask its question (after `problem`, when the last answer was wrong)."""
+    """Move to `step` and ask its question (after `problem`: why it is asked again, or a
+    note that leads to it)."""
     await state.set_state(step)
     lead = f"{problem}\n\n" if problem else ""
     now = now_of(runtime)
@@ -143,9 +144,12 @@ async def ask(
     if step == Checkout.confirm:
         await say(event, lead + await summary(shop, state), keyboards.confirm())
         return
+    if step == Checkout.recipient:
+        again = (await collected(state)).get("again") or {}
+        await say(event, lead + QUESTIONS[step](), keyboards.recipient(again.get("name")))
+        return
     markups: dict[State, Callable[[], Any]] = {
         Checkout.phone: keyboards.share_phone,
-        Checkout.recipient: keyboards.recipient,
         Checkout.recipient_phone: keyboards.only_cancel,
         Checkout.method: keyboards.method,
         Checkout.address: keyboards.share_location,
@@ -214,6 +218,22 @@ async def thanks(message: Message) -> None:
 # --- steps ---------------------------------------------------------------------------
 
 
+async def start_checkout(
+    event: Event,
+    *,
+    shop: Shop,
+    state: FSMContext,
+    runtime: Runtime,
+    known: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    """Begin a new checkout: at `recipient` when the phone is `known`, else at `phone`."""
+    checkout = {"id": uuid.uuid4().hex, **(known or {})}
+    await state.update_data({CHECKOUT_KEY: checkout})
+    step = Checkout.recipient if checkout.get("phone") else Checkout.phone
+    await ask(step, event, shop=shop, state=state, runtime=runtime, problem=note)
+
+
 async def on_checkout(
     callback: CallbackQuery, shop: Shop, state: FSMContext, runtime: Runtime
 ) -> None:
@@ -222,8 +242,7 @@ async def on_checkout(
     if not quote.items:
         await callback.answer(_("Your cart is empty."), show_alert=True)
         return
-    await state.update_data({CHECKOUT_KEY: {"id": uuid.uuid4().hex}})
-    await ask(Checkout.phone, callback, shop=shop, state=state, runtime=runtime)
+    await start_checkout(callback, shop=shop, state=state, runtime=runtime)
 
 
 async def on_phone(
@@ -268,6 +287,19 @@ async def on_recipient_me(
     checkout = await collected(state)
     await remember(state, recipient_name=checkout["name"], recipient_phone=checkout["phone"])
     await ask(Checkout.method, callback, shop=shop, state=state, runtime=runtime)
+
+
+async def on_recipient_again(
+    callback: CallbackQuery, shop: Shop, state: FSMContext, runtime: Runtime
+) -> None:
+    """The recipient of the order being repeated; their phone is asked when not known."""
+    again = (await collected(state)).get("again")
+    if not again:
+        await on_stale_button(callback, shop, state, runtime)
+        return
+    await remember(state, recipient_name=again["name"], recipient_phone=again.get("phone"))
+    step = Checkout.method if again.get("phone") else Checkout.recipient_phone
+    await ask(step, callback, shop=shop, state=state, runtime=runtime)
 
 
 async def on_recipient_name(
@@ -657,6 +689,7 @@ def create_router() -> Router:
     )
 
     cb(on_recipient_me, Checkout.recipient, CheckoutCb.filter(F.action == "me"))
+    cb(on_recipient_again, Checkout.recipient, CheckoutCb.filter(F.action == "again"))
     msg(on_recipient_name, Checkout.recipient, F.text)
     msg(
         reask(Checkout.recipient, lambda: _("Please send the recipient's name as text.")),

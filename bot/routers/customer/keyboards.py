@@ -57,8 +57,14 @@ class OrderCb(CallbackData, prefix="ord"):
 
 
 class CheckoutCb(CallbackData, prefix="co"):
-    action: str  # me, delivery, pickup, day, window, otherday, nocard, occasion, confirm
+    action: str  # me, again, delivery, pickup, day, window, otherday, nocard, occasion, confirm
     value: str = ""
+
+
+class ReorderCb(CallbackData, prefix="reorder"):
+    """The date reminder's "order the same as last time" (core.reminders.REORDER_PREFIX)."""
+
+    order_id: int
 
 
 def button(text: str, data: CallbackData | str) -> InlineKeyboardButton:
@@ -195,8 +201,14 @@ def share_location() -> ReplyKeyboardMarkup:
     )
 
 
-def recipient() -> InlineKeyboardMarkup:
-    return inline([[button(_("🙋 It's me"), CheckoutCb(action="me"))], cancel_row()])
+def recipient(again: str | None = None) -> InlineKeyboardMarkup:
+    """ "It's me", and the last order's recipient when checkout came from a reorder."""
+    rows = [[button(_("🙋 It's me"), CheckoutCb(action="me"))]]
+    if again:
+        name = again if len(again) <= 40 else again[:39] + "…"
+        rows.append([button(_("🔁 To {name} again").format(name=name), CheckoutCb(action="again"))])
+    rows.append(cancel_row())
+    return inline(rows)
 
 
 def method() -> InlineKeyboardMarkup:

@@ -6,7 +6,8 @@ wrong input, and /cancel leaves from anywhere (the cart stays):
 | state             | the bot asks                         | accepted answer                                  | next                         |
 |-------------------|--------------------------------------|--------------------------------------------------|------------------------------|
 | phone             | share your phone (contact button)    | the person's OWN contact                         | recipient                    |
-| recipient         | who receives the order?              | "It's me" button, or a name (letters, ≤100)      | method / recipient_phone     |
+| recipient         | who receives the order?              | "It's me", "To <last recipient> again" (after a  | method / recipient_phone     |
+|                   |                                      | reorder), or a name (letters, ≤100)              |                              |
 | recipient_phone   | the recipient's phone                | a valid phone as text, or a shared contact       | method                       |
 | method            | delivery or pickup?                  | one of the two buttons                           | address / day                |
 | address           | the delivery address                 | text (≥3 letters/digits, ≤500) or a location     | day                          |
@@ -19,6 +20,11 @@ wrong input, and /cancel leaves from anywhere (the cart stays):
 |                   |                                      | "No, thanks"                                     |                              |
 | confirm           | summary with items, fee and total    | Confirm (order placed, occasion remembered) or   | (none)                       |
 |                   |                                      | Cancel                                           |                              |
+
+Checkout starts at `phone` from the cart, or from the date reminder's "order the same
+as last time" button (`reorder:<order_id>`, bot.routers.customer.reorder): the cart is
+filled with that order's products still sold, and checkout starts at `recipient` (at
+`phone` when the customer's phone is not known) offering that order's recipient again.
 
 An accepted occasion becomes the customer's important date for the recipient
 (core.occasions), written with the order in one transaction; the scheduler reminds
