@@ -84,7 +84,10 @@ CUSTOMERS = [
 
 
 async def load_demo() -> Shop:
-    shop = await create_shop(name="Гүлдер — демо", timezone="Asia/Almaty", currency="KZT")
+    slug = None if await Shop.filter(slug="demo").exists() else "demo"
+    shop = await create_shop(
+        name="Гүлдер — демо", slug=slug, timezone="Asia/Almaty", currency="KZT"
+    )
     shop.settings = {
         "slots": ["10:00-12:00", "12:00-14:00", "14:00-16:00", "16:00-18:00", "18:00-20:00"],
         "delivery_fee": 2000,
