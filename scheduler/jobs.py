@@ -122,7 +122,7 @@ async def low_stock_digest(runtime: Runtime) -> dict[int, Any]:
 @job(
     "housekeeping",
     CronTrigger(minute=7, timezone="UTC"),
-    "expired codes and locks, stale conversations, old outbox rows, dead rows reported",
+    "expired codes and locks, stale conversations, old outbox rows and updates, dead rows reported",
 )
 async def housekeeping_job(runtime: Runtime) -> dict[str, int]:
     now = runtime.clock.now()
@@ -130,6 +130,7 @@ async def housekeeping_job(runtime: Runtime) -> dict[str, int]:
         "codes": await housekeeping.clear_expired_codes(runtime.kv, now=now),
         "conversations": await housekeeping.expire_stale_conversations(runtime.kv),
         "outbox_pruned": await housekeeping.prune_delivered_outbox(now=now),
+        "updates_pruned": await housekeeping.prune_handled_updates(now=now),
         "dead_reported": 0,
     }
     for shop_id in await housekeeping.shops_with_dead_outbox():

@@ -7,7 +7,8 @@
   (bot/app.py) and writes them with a 30-day TTL, so abandoned ones expire by
   themselves. A key found without a TTL (written by an older version, or by hand) gets
   one of FSM_MAX_AGE, so no conversation state outlives 30 days untouched.
-- Outbox rows delivered more than 30 days ago are deleted.
+- Outbox rows delivered more than 30 days ago are deleted, and so are stored Telegram
+  updates handled more than 7 days ago (long past any redelivery Telegram makes).
 - Dead outbox rows (past their last retry) are reported to the shop's staff chat
   once (`reported_at`); rows of no shop are logged. A report that itself dies is not
   reported again, so a broken staff chat cannot feed a loop.
@@ -24,12 +25,13 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from core.leader import delete_if_equals
-from core.models import OutboxEvent, OutboxStatus, Shop
+from core.models import OutboxEvent, OutboxStatus, Shop, TelegramUpdate
 from core.notify import send_chat_message
 
 log = logging.getLogger(__name__)
 
 OUTBOX_KEEP = timedelta(days=30)
+UPDATES_KEEP = timedelta(days=7)
 FSM_PREFIX = "sauda:fsm"  # bot/app.py FSM_PREFIX (core does not import the bot)
 FSM_MAX_AGE = timedelta(days=30)
 DEAD_REPORT_TYPE = "dead_outbox_report"
@@ -93,6 +95,11 @@ async def prune_delivered_outbox(*, now: datetime, keep: timedelta = OUTBOX_KEEP
     return await OutboxEvent.filter(
         status=OutboxStatus.DELIVERED, delivered_at__lt=now - keep
     ).delete()
+
+
+async def prune_handled_updates(*, now: datetime, keep: timedelta = UPDATES_KEEP) -> int:
+    """Delete Telegram updates handled before `now - keep`; unhandled ones stay."""
+    return await TelegramUpdate.filter(processed_at__lt=now - keep).delete()
 
 
 def _is_postgres() -> bool:

@@ -9,7 +9,7 @@ import pytest
 from core.clock import FrozenClock
 from core.errors import Locked, Unauthorized
 from core.jobs.housekeeping import DEAD_OUTBOX_REPORT, DEAD_REPORT_TYPE, FSM_MAX_AGE
-from core.models import OutboxEvent, OutboxStatus
+from core.models import OutboxEvent, OutboxStatus, TelegramUpdate
 from core.outbox import enqueue
 from core.runtime import Runtime
 from tests.scheduler.helpers import chat_rows, runner_for, shop_in
@@ -77,6 +77,20 @@ async def test_outbox_rows_delivered_a_month_ago_are_pruned(
     result = await runner_for(runtime).run_job("housekeeping")
     assert result["outbox_pruned"] == 1
     assert {r.id for r in await OutboxEvent.all()} == {recent.id, pending.id}
+
+
+async def test_telegram_updates_handled_a_week_ago_are_pruned(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    now = clock.now()
+    old = await TelegramUpdate.create(update_id=1, processed_at=now - timedelta(days=8))
+    recent = await TelegramUpdate.create(update_id=2, processed_at=now - timedelta(days=6))
+    unhandled = await TelegramUpdate.create(update_id=3)
+    await TelegramUpdate.filter(id=unhandled.id).update(created_at=now - timedelta(days=30))
+    result = await runner_for(runtime).run_job("housekeeping")
+    assert result["updates_pruned"] == 1
+    assert {u.id for u in await TelegramUpdate.all()} == {recent.id, unhandled.id}
+    assert old.id not in {u.id for u in await TelegramUpdate.all()}
 
 
 async def dead_row(shop_id: int | None, event_type: str = "order.status_changed") -> OutboxEvent:
