@@ -732,14 +732,20 @@ async def order_card(*, order_id: int) -> OrderCard:
     ]
     florists = [display_name(u) for u in await order.florists.all().order_by("name", "id")]
     courier = await User.get_or_none(id=order.courier_id) if order.courier_id else None  # type: ignore[attr-defined]
+    events = await OrderStatusEvent.filter(order_id=order.id).order_by("id")
+    # A person's name, whichever channel they pressed in (REST labels are "user:<id>").
+    actors = {
+        u.id: display_name(u)
+        for u in await User.filter(id__in={e.actor_id for e in events if e.actor_id})  # type: ignore[attr-defined]
+    }
     history = [
         CardStep(
             status=OrderStatus(e.to_status),
-            actor_label=e.actor_label,
+            actor_label=actors.get(e.actor_id) or e.actor_label,  # type: ignore[attr-defined]
             at=e.created_at.astimezone(zone),
             comment=e.comment,
         )
-        for e in await OrderStatusEvent.filter(order_id=order.id).order_by("id")
+        for e in events
     ]
     issue_row = (
         await OrderIssue.filter(order_id=order.id, resolved_at__isnull=True).order_by("-id").first()
