@@ -34,7 +34,9 @@ from core.models import (
     Shop,
 )
 from core.orders.status import InvalidTransition, OrderStatus, allowed_next, check_transition
+from core.permissions import check_move
 from core.phones import phone_or_422
+from core.shops import member_roles
 from core.tenancy import get_owned
 from core.tokens import new_tracking_token
 
@@ -305,7 +307,8 @@ async def change_status(
     """Move an order through the status machine.
 
     Outcomes: the new status with a history row and an `order.status_changed` event;
-    InvalidTransition (400) naming the allowed next statuses; Conflict (409) when
+    InvalidTransition (400) naming the allowed next statuses; RoleForbidden (403) when
+    the acting person's roles may not make the move (core.permissions); Conflict (409) when
     assembling needs stock that is not there. Assembling takes the composition out of
     stock; cancelling gives back whatever was taken. `restrict(current, before_issue)`
     lets a dialect narrow the machine to the moves its document names (checked under the
@@ -327,6 +330,14 @@ async def change_status(
             if to not in allowed:
                 raise InvalidTransition(current, to, allowed)
         check_transition(current, to, before_issue=order.status_before_issue)
+        if actor.role is not None:
+            # A person or key acting in the shop: their roles must allow the move (403).
+            roles = (
+                await member_roles(shop_id=shop_id, user_id=actor.user_id)
+                if actor.user_id is not None
+                else {actor.role}
+            )
+            check_move(roles, to=to, from_status=current)
         if to is OrderStatus.ASSEMBLED:
             await stock.consume_for_order(order, user_id=actor.user_id)
         elif to is OrderStatus.CANCELLED:
