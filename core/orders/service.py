@@ -34,7 +34,7 @@ from core.models import (
     Shop,
 )
 from core.orders.status import InvalidTransition, OrderStatus, allowed_next, check_transition
-from core.permissions import check_move
+from core.permissions import Action, check, check_move
 from core.phones import phone_or_422
 from core.shops import member_roles
 from core.tenancy import get_owned
@@ -111,6 +111,13 @@ def compute_totals(
 async def _next_number(shop_id: int) -> int:
     last = await Order.filter(shop_id=shop_id).order_by("-number").first()
     return (last.number if last else 0) + 1
+
+
+async def _acting_roles(shop_id: int, actor: Actor) -> set[Role]:
+    """The roles a person holds in the shop now (an API key acts with its own role)."""
+    if actor.user_id is not None:
+        return await member_roles(shop_id=shop_id, user_id=actor.user_id)
+    return {actor.role} if actor.role is not None else set()
 
 
 async def check_team_member(*, shop_id: int, user_id: int, role: Role, field: str) -> None:
@@ -332,12 +339,7 @@ async def change_status(
         check_transition(current, to, before_issue=order.status_before_issue)
         if actor.role is not None:
             # A person or key acting in the shop: their roles must allow the move (403).
-            roles = (
-                await member_roles(shop_id=shop_id, user_id=actor.user_id)
-                if actor.user_id is not None
-                else {actor.role}
-            )
-            check_move(roles, to=to, from_status=current)
+            check_move(await _acting_roles(shop_id, actor), to=to, from_status=current)
         if to is OrderStatus.ASSEMBLED:
             await stock.consume_for_order(order, user_id=actor.user_id)
         elif to is OrderStatus.CANCELLED:
@@ -470,9 +472,12 @@ async def set_team(
     florist_ids: Sequence[int] | None = None,
     actor: Actor = SYSTEM,
 ) -> Order:
-    """Change the order's team; each named user must hold the matching role (else 422)."""
+    """Change the order's team; each named user must hold the matching role (else 422),
+    and the acting person must be allowed to assign a team (else 403)."""
     async with in_transaction():
         order = await get_owned(Order, shop_id=shop_id, id=order_id, for_update=True)
+        if actor.role is not None:
+            check(await _acting_roles(shop_id, actor), Action.ASSIGN_TEAM)
         if not isinstance(manager_id, Keep):
             if manager_id is not None:
                 await check_team_member(

@@ -132,3 +132,39 @@ async def test_assembling_without_enough_stock_is_a_conflict_naming_the_short_it
         await change_status(shop_id=shop.id, order_id=order.id, to=OrderStatus.ASSEMBLED)
     assert (await Order.get(id=order.id)).status is OrderStatus.PAID
     assert (await StockItem.get(id=rose.id)).quantity == 10
+
+
+async def test_only_managers_assign_a_team_and_roles_are_read_from_the_shop() -> None:
+    from core.errors import Forbidden
+    from core.models import Role
+    from core.orders.service import set_team
+    from tests.factories import make_member
+
+    shop = await make_shop()
+    owner = await make_member(shop, Role.OWNER)
+    courier = await make_member(shop, Role.COURIER)
+    florist = await make_member(shop, Role.FLORIST)
+    order = await place_order(shop_id=shop.id, flower_sum=5000)
+    with pytest.raises(Forbidden):
+        await set_team(
+            shop_id=shop.id,
+            order_id=order.id,
+            florist_ids=[florist.id],
+            actor=Actor(user_id=courier.id, label="c", role=Role.COURIER),
+        )
+    assert await (await Order.get(id=order.id)).florists.all().count() == 0
+    # A token that claims a role the person no longer holds does not help.
+    with pytest.raises(Forbidden):
+        await change_status(
+            shop_id=shop.id,
+            order_id=order.id,
+            to=OrderStatus.PAID,
+            actor=Actor(user_id=courier.id, label="c", role=Role.OWNER),
+        )
+    await set_team(
+        shop_id=shop.id,
+        order_id=order.id,
+        florist_ids=[florist.id],
+        actor=Actor(user_id=owner.id, label="o", role=Role.OWNER),
+    )
+    assert [u.id for u in await (await Order.get(id=order.id)).florists.all()] == [florist.id]
