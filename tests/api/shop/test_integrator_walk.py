@@ -28,50 +28,19 @@ from core.clock import FrozenClock
 from core.models import OutboxEvent, OutboxStatus
 from core.runtime import Runtime
 from sauda.wiring import build_outbox_worker
+from tests.api.shop import shapes
+from tests.api.shop.shapes import PRODUCT_KEYS, assert_shape
 from tests.api.shop.test_payments import signed
 from tests.api.test_webhooks_out import Receiver
 from tests.factories import auth
+
+# Orders in this walk always have a customer.
+ORDER_KEYS = {**shapes.ORDER_KEYS, "customer_phone": str, "customer": dict}
 
 OWNER_PHONE = "+77011234567"
 WEBHOOK_SECRET = "integrator-webhook-secret-0123456789"
 WINDOW = {"from_time": "2024-12-26T14:00:00", "to_time": "2024-12-26T16:00:00"}
 PERSONAL = ("Мария", "Иванова", "Айгуль", "7017654321", "Достык", "кв. 45")
-
-ORDER_KEYS = {
-    "id": int,
-    "number": int,
-    "created_at": str,
-    "updated_at": str,
-    "status": str,
-    "customer_phone": str,
-    "recipient_phone": (str, type(None)),
-    "recipient_name": str,
-    "address": str,
-    "delivery_method": str,
-    "delivery_window": dict,
-    "flower_sum": int,
-    "delivery_fee": int,
-    "total": int,
-    "tracking_token": str,
-    "comment": (str, type(None)),
-    "card_text": (str, type(None)),
-    "customer": dict,
-    "items": list,
-}
-PRODUCT_KEYS = {
-    "id": int,
-    "name": str,
-    "category": str,
-    "description": (str, type(None)),
-    "cost_price": (int, type(None)),
-    "retail_price": int,
-    "sale_price": (int, type(None)),
-    "is_active": bool,
-    "is_popular": bool,
-    "is_new": bool,
-    "current_price": int,
-    "discount_percentage": int,
-}
 
 
 def verify_webhook(payload: bytes, signature: str, secret: str) -> bool:
@@ -96,12 +65,6 @@ async def receiver() -> AsyncIterator[Receiver]:
     state.url = str(server.make_url("/hooks/sauda"))
     yield state
     await server.close()
-
-
-def assert_shape(value: dict[str, Any], keys: dict[str, Any]) -> None:
-    assert set(value) == set(keys), sorted(set(value) ^ set(keys))
-    for key, kind in keys.items():
-        assert isinstance(value[key], kind), (key, value[key])
 
 
 def assert_document_time(text: str) -> None:

@@ -9,22 +9,8 @@ from aiohttp.test_utils import TestClient
 
 from core.models import Product, ProductKind
 from core.runtime import Runtime
+from tests.api.shop.shapes import PRODUCT_KEYS, assert_shape
 from tests.factories import make_product, make_shop, owner_headers
-
-PRODUCT_KEYS = {
-    "id": int,
-    "name": str,
-    "category": str,
-    "description": (str, type(None)),
-    "cost_price": (int, type(None)),
-    "retail_price": int,
-    "sale_price": (int, type(None)),
-    "is_active": bool,
-    "is_popular": bool,
-    "is_new": bool,
-    "current_price": int,
-    "discount_percentage": int,
-}
 
 EXAMPLE = {
     "name": "Букет роз 'Классика'",
@@ -40,9 +26,7 @@ EXAMPLE = {
 
 
 def assert_product_shape(item: dict[str, Any]) -> None:
-    assert set(item) == set(PRODUCT_KEYS)
-    for key, kind in PRODUCT_KEYS.items():
-        assert isinstance(item[key], kind), (key, item[key])
+    assert_shape(item, PRODUCT_KEYS)
 
 
 async def ids(api: TestClient, headers: dict[str, str], **params: Any) -> list[int]:
