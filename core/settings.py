@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str = ""
     jwt_secret: str = ""
+    # Key that seals integration secrets at rest (core.vault); generated in DATA_DIR in
+    # development, required in production.
+    secrets_key: str = ""
     jwt_ttl_seconds: int = Field(default=24 * 3600, gt=0)
     host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
@@ -91,8 +94,12 @@ class Settings(BaseSettings):
                 raise ValueError("JWT_SECRET: required when ENV=production")
             if self.otp_delivery is OtpDelivery.DEBUG:
                 raise ValueError("OTP_DELIVERY: 'debug' is refused when ENV=production")
+            if not self.secrets_key:
+                raise ValueError("SECRETS_KEY: required when ENV=production")
         if self.jwt_secret and len(self.jwt_secret) < 32:
             raise ValueError("JWT_SECRET: must be at least 32 characters")
+        if self.secrets_key and len(self.secrets_key) < 32:
+            raise ValueError("SECRETS_KEY: must be at least 32 characters")
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set")
         return self
@@ -126,7 +133,8 @@ def _one_line(error: ValidationError) -> str:
 def load_settings(**overrides: Any) -> Settings:
     """Read settings; a bad value raises SettingsError with one line naming the setting.
 
-    In development an unset JWT_SECRET is generated once and kept in DATA_DIR.
+    In development an unset JWT_SECRET or SECRETS_KEY is generated once and kept in
+    DATA_DIR.
     """
     try:
         settings = Settings(**overrides)
@@ -135,12 +143,18 @@ def load_settings(**overrides: Any) -> Settings:
     except (json.JSONDecodeError, ValueError) as error:
         raise SettingsError(f"Invalid setting: {error}") from None
     if not settings.jwt_secret:
-        settings = settings.model_copy(update={"jwt_secret": _development_secret(settings)})
+        settings = settings.model_copy(
+            update={"jwt_secret": _development_secret(settings, "jwt_secret")}
+        )
+    if not settings.secrets_key:
+        settings = settings.model_copy(
+            update={"secrets_key": _development_secret(settings, "secrets_key")}
+        )
     return settings
 
 
-def _development_secret(settings: Settings) -> str:
-    path = settings.data_dir / "jwt_secret"
+def _development_secret(settings: Settings, name: str) -> str:
+    path = settings.data_dir / name
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         if path.exists():
@@ -151,5 +165,5 @@ def _development_secret(settings: Settings) -> str:
         return secret
     except OSError as error:
         raise SettingsError(
-            f"Invalid setting DATA_DIR: cannot keep JWT secret there ({error})"
+            f"Invalid setting DATA_DIR: cannot keep {name} there ({error})"
         ) from None

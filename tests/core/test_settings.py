@@ -53,5 +53,7 @@ def test_defaults_are_embedded_and_the_development_secret_is_kept(tmp_path: Path
 
 
 def test_production_with_a_secret_uses_telegram_codes(tmp_path: Path) -> None:
-    settings = load_settings(env="production", jwt_secret="y" * 40, data_dir=tmp_path)
+    settings = load_settings(
+        env="production", jwt_secret="y" * 40, secrets_key="z" * 40, data_dir=tmp_path
+    )
     assert settings.effective_otp_delivery is OtpDelivery.TELEGRAM
