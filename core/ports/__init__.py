@@ -1,0 +1,1 @@
+"""Small interfaces core calls out through; adapters implement them outside core."""
