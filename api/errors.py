@@ -1,13 +1,20 @@
-"""One error middleware: domain errors and bad requests become the seeds' error shapes.
+"""Errors: domain errors and bad requests become each contract's error shape.
 
-`{"detail": "..."}` for errors, `{"detail": [{"loc", "msg", "type"}]}` with 422 for
-validation; no traceback ever reaches a client.
+An error becomes a `Problem` (status, detail, stable code, headers) in one place
+(`problem_for`); each contract's `ErrorDialect` writes it in its own words. The default
+is the seeds' `{"detail": "..."}`, and `{"detail": [{"loc", "msg", "type"}]}` with 422
+for validation; a contract can change the body (commerce adds `code` and `timestamp`)
+or the validation status (erp answers 400). Endpoints answer in their contract's
+dialect (api.routing); anything outside an endpoint (unknown paths) in the default.
+No traceback ever reaches a client.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -15,7 +22,6 @@ from pydantic import ValidationError
 
 from api.keys import REQUEST_ID
 from core.errors import (
-    BadRequest,
     Conflict,
     DomainError,
     FieldProblem,
@@ -57,56 +63,135 @@ def _field_problems(problems: Sequence[FieldProblem]) -> list[dict[str, Any]]:
     return [{"loc": list(p.loc), "msg": p.msg, "type": p.type} for p in problems]
 
 
-def domain_error_response(error: DomainError) -> web.Response:
+# Stable machine codes per answer status (contracts that show a `code` use these).
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    423: "locked",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error answer before it is written in a contract's words."""
+
+    status: int
+    detail: Any  # a sentence, or a list of {"loc", "msg", "type"} for validation
+    code: str
+    headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    is_validation: bool = False
+
+
+def default_body(problem: Problem) -> dict[str, Any]:
+    """The seeds' shape: {"detail": ...} (plus what the error adds, e.g. retry_after)."""
+    return {"detail": problem.detail, **problem.extra}
+
+
+@dataclass(frozen=True)
+class ErrorDialect:
+    """How one contract writes its errors: the body and the status of validation errors."""
+
+    body: Callable[[Problem], dict[str, Any]] = default_body
+    validation_status: int = 422
+
+    def respond(self, problem: Problem) -> web.Response:
+        status = self.validation_status if problem.is_validation else problem.status
+        response = web.json_response(
+            self.body(replace(problem, status=status)),
+            status=status,
+            dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str),
+        )
+        response.headers.update(problem.headers)
+        return response
+
+
+DEFAULT_DIALECT = ErrorDialect()
+
+
+def _problem(status: int, detail: Any, **kwargs: Any) -> Problem:
+    return Problem(status=status, detail=detail, code=CODES.get(status, "error"), **kwargs)
+
+
+def domain_problem(error: DomainError) -> Problem:
     if isinstance(error, ValidationFailed):
-        return json_error(422, _field_problems(error.problems))
+        return _problem(422, _field_problems(error.problems), is_validation=True)
     if isinstance(error, NotFound):
-        return json_error(404, error.detail)
+        return _problem(404, error.detail)
     if isinstance(error, Unauthorized):
-        response = json_error(401, error.detail)
-        response.headers["WWW-Authenticate"] = "Bearer"
-        return response
+        return _problem(401, error.detail, headers={"WWW-Authenticate": "Bearer"})
     if isinstance(error, Forbidden):
-        return json_error(403, error.detail)
+        return _problem(403, error.detail)
     if isinstance(error, Conflict):
-        return json_error(409, error.detail)
-    if isinstance(error, RateLimited):
-        response = json_error(429, error.detail, retry_after=error.retry_after)
-        response.headers["Retry-After"] = str(error.retry_after)
-        return response
-    if isinstance(error, Locked):
-        response = json_error(429, error.detail, retry_after=error.retry_after)
-        response.headers["Retry-After"] = str(error.retry_after)
-        return response
-    if isinstance(error, BadRequest):
-        return json_error(400, error.detail)
-    return json_error(400, error.detail)
+        return _problem(409, error.detail)
+    if isinstance(error, RateLimited | Locked):
+        return _problem(
+            429,
+            error.detail,
+            headers={"Retry-After": str(error.retry_after)},
+            extra={"retry_after": error.retry_after},
+        )
+    return _problem(400, error.detail)
+
+
+def domain_error_response(error: DomainError) -> web.Response:
+    return DEFAULT_DIALECT.respond(domain_problem(error))
 
 
 _REASONS = {404: "Not Found", 405: "Method Not Allowed", 413: "Request Entity Too Large"}
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+def problem_for(error: BaseException) -> Problem | None:
+    """The answer to an exception raised while handling a request; None to re-raise
+    (a redirect, or an HTTP error that is already JSON)."""
+    if isinstance(error, RequestValidationError):
+        return _problem(422, error.problems, is_validation=True)
+    if isinstance(error, DomainError):
+        return domain_problem(error)
+    if isinstance(error, web.HTTPException):
+        if error.status < 400 or error.content_type == "application/json":
+            return None
+        headers = {
+            name: error.headers[name]
+            for name in ("Allow", "Retry-After", "WWW-Authenticate")
+            if name in error.headers
+        }
+        return _problem(error.status, _REASONS.get(error.status, error.reason), headers=headers)
+    return None
+
+
+async def handle_with(
+    dialect: ErrorDialect, request: web.Request, handler: Any
+) -> web.StreamResponse:
+    """Run `handler`, answering any error in `dialect`'s words; no traceback leaks."""
     try:
         return await handler(request)
-    except RequestValidationError as error:
-        return json_error(422, error.problems)
-    except DomainError as error:
-        return domain_error_response(error)
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise
-        if error.content_type == "application/json":
-            raise
-        detail = _REASONS.get(error.status, error.reason)
-        response = json_error(error.status, detail)
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if header in error.headers:
-                response.headers[header] = error.headers[header]
-        return response
-    except Exception:
-        log.exception(
-            "unhandled error on %s %s [%s]", request.method, request.path, request.get(REQUEST_ID)
-        )
-        return json_error(500, "Internal Server Error")
+    except Exception as error:
+        problem = problem_for(error)
+        if problem is None:
+            if isinstance(error, web.HTTPException):
+                raise
+            log.exception(
+                "unhandled error on %s %s [%s]",
+                request.method,
+                request.path,
+                request.get(REQUEST_ID),
+            )
+            problem = _problem(500, "Internal Server Error")
+        return dialect.respond(problem)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Errors outside any endpoint (unknown paths, 405s) in the seeds' default shape."""
+    return await handle_with(DEFAULT_DIALECT, request, handler)

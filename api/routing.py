@@ -29,7 +29,13 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
-from api.errors import RequestValidationError, pydantic_problems
+from api.errors import (
+    DEFAULT_DIALECT,
+    ErrorDialect,
+    RequestValidationError,
+    handle_with,
+    pydantic_problems,
+)
 from api.keys import PRINCIPAL, QUOTA, RUNTIME
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
 from core.auth.tokens import Principal, decode_access_token
@@ -62,6 +68,7 @@ class Endpoint:
     # the others are relative to the contract's mount ("/api").
     root: bool = False
     include_in_schema: bool = True
+    errors: ErrorDialect = DEFAULT_DIALECT
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
@@ -92,6 +99,7 @@ class Contract:
         description: str = "",
         mount: str = "/api",
         exclude_none: bool = False,
+        errors: ErrorDialect = DEFAULT_DIALECT,
     ) -> None:
         if not mount.startswith("/") or mount == "/":
             raise ValueError("a contract's mount is a path like '/api'")
@@ -101,6 +109,7 @@ class Contract:
         self.description = description
         self.mount = mount
         self.exclude_none = exclude_none
+        self.errors = errors
         self.endpoints: list[Endpoint] = []
 
     def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
@@ -110,6 +119,7 @@ class Contract:
                 path=path,
                 handler=handler,
                 exclude_none=options.pop("exclude_none", self.exclude_none),
+                errors=self.errors,
                 **options,
             )
             if not endpoint.summary and handler.__doc__:
@@ -257,6 +267,9 @@ def render(result: Any, *, status: int, exclude_none: bool) -> web.StreamRespons
 
 def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
+        return await handle_with(endpoint.errors, request, serve)
+
+    async def serve(request: web.Request) -> web.StreamResponse:
         runtime = request.config_dict[RUNTIME]
         kwargs: dict[str, Any] = {}
         if endpoint.needs_principal:
