@@ -1,8 +1,16 @@
 """Every Tortoise model of the `models` app, importable from one place."""
 
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
+from core.models.conversations import (
+    Conversation,
+    Message,
+    MessageDirection,
+    MessageStatus,
+)
 from core.models.customers import ClientType, Customer, DateType, ImportantDate, OrganisationProfile
 from core.models.integrations import (
+    Integration,
+    IntegrationStatus,
     Notification,
     OutboxEvent,
     OutboxStatus,
@@ -43,6 +51,12 @@ __all__ = [
     "TelegramUpdate",
     "ApiKey",
     "Category",
+    "Conversation",
+    "Integration",
+    "IntegrationStatus",
+    "Message",
+    "MessageDirection",
+    "MessageStatus",
     "Channel",
     "ClientType",
     "Currency",

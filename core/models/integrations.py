@@ -10,6 +10,42 @@ from tortoise import fields
 from core.models.base import TimestampedModel
 
 
+class IntegrationStatus(StrEnum):
+    CONNECTED = "connected"
+    ERROR = "error"
+    DISCONNECTED = "disconnected"
+
+
+class Integration(TimestampedModel):
+    """A shop's connection to an outside system (Shopify store, WhatsApp number, Chatwoot
+    inbox, 1C database).
+
+    `config` holds the values that may be shown; `secrets` maps a field name to its value
+    sealed with `core.vault` (answers show them masked). `external_key` is how the provider
+    names this connection when it calls us (a Shopify shop domain, a WhatsApp phone number
+    id), unique per provider, so an inbound webhook finds its shop.
+    """
+
+    public_id = fields.UUIDField(default=uuid.uuid4, unique=True)
+    shop = fields.ForeignKeyField(
+        "models.Shop", related_name="integrations", on_delete=fields.CASCADE
+    )
+    provider = fields.CharField(max_length=32)
+    status = fields.CharEnumField(
+        IntegrationStatus, max_length=16, default=IntegrationStatus.CONNECTED
+    )
+    external_key = fields.CharField(max_length=200, null=True)
+    config: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
+    secrets: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
+    last_sync = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+
+    class Meta:
+        table = "integrations"
+        unique_together = (("provider", "external_key"),)
+        indexes = (("shop_id", "provider"),)
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
