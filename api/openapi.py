@@ -116,7 +116,7 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
             "description": text,
             "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}},
         }
-    if endpoint.needs_principal:
+    if endpoint.needs_principal or endpoint.needs_account:
         operation["security"] = [{"bearerAuth": []}]
         responses.setdefault(
             "401",

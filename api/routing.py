@@ -9,8 +9,15 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
 - `body: Model` / `query: Model` are parsed and validated with pydantic (422 in the
   seeds' shape, located at `["body", ...]` / `["query", ...]`);
 - other keyword parameters are path parameters, converted to their annotated type;
-- `principal: Principal` makes the endpoint authenticated (Bearer JWT or API key) and
-  rate-limited per shop; without it the endpoint is public, limited per client address;
+- `principal: Principal` makes the endpoint authenticated (a shop-scoped Bearer JWT or
+  an API key) and rate-limited per shop; the token is checked against the shop's members
+  on every request (core.auth.access) and the role is the one the shop gives now;
+- `account: Account` makes it authenticated by any user's access token (user-level or
+  shop-scoped; API keys are refused: they are no user) and rate-limited per user: for
+  contracts where one login spans many shops, whose handlers ask
+  `core.auth.access.member_role(user_id=account.user_id, shop_id=...)` (404 for a shop
+  the user is not a member of);
+- without either the endpoint is public, limited per client address;
 - `raw: bytes` hands over the raw body (for signature checks).
 
 The same declarations produce the OpenAPI document (api.openapi).
@@ -36,15 +43,16 @@ from api.errors import (
     handle_with,
     pydantic_problems,
 )
-from api.keys import PRINCIPAL, QUOTA, RUNTIME
+from api.keys import ACCOUNT, PRINCIPAL, QUOTA, RUNTIME
+from core.auth.access import account_for_token, principal_for_token
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
-from core.auth.tokens import Principal, decode_access_token
+from core.auth.tokens import Account, Principal
 from core.errors import RateLimited, Unauthorized
 from core.ratelimit import Quota, take
 from core.runtime import Runtime
 
 Handler = Callable[..., Awaitable[Any]]
-RESERVED = {"body", "query", "principal", "raw"}
+RESERVED = {"body", "query", "principal", "account", "raw"}
 
 
 @dataclass
@@ -62,6 +70,7 @@ class Endpoint:
     query_model: type[BaseModel] | None = None
     path_params: dict[str, type] = field(default_factory=dict)
     needs_principal: bool = False
+    needs_account: bool = False
     needs_raw: bool = False
     exclude_none: bool = False
     # A root endpoint's path is absolute on its port (pages like /tracking/{token});
@@ -81,6 +90,8 @@ class Endpoint:
                 self.query_model = annotation
             elif name == "principal":
                 self.needs_principal = True
+            elif name == "account":
+                self.needs_account = True
             elif name == "raw":
                 self.needs_raw = True
             else:
@@ -163,8 +174,7 @@ class Contract:
 # --- the wrapper ---------------------------------------------------------------------
 
 
-async def authenticate(request: web.Request, runtime: Runtime) -> Principal:
-    """Bearer JWT or API key (`Authorization: Bearer sk_...` or `X-API-Key`)."""
+def _presented_token(request: web.Request) -> str:
     header = request.headers.get("Authorization", "")
     token = ""
     if header[:7].lower() == "bearer ":
@@ -173,10 +183,26 @@ async def authenticate(request: web.Request, runtime: Runtime) -> Principal:
         token = request.headers["X-API-Key"].strip()
     if not token:
         raise Unauthorized("Not authenticated")
+    return token
+
+
+async def authenticate(request: web.Request, runtime: Runtime) -> Principal:
+    """Bearer JWT or API key (`Authorization: Bearer sk_...` or `X-API-Key`)."""
+    token = _presented_token(request)
     now = runtime.clock.now()
     if looks_like_api_key(token):
         return await authenticate_api_key(token, now=now)
-    return decode_access_token(token, secret=runtime.settings.jwt_secret, now=now)
+    return await principal_for_token(token, secret=runtime.settings.jwt_secret, now=now)
+
+
+async def authenticate_account(request: web.Request, runtime: Runtime) -> Account:
+    """A user's Bearer JWT, user-level or shop-scoped (API keys are no user: 401)."""
+    token = _presented_token(request)
+    if looks_like_api_key(token):
+        raise Unauthorized("This endpoint needs a user's access token")
+    return await account_for_token(
+        token, secret=runtime.settings.jwt_secret, now=runtime.clock.now()
+    )
 
 
 def client_address(request: web.Request) -> str:
@@ -282,6 +308,15 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             request[PRINCIPAL] = principal
             await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}")
             kwargs["principal"] = principal
+        elif endpoint.needs_account:
+            try:
+                account = await authenticate_account(request, runtime)
+            except Unauthorized:
+                await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+                raise
+            request[ACCOUNT] = account
+            await apply_rate_limit(request, runtime, f"user:{account.user_id}")
+            kwargs["account"] = account
         else:
             await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
         for name, annotation in endpoint.path_params.items():

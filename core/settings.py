@@ -58,7 +58,17 @@ class Settings(BaseSettings):
     allow_private_webhooks: bool = False
     rate_limit_per_hour: int = Field(default=1000, gt=0)
     otp_requests_per_minute: int = Field(default=3, gt=0)
+    # How long what a request learnt about its user (active, roles by shop) is cached in
+    # the key-value store; changes invalidate it at once (core.auth.access). Unset: 30
+    # with Redis, 0 (no cache) with the in-process store.
+    auth_cache_seconds: int | None = Field(default=None, ge=0, le=300)
     log_level: str = "INFO"
+
+    @field_validator("otp_delivery", "auth_cache_seconds", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # `.env.example` leaves optional settings empty (`OTP_DELIVERY=`).
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")
     @classmethod
@@ -115,6 +125,12 @@ class Settings(BaseSettings):
         if self.env is Environment.DEVELOPMENT and not self.telegram_bot_token:
             return OtpDelivery.DEBUG
         return OtpDelivery.TELEGRAM
+
+    @property
+    def effective_auth_cache_seconds(self) -> int:
+        if self.auth_cache_seconds is not None:
+            return self.auth_cache_seconds
+        return 30 if self.redis_url else 0
 
     @property
     def is_production(self) -> bool:

@@ -195,6 +195,17 @@ async def kv(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
     await close_kv(store)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_access_store() -> Any:
+    """core.auth.access keeps the store the last runtime configured; no test sees the
+    previous test's (its ids are reused by the next database)."""
+    from core.auth import access
+
+    access.reset()
+    yield
+    access.reset()
+
+
 # --- the whole stack ---------------------------------------------------------------------
 
 STACKS = {"embedded": ("sqlite", "memory"), "real": ("postgres", "redis")}
