@@ -9,6 +9,10 @@ with these headers:
     X-Webhook-Id:        the outbox row's event id (the same on every retry: de-duplicate on it)
     X-Webhook-Timestamp: unix time of this attempt
 
+Delivery is at least once: a call that times out (15 s) or whose answer is lost is
+sent again with the same `X-Webhook-Id`, so receivers de-duplicate on it. Endpoints are
+served concurrently, each in order per order/customer; one that fails or hangs is
+backed off by the worker's circuit breaker (core.outbox) without delaying the others.
 A non-2xx answer, a redirect or a network error raises, so the worker retries with
 back-off; an endpoint that was deleted or switched off fails the row for good. Unless
 private webhooks are allowed, the host is checked again here and the connection only

@@ -3,10 +3,11 @@ outages and restarts, in order per order, once per event id."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from core.customers import register_customer
 from core.db import close_db, init_db
 from core.models import OrderStatus, OutboxEvent, OutboxStatus, WebhookEndpoint
 from core.orders.service import change_status, place_order
-from core.outbox import OutboxWorker
+from core.outbox import OutboxWorker, enqueue
 from core.runtime import Runtime
 from sauda.wiring import build_outbox_worker, build_runtime
 from tests.factories import make_shop
@@ -299,3 +300,140 @@ async def test_without_the_setting_a_loopback_endpoint_is_never_called(
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
     assert "loopback" in (row.last_error or "")
     assert receiver.calls == [] and receiver.refused == 0
+
+
+# --- concurrency across receivers, and the circuit breaker ------------------------------
+
+
+@dataclass
+class Hanging:
+    """A receiver that takes the connection and never answers (until released)."""
+
+    url: str = ""
+    arrived: int = 0
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.arrived += 1
+        await self.released.wait()
+        return web.Response(status=204)
+
+
+@pytest.fixture
+async def hanging() -> AsyncIterator[Hanging]:
+    state = Hanging()
+    app = web.Application()
+    app.router.add_post("/hooks", state.handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    state.url = str(server.make_url("/hooks"))
+    yield state
+    state.released.set()
+    await server.close()
+
+
+async def wait_for(condition: Callable[[], Awaitable[bool] | bool], *, limit: float) -> float:
+    """Poll `condition` until it holds (at most `limit` seconds); returns the time taken."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while True:
+        result = condition()
+        if result if isinstance(result, bool) else await result:
+            return loop.time() - started
+        assert loop.time() - started < limit, "not within the limit"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_hung_receiver_does_not_delay_another_shops_healthy_one(
+    runtime: Runtime, hanging: Hanging, receiver: Receiver
+) -> None:
+    # The probe: shop 1's endpoint hung, shop 2's healthy endpoint got its events 127 s
+    # late, because the worker delivered one row at a time with a 15 s timeout.
+    stuck, healthy = await make_shop("Висит"), await make_shop("Здоровый")
+    await webhooks.create_endpoint(shop_id=stuck.id, url=hanging.url, allow_private=True)
+    await webhooks.create_endpoint(
+        shop_id=healthy.id, url=receiver.url, secret=SECRET, allow_private=True
+    )
+    for n in range(8):  # written first, so they are first in line
+        await register_customer(shop_id=stuck.id, values={"phone": f"+7701000000{n}"})
+    for n in range(3):
+        await register_customer(shop_id=healthy.id, values={"phone": f"+7702000000{n}"})
+
+    stop = asyncio.Event()
+    worker = build_outbox_worker(runtime)
+    task = asyncio.create_task(worker.run_forever(stop, interval=0.05))
+    try:
+        await wait_for(lambda: hanging.arrived >= 1, limit=5)
+        await wait_for(lambda: len(receiver.calls) == 3, limit=3)
+        # Still hanging: an event written now reaches the healthy receiver within seconds.
+        await register_customer(shop_id=healthy.id, values={"phone": "+77020000099"})
+        await wait_for(lambda: len(receiver.calls) == 4, limit=3)
+        assert all(valid_signature(call) for call in receiver.calls)
+        assert hanging.arrived == 1  # one call in flight to the hung receiver, not eight
+    finally:
+        hanging.released.set()
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+    # Released during the stop, its lane finishes the rows it had claimed; the rest wait.
+    stuck_rows = OutboxEvent.filter(shop_id=stuck.id)
+    assert await stuck_rows.filter(status=OutboxStatus.DELIVERED).count() == worker.per_lane
+    assert await stuck_rows.filter(status=OutboxStatus.PENDING).count() == 8 - worker.per_lane
+
+
+async def test_a_failing_receivers_circuit_opens_without_burning_its_rows_attempts(
+    runtime: Runtime, clock: FrozenClock, receiver: Receiver
+) -> None:
+    failing = Receiver(down=True)
+    app = web.Application()
+    app.router.add_post("/hooks", failing.handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    failing.url = str(server.make_url("/hooks"))
+    try:
+        down, up = await make_shop("Лежит"), await make_shop("Работает")
+        await webhooks.create_endpoint(shop_id=down.id, url=failing.url, allow_private=True)
+        await webhooks.create_endpoint(shop_id=up.id, url=receiver.url, allow_private=True)
+        for n in range(6):
+            await register_customer(shop_id=down.id, values={"phone": f"+7701000000{n}"})
+        await register_customer(shop_id=up.id, values={"phone": "+77020000001"})
+        worker = build_outbox_worker(runtime)
+
+        assert await worker.run_once() == 1  # the healthy one
+        assert failing.refused == worker.breaker.threshold == 3  # then the circuit opened
+        rows = await OutboxEvent.filter(shop_id=down.id).order_by("id")
+        assert [row.attempts for row in rows] == [1, 1, 1, 0, 0, 0]
+        assert await worker.run_once() == 0 and failing.refused == 3  # open: not called
+
+        clock.advance(seconds=31)  # the cool-off is over: one row is tried, and fails
+        assert await worker.run_once() == 0 and failing.refused == 4
+        clock.advance(seconds=31)  # opened again for longer (60 s)
+        assert await worker.run_once() == 0 and failing.refused == 4
+
+        failing.down = False
+        clock.advance(seconds=30)
+        assert await worker.drain() == 6
+        assert len({call.headers["X-Webhook-Id"] for call in failing.calls}) == 6
+        assert await OutboxEvent.filter(status=OutboxStatus.PENDING).count() == 0
+    finally:
+        await server.close()
+
+
+async def test_rows_waiting_behind_their_key_do_not_starve_other_rows(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    delivered: list[int] = []
+
+    async def deliver(row: OutboxEvent) -> None:
+        if row.payload["n"] == 0:
+            raise ConnectionError("the first row of the key keeps failing")
+        delivered.append(row.payload["n"])
+
+    for n in range(120):  # more than a batch, all behind row 0 of their key
+        await enqueue(topic="test", event_type="e", payload={"n": n}, key="k", now=clock.now())
+    await enqueue(topic="test", event_type="e", payload={"n": 999}, now=clock.now())
+    worker = OutboxWorker({"test": deliver}, clock=clock, batch_size=50)
+    assert await worker.run_once() == 1
+    assert delivered == [999]
+    clock.advance(seconds=6)  # row 0's back-off is over; it fails again, its key waits
+    assert await worker.run_once() == 0 and delivered == [999]

@@ -31,7 +31,7 @@ async def test_one_instance_holds_the_lock_and_renews_it(runtime: Runtime) -> No
     assert await second.hold() is False
     assert await first.hold() is True  # renewal
     assert first.is_leader and not second.is_leader
-    assert await runtime.kv.get(LEADER_KEY) == first.token
+    assert await runtime.kv.get(LEADER_KEY) == first.value
     assert 0 < await runtime.kv.pttl(LEADER_KEY) <= 30_000
 
 
@@ -42,7 +42,7 @@ async def test_release_hands_over_at_once_and_never_frees_anothers_lock(
     second = RedisLeaderLock(runtime.kv, ttl_seconds=30)
     await first.hold()
     await second.release()  # not the holder: nothing happens
-    assert await runtime.kv.get(LEADER_KEY) == first.token
+    assert await runtime.kv.get(LEADER_KEY) == first.value
     await first.release()
     assert await second.hold() is True
     assert await first.hold() is False
@@ -55,7 +55,7 @@ async def test_a_leader_whose_lock_was_taken_over_stops_leading(runtime: Runtime
     await wait_until_expired(runtime.kv)
     assert await second.hold() is True
     assert await first.hold() is False  # a paused process wakes up: it may not renew
-    assert await runtime.kv.get(LEADER_KEY) == second.token
+    assert await runtime.kv.get(LEADER_KEY) == second.value
 
 
 async def test_without_redis_the_one_process_leads(runtime: Runtime) -> None:
@@ -102,3 +102,36 @@ async def test_when_the_leader_dies_another_takes_over_without_repeating_its_wor
     ]
     await standby.stop()
     assert not await runtime.kv.exists(LEADER_KEY)
+
+
+async def test_concurrent_holds_and_checks_by_the_holder_never_lose_the_lock(
+    runtime: Runtime,
+) -> None:
+    # The probe: three concurrent hold() calls by the holder returned False for two
+    # (its own renewals raced each other), and a job whose check was False was skipped.
+    lock = RedisLeaderLock(runtime.kv, ttl_seconds=30)
+    other = RedisLeaderLock(runtime.kv, ttl_seconds=30)
+    assert await lock.hold() is True
+    for _ in range(20):
+        answers = await asyncio.gather(
+            lock.hold(), lock.hold(), lock.hold(), lock.check(), lock.check(), other.check()
+        )
+        assert answers == [True, True, True, True, True, False]
+    assert lock.is_leader and not other.is_leader
+    assert await runtime.kv.get(LEADER_KEY) == lock.value
+
+
+async def test_every_acquisition_gets_a_larger_fencing_number(runtime: Runtime) -> None:
+    first = RedisLeaderLock(runtime.kv, ttl_seconds=30)
+    second = RedisLeaderLock(runtime.kv, ttl_seconds=30)
+    assert await first.hold() and first.fence is not None
+    fences = [first.fence]
+    await first.release()
+    assert await second.hold() and second.fence is not None
+    fences.append(second.fence)
+    await second.release()
+    assert await first.check() and first.fence is not None  # a free key is taken at once
+    fences.append(first.fence)
+    assert fences == sorted(set(fences))
+    assert first.value == f"{first.token}#{first.fence}"
+    assert await runtime.kv.get(LEADER_KEY) == first.value

@@ -79,7 +79,7 @@ async def test_the_runner_schedules_every_job_and_stops_cleanly(runtime: Runtime
         for name in JOBS:
             assert jobs[name].args == (name,)
             assert jobs[name].next_run_time > datetime.now(UTC)
-        assert await runtime.kv.get(LEADER_KEY) == runner.leadership.token
+        assert await runtime.kv.get(LEADER_KEY) == runner.leadership.value
     finally:
         await runner.stop()
     assert not runner.scheduler.running
