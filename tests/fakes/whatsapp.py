@@ -520,7 +520,7 @@ class FakeGraph:
                 payloads = component.get("parameters") or []
                 if len(payloads) != 1 or payloads[0].get("type") != "payload":
                     raise _Refused(131009, "A quick reply carries one payload parameter.")
-                _length(payloads[0].get("payload"), at_least=1, at_most=128, what="payload")
+                _length(payloads[0].get("payload"), at_least=1, at_most=256, what="payload")
                 quick += 1
         if params != known["params"]:
             raise _Refused(
