@@ -20,6 +20,10 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
 - without either the endpoint is public, limited per client address;
 - `raw: bytes` hands over the raw body (for signature checks).
 
+`rate_limit=False` exempts a public endpoint from the per-address limit (a provider's
+signed webhook, which calls from a handful of addresses at its own pace); such an
+endpoint charges refused calls itself (`apply_rate_limit`).
+
 The same declarations produce the OpenAPI document (api.openapi).
 """
 
@@ -78,6 +82,7 @@ class Endpoint:
     root: bool = False
     include_in_schema: bool = True
     errors: ErrorDialect = DEFAULT_DIALECT
+    rate_limit: bool = True
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
@@ -317,7 +322,7 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             request[ACCOUNT] = account
             await apply_rate_limit(request, runtime, f"user:{account.user_id}")
             kwargs["account"] = account
-        else:
+        elif endpoint.rate_limit:
             await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
         for name, annotation in endpoint.path_params.items():
             kwargs[name] = _convert_path(name, request.match_info[name], annotation)

@@ -21,7 +21,14 @@ log = logging.getLogger(__name__)
 
 # Modules that plug into the process: each may define `register(runtime)` to subscribe
 # to domain events and `deliverers(runtime) -> {topic: deliverer}` for the outbox.
-PLUGINS = ("api.webhooks_out", "bot.notify", "scheduler.jobs", "api.photos", "bot.staff_cards")
+PLUGINS = (
+    "api.webhooks_out",
+    "bot.notify",
+    "scheduler.jobs",
+    "api.photos",
+    "bot.staff_cards",
+    "bot.whatsapp.deliver",
+)
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, kv: Any = None) -> Runtime:
