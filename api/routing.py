@@ -38,7 +38,7 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import to_jsonable_python
+from pydantic_core import to_json
 
 from api.errors import (
     DEFAULT_DIALECT,
@@ -290,10 +290,9 @@ def render(result: Any, *, status: int, exclude_none: bool) -> web.StreamRespons
         return result
     if result is None and status == 204:
         return web.Response(status=204)
-    payload = to_jsonable_python(result, exclude_none=exclude_none, by_alias=True)
-    return web.json_response(
-        payload, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False)
-    )
+    # Written once, straight from the models (pydantic-core's serializer, in Rust).
+    body = to_json(result, exclude_none=exclude_none, by_alias=True)
+    return web.Response(body=body, status=status, content_type="application/json")
 
 
 def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

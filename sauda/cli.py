@@ -302,6 +302,15 @@ def mask_token(token: str) -> str:
     return mask(token) or ""
 
 
+def _run_loop(coroutine: Any) -> Any:
+    """Run on uvloop where the platform has it (API, bot and scheduler alike)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -316,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.errors import DomainError
 
     try:
-        return asyncio.run(_run(args, settings))
+        return _run_loop(_run(args, settings))
     except DomainError as error:
         print(f"sauda: {error.detail}", file=sys.stderr)
         return 1
