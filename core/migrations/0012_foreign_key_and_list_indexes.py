@@ -208,6 +208,14 @@ class Migration(migrations.Migration):
             model_name='WebhookEndpoint',
             index=Index(fields=['shop_id']),
         ),
+        ops.AddIndex(
+            model_name='RefreshToken',
+            index=Index(fields=['user_id']),
+        ),
+        ops.AddIndex(
+            model_name='RefreshToken',
+            index=Index(fields=['shop_id']),
+        ),
         # The florists' side of the order <-> florist table (Tortoise indexes only the pair).
         ops.RunSQL(
             'CREATE INDEX IF NOT EXISTS "idx_order_florists_user_id" ON "order_florists" ("user_id")',

@@ -33,3 +33,4 @@ class RefreshToken(TimestampedModel):
 
     class Meta:
         table = "refresh_tokens"
+        indexes = (("user_id",), ("shop_id",))
