@@ -417,3 +417,16 @@ async def test_a_shop_without_a_number_cannot_send(runtime: Runtime, shop: Shop)
     await drain(runtime)
     stored = await OutboxEvent.get(id=row.id)
     assert stored.status == OutboxStatus.DEAD and "no WhatsApp number" in (stored.last_error or "")
+
+
+async def test_a_photo_the_customer_sent_is_downloaded_with_the_shops_token(
+    runtime: Runtime, configured: Shop, customer: WhatsAppCustomer, graph: FakeGraph
+) -> None:
+    from bot.whatsapp.deliver import download_photo
+
+    await customer.send_photo(b"\xff\xd8customer bouquet idea")
+    stored = await Message.get(channel="whatsapp", direction=MessageDirection.INBOUND)
+    content, mime = await download_photo(
+        runtime, shop_id=configured.id, media_id=stored.payload["media_id"]
+    )
+    assert (content, mime) == (b"\xff\xd8customer bouquet idea", "image/jpeg")
