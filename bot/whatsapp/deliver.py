@@ -368,6 +368,7 @@ async def on_message_failed(event: DomainEvent) -> None:
             shop_id=event.shop_id,
             event_type=str(payload.get("event_type") or "message"),
             template_only=True,
+            now=now,
         )
     elif code in INVALID_RECIPIENT_CODES:
         await report_undeliverable(shop_id=event.shop_id, address=address, now=now)
