@@ -8,6 +8,10 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
 
 - `body: Model` / `query: Model` are parsed and validated with pydantic (422 in the
   seeds' shape, located at `["body", ...]` / `["query", ...]`);
+- a `ValidationFailed` raised by core names fields only (core knows no HTTP): the
+  endpoint locates each problem (`locate_problems`): a field of the query model (and
+  not of the body) is `["query", ...]`, anything else `["body", ...]` when the endpoint
+  has a body, else `["query", ...]`; a location the api layer already wrote stays;
 - other keyword parameters are path parameters, converted to their annotated type;
 - `principal: Principal` makes the endpoint authenticated (a shop-scoped Bearer JWT or
   an API key) and rate-limited per shop; the token is checked against the shop's members
@@ -51,12 +55,13 @@ from api.keys import ACCOUNT, PRINCIPAL, QUOTA, RUNTIME
 from core.auth.access import account_for_token, principal_for_token
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
 from core.auth.tokens import Account, Principal
-from core.errors import RateLimited, Unauthorized
+from core.errors import FieldProblem, RateLimited, Unauthorized, ValidationFailed
 from core.ratelimit import Quota, take
 from core.runtime import Runtime
 
 Handler = Callable[..., Awaitable[Any]]
 RESERVED = {"body", "query", "principal", "account", "raw"}
+LOCATIONS = ("body", "query", "path")
 
 
 @dataclass
@@ -285,6 +290,36 @@ def _refuse_nul(value: Any, loc: list[str | int]) -> None:
             _refuse_nul(item, [*loc, index])
 
 
+def _field_names(model: Any) -> set[str]:
+    fields = getattr(model, "model_fields", None) or {}
+    names = set(fields)
+    names |= {info.alias for info in fields.values() if getattr(info, "alias", None)}
+    return names
+
+
+def locate_problems(endpoint: Endpoint, problems: list[FieldProblem]) -> list[FieldProblem]:
+    """Core's field locations, placed in this endpoint's request (body or query)."""
+    query_fields = _field_names(endpoint.query_model) if endpoint.query_model else set()
+    body_fields = _field_names(endpoint.body_model) if endpoint.body_model is not None else set()
+    located = []
+    for problem in problems:
+        loc = problem.loc
+        if loc and loc[0] in LOCATIONS:
+            located.append(problem)
+            continue
+        head = loc[0] if loc else None
+        if endpoint.query_model is not None and head in query_fields and head not in body_fields:
+            where = "query"
+        elif endpoint.body_model is not None:
+            where = "body"
+        elif endpoint.query_model is not None:
+            where = "query"
+        else:
+            where = "body"
+        located.append(FieldProblem(loc=(where, *loc), msg=problem.msg, type=problem.type))
+    return located
+
+
 def render(result: Any, *, status: int, exclude_none: bool) -> web.StreamResponse:
     if isinstance(result, web.StreamResponse):
         return result
@@ -339,7 +374,10 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             kwargs["raw"] = raw
         if endpoint.body_model is not None:
             kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
-        result = await endpoint.handler(request, **kwargs)
+        try:
+            result = await endpoint.handler(request, **kwargs)
+        except ValidationFailed as error:
+            raise ValidationFailed(locate_problems(endpoint, error.problems)) from None
         return render(result, status=endpoint.status, exclude_none=endpoint.exclude_none)
 
     handle.__name__ = endpoint.handler.__name__

@@ -96,8 +96,6 @@ async def sign_in_with_password(
 
 async def set_password(*, user: User, password: str) -> None:
     if len(password) < 8:
-        raise ValidationFailed.field(
-            "body", "password", msg="Password must be at least 8 characters"
-        )
+        raise ValidationFailed.field("password", msg="Password must be at least 8 characters")
     user.password_hash = hash_password(password)
     await user.save(update_fields=["password_hash", "updated_at"])
