@@ -9,6 +9,7 @@
     sauda demo                                         (a small realistic demo shop)
     sauda webhook set --shop SHOP --url URL [--secret X] [--events E ...]
     sauda webhook list --shop SHOP
+    sauda healthcheck [--url URL | --heartbeat FILE [--max-age S]]
     sauda whatsapp connect --shop SHOP --phone-number-id ID --token TOKEN [--display-phone P]
     sauda whatsapp list [--shop SHOP]                  (tokens masked)
     sauda whatsapp disconnect --shop SHOP --phone-number-id ID
@@ -110,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     wa_disconnect = whatsapp.add_parser("disconnect", help="stop serving a shop's number")
     wa_disconnect.add_argument("--shop", required=True, help="shop id or slug")
     wa_disconnect.add_argument("--phone-number-id", required=True)
+
+    health = commands.add_parser("healthcheck", help="exit 0 when this deployment is healthy")
+    health.add_argument("--url", help="an HTTP health URL that must answer 200")
+    health.add_argument("--heartbeat", help="a HEARTBEAT_FILE that must be fresh")
+    health.add_argument("--max-age", type=float, default=60.0, help="seconds (heartbeat)")
 
     scheduler = commands.add_parser("scheduler", help="run only the scheduler (and outbox)")
     scheduler.add_argument("--list", action="store_true", help="print jobs with their next run")
@@ -311,6 +317,31 @@ def _run_loop(coroutine: Any) -> Any:
     return uvloop.run(coroutine)
 
 
+def healthcheck(args: argparse.Namespace, settings: Settings) -> int:
+    """Container health: an HTTP health URL answers 200, or a heartbeat file is fresh."""
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    if args.heartbeat:
+        path = Path(args.heartbeat)
+        if not path.exists():
+            print(f"sauda: no heartbeat at {path}", file=sys.stderr)
+            return 1
+        age = time.time() - path.stat().st_mtime
+        if age > args.max_age:
+            print(f"sauda: heartbeat {age:.0f} s old", file=sys.stderr)
+            return 1
+        return 0
+    url = args.url or f"http://127.0.0.1:{settings.api_port}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 (our own URL)
+            return 0 if answer.status == 200 else 1
+    except OSError as error:
+        print(f"sauda: {url}: {error}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -318,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"sauda: {error}", file=sys.stderr)
         return 2
+    if args.command == "healthcheck":
+        return healthcheck(args, settings)
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
