@@ -180,8 +180,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         from sauda.demo import load_demo
 
         await _migrate(settings)
-        shop = await _with_db(settings, load_demo)
-        print(f"demo shop loaded: id={shop.id} slug={shop.slug} name={shop.name}")
+        base = public_base_url(settings)
+        demo = await _with_db(
+            settings, lambda: load_demo(data_dir=settings.data_dir, public_base_url=base)
+        )
+        print(await demo_guide(demo, settings, base))
         return 0
     return await _with_db(settings, lambda: _admin(args, settings))
 
@@ -315,6 +318,54 @@ def _run_loop(coroutine: Any) -> Any:
     except ImportError:
         return asyncio.run(coroutine)
     return uvloop.run(coroutine)
+
+
+def public_base_url(settings: Settings) -> str:
+    return settings.public_base_url or f"http://localhost:{settings.api_port}"
+
+
+async def bot_link(settings: Settings, start: str) -> str:
+    """`https://t.me/<bot>?start=...` once the bot's username is known (getMe), else the
+    command to send."""
+    if settings.telegram_bot_token:
+        try:
+            from aiogram import Bot
+            from aiogram.client.session.aiohttp import AiohttpSession
+            from aiogram.client.telegram import TelegramAPIServer
+
+            session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+            bot = Bot(token=settings.telegram_bot_token, session=session)
+            try:
+                me = await asyncio.wait_for(bot.get_me(), timeout=10)
+            finally:
+                await bot.session.close()
+            if me.username:
+                return f"https://t.me/{me.username}?start={start}"
+        except Exception as error:  # the link is a convenience: say why it is missing
+            log.info("bot username unknown (%s)", error)
+    return f"/start {start} (in your bot; set TELEGRAM_BOT_TOKEN for a t.me link)"
+
+
+async def demo_guide(demo: Any, settings: Settings, base: str) -> str:
+    """What to do next with the demo shop."""
+    from sauda.demo import OWNER_PHONE
+
+    link = await bot_link(settings, f"shop_{demo.shop.slug}")
+    lines = [
+        f"Demo shop ready: {demo.shop.name} (id {demo.shop.id}, slug {demo.shop.slug})",
+        "",
+        f"Owner login (one-time code): POST {base}/api/auth/request-otp "
+        f'{{"phone": "{OWNER_PHONE}"}}, then /api/auth/verify-otp',
+        f"API key (shown once): {demo.api_key}",
+        f"  curl -H 'Authorization: Bearer {demo.api_key}' {base}/api/orders/",
+        "Tracking pages:",
+        *(f"  {status.value:<12} {base}/tracking/{token}" for status, token in demo.tracking),
+        f"Customer bot: {link}",
+        f"Become its staff: send /staff to the bot and share the contact of {OWNER_PHONE}",
+        "  (the owner); add the bot to a group and send /link_staff_chat for the staff chat.",
+        f"Docs: {base}/docs",
+    ]
+    return "\n".join(lines)
 
 
 def healthcheck(args: argparse.Namespace, settings: Settings) -> int:
