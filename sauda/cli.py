@@ -406,6 +406,10 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if settings.log_level.upper() != "DEBUG":
+        # Their INFO lines (a shutdown line per command, every job run) are noise.
+        for noisy in ("tortoise", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     from core.errors import DomainError
 
     try:
