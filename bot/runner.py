@@ -38,6 +38,7 @@ from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.updates import CLAIM_SECONDS, feed_payload, process_stored, store_update
+from core.kv import BOT_USERNAME_KEY
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,16 @@ async def _sweep(service: BotService) -> None:
             log.exception("bot: re-feeding stored updates failed")
 
 
+async def remember_username(service: BotService) -> None:
+    try:
+        me = await service.bot.get_me()
+    except Exception as error:
+        log.warning("bot: getMe failed (%s); links to the bot will be missing", error)
+        return
+    if me.username:
+        await service.runtime.kv.set(BOT_USERNAME_KEY, me.username)
+
+
 def build_service(runtime: Runtime) -> BotService:
     service = BotService(runtime=runtime, bot=create_bot(runtime), dp=create_dispatcher(runtime))
     runtime.extras["telegram_bot"] = service.bot
@@ -181,6 +192,7 @@ async def start_bot(
         )
         log.info("bot: polling %s", settings.telegram_api_base)
     if drive:
+        await remember_username(service)
         stored = await service.process_stored()
         if stored:
             log.info("bot: re-fed %s stored update(s) that were never handled", stored)
