@@ -22,8 +22,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         url = "postgres://" + url.removeprefix("postgresql://")
     connection: str | dict[str, Any] = url
     if url.startswith("sqlite://"):
-        # Same SQLite backend, with Unicode UPPER/LOWER (see core.sqlite_engine).
+        # Same SQLite backend, with Unicode UPPER/LOWER (see core.sqlite_engine). Tortoise
+        # gives SQLite one connection behind a lock (one writer queue per process) in WAL
+        # mode; the busy timeout makes another process (a `sauda` command while the
+        # server runs) wait for the write lock instead of failing "database is locked".
         connection = {**expand_db_url(url), "engine": "core.sqlite_engine"}
+        connection["credentials"] = {"busy_timeout": 10000, **connection["credentials"]}
     return {
         "connections": {"default": connection},
         "apps": {
