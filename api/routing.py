@@ -11,7 +11,11 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
 - other keyword parameters are path parameters, converted to their annotated type;
 - `principal: Principal` makes the endpoint authenticated (Bearer JWT or API key) and
   rate-limited per shop; without it the endpoint is public, limited per client address;
-- `raw: bytes` hands over the raw body (for signature checks).
+- `raw: bytes` hands over the raw body (for signature checks);
+- `idempotent=True` (an endpoint option, for creates that make money or messages)
+  accepts an `Idempotency-Key` header and runs the handler and the rendering of its
+  answer in one transaction (api.idempotency, core.idempotency). Authenticated
+  endpoints only: keys are kept per shop.
 
 The same declarations produce the OpenAPI document (api.openapi).
 """
@@ -36,6 +40,7 @@ from api.errors import (
     handle_with,
     pydantic_problems,
 )
+from api.idempotency import respond_once
 from api.keys import PRINCIPAL, QUOTA, RUNTIME
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
 from core.auth.tokens import Principal, decode_access_token
@@ -69,6 +74,7 @@ class Endpoint:
     root: bool = False
     include_in_schema: bool = True
     errors: ErrorDialect = DEFAULT_DIALECT
+    idempotent: bool = False
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
@@ -125,6 +131,8 @@ class Contract:
             if not endpoint.summary and handler.__doc__:
                 endpoint.summary = handler.__doc__.strip().splitlines()[0]
             endpoint.inspect_handler()
+            if endpoint.idempotent and not endpoint.needs_principal:
+                raise ValueError(f"{path}: idempotent endpoints must be authenticated")
             self.endpoints.append(endpoint)
             return handler
 
@@ -300,6 +308,17 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             kwargs["raw"] = raw
         if endpoint.body_model is not None:
             kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
+        if endpoint.idempotent:
+            return await respond_once(
+                request,
+                shop_id=kwargs["principal"].shop_id,
+                raw=raw,
+                clock=runtime.clock,
+                produce=lambda: answer(request, kwargs),
+            )
+        return await answer(request, kwargs)
+
+    async def answer(request: web.Request, kwargs: dict[str, Any]) -> web.StreamResponse:
         result = await endpoint.handler(request, **kwargs)
         return render(result, status=endpoint.status, exclude_none=endpoint.exclude_none)
 

@@ -8,6 +8,7 @@ from core.models.conversations import (
     MessageStatus,
 )
 from core.models.customers import ClientType, Customer, DateType, ImportantDate, OrganisationProfile
+from core.models.idempotency import IdempotencyRecord
 from core.models.integrations import (
     Integration,
     IntegrationStatus,
@@ -63,6 +64,7 @@ __all__ = [
     "Customer",
     "DateType",
     "DeliveryMethod",
+    "IdempotencyRecord",
     "ImportantDate",
     "IssueType",
     "Membership",
