@@ -2,7 +2,6 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
@@ -15,7 +14,7 @@ class Migration(migrations.Migration):
             name='IdempotencyRecord',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('shop', fields.ForeignKeyField('models.Shop', source_field='shop_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('shop_id', fields.IntField()),
                 ('key', fields.CharField(max_length=255)),
                 ('fingerprint', fields.CharField(max_length=64)),
                 ('status', fields.IntField(default=0)),
@@ -23,7 +22,7 @@ class Migration(migrations.Migration):
                 ('headers', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'idempotency_records', 'app': 'models', 'unique_together': (('shop', 'key'),), 'pk_attr': 'id', 'table_description': "One `Idempotency-Key` of a shop: the request's fingerprint and its first answer."},
+            options={'table': 'idempotency_records', 'app': 'models', 'unique_together': (('shop_id', 'key'),), 'pk_attr': 'id', 'table_description': "One `Idempotency-Key` of a shop: the request's fingerprint and its first answer."},
             bases=['Model'],
         ),
     ]

@@ -107,6 +107,22 @@ async def test_concurrent_requests_with_one_key_create_once(
     assert await IdempotencyRecord.filter(shop_id=shop.id).count() == 1
 
 
+async def test_concurrent_creates_with_different_keys_all_succeed(
+    api: TestClient, runtime: Runtime
+) -> None:
+    # The record is written before the create locks the shop for its order number; a
+    # foreign key from the record to the shop deadlocked these on PostgreSQL.
+    shop, _, headers = await owner_headers(runtime)
+    answers = await asyncio.gather(
+        *(
+            api.post("/api/orders/", json=EXAMPLE, headers=keyed(headers, f"key-{n}"))
+            for n in range(8)
+        )
+    )
+    assert [answer.status for answer in answers] == [201] * 8
+    assert await Order.filter(shop_id=shop.id).count() == 8
+
+
 async def test_a_failed_create_keeps_nothing_and_its_retry_runs(
     api: TestClient, runtime: Runtime
 ) -> None:
