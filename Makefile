@@ -10,8 +10,11 @@ run: install locales
 	$(BIN)/sauda migrate
 	$(BIN)/sauda serve
 
+# Parallel test workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= auto
+
 test: install locales lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 install: $(STAMP)
 

@@ -33,6 +33,7 @@ CONTRACT_MODULES: dict[str, tuple[str, str]] = {
     "commerce": ("api.commerce", "api_port"),
     "consult": ("api.consult", "consult_port"),
     "erp": ("api.erp", "api_port"),
+    "channels": ("api.channels", "api_port"),
 }
 
 PORT_TITLES = {

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from core import idempotency
 from core.clock import Clock
+from core.errors import FieldProblem, ValidationFailed
 
 # Headers of an answer that belong to the connection or the moment, not to the answer.
 _NOT_KEPT = frozenset(
@@ -40,6 +41,22 @@ async def respond_once(
     produce: Callable[[], Awaitable[web.StreamResponse]],
 ) -> web.StreamResponse:
     """Answer a create once per (shop, Idempotency-Key), built inside its transaction."""
+    try:
+        return await _respond_once(request, shop_id=shop_id, raw=raw, clock=clock, produce=produce)
+    except idempotency.KeyRefused as error:
+        raise ValidationFailed(
+            [FieldProblem(("header", *p.loc), p.msg, p.type) for p in error.problems]
+        ) from None
+
+
+async def _respond_once(
+    request: web.Request,
+    *,
+    shop_id: int,
+    raw: bytes,
+    clock: Clock,
+    produce: Callable[[], Awaitable[web.StreamResponse]],
+) -> web.StreamResponse:
     sent = request.headers.get(idempotency.HEADER)
     key = idempotency.checked_key(sent) if sent is not None else None
     responses: list[web.StreamResponse] = []

@@ -153,7 +153,7 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
                 },
             },
         )
-    if endpoint.needs_principal:
+    if endpoint.needs_principal or endpoint.needs_account:
         operation["security"] = [{"bearerAuth": []}]
         responses.setdefault(
             "401",

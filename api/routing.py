@@ -8,14 +8,29 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
 
 - `body: Model` / `query: Model` are parsed and validated with pydantic (422 in the
   seeds' shape, located at `["body", ...]` / `["query", ...]`);
+- a `ValidationFailed` raised by core names fields only (core knows no HTTP): the
+  endpoint locates each problem (`locate_problems`): a field of the query model (and
+  not of the body) is `["query", ...]`, anything else `["body", ...]` when the endpoint
+  has a body, else `["query", ...]`; a location the api layer already wrote stays;
 - other keyword parameters are path parameters, converted to their annotated type;
-- `principal: Principal` makes the endpoint authenticated (Bearer JWT or API key) and
-  rate-limited per shop; without it the endpoint is public, limited per client address;
+- `principal: Principal` makes the endpoint authenticated (a shop-scoped Bearer JWT or
+  an API key) and rate-limited per shop; the token is checked against the shop's members
+  on every request (core.auth.access) and the role is the one the shop gives now;
+- `account: Account` makes it authenticated by any user's access token (user-level or
+  shop-scoped; API keys are refused: they are no user) and rate-limited per user: for
+  contracts where one login spans many shops, whose handlers ask
+  `core.auth.access.member_role(user_id=account.user_id, shop_id=...)` (404 for a shop
+  the user is not a member of);
+- without either the endpoint is public, limited per client address;
 - `raw: bytes` hands over the raw body (for signature checks);
 - `idempotent=True` (an endpoint option, for creates that make money or messages)
   accepts an `Idempotency-Key` header and runs the handler and the rendering of its
-  answer in one transaction (api.idempotency, core.idempotency). Authenticated
-  endpoints only: keys are kept per shop.
+  answer in one transaction (api.idempotency, core.idempotency). Shop-authenticated
+  endpoints (`principal: Principal`) only: keys are kept per shop.
+
+`rate_limit=False` exempts a public endpoint from the per-address limit (a provider's
+signed webhook, which calls from a handful of addresses at its own pace); such an
+endpoint charges refused calls itself (`apply_rate_limit`).
 
 The same declarations produce the OpenAPI document (api.openapi).
 """
@@ -31,7 +46,7 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import to_jsonable_python
+from pydantic_core import to_json
 
 from api.errors import (
     DEFAULT_DIALECT,
@@ -41,15 +56,17 @@ from api.errors import (
     pydantic_problems,
 )
 from api.idempotency import respond_once
-from api.keys import PRINCIPAL, QUOTA, RUNTIME
+from api.keys import ACCOUNT, PRINCIPAL, QUOTA, RUNTIME
+from core.auth.access import account_for_token, principal_for_token
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
-from core.auth.tokens import Principal, decode_access_token
-from core.errors import RateLimited, Unauthorized
+from core.auth.tokens import Account, Principal
+from core.errors import FieldProblem, RateLimited, Unauthorized, ValidationFailed
 from core.ratelimit import Quota, take
 from core.runtime import Runtime
 
 Handler = Callable[..., Awaitable[Any]]
-RESERVED = {"body", "query", "principal", "raw"}
+RESERVED = {"body", "query", "principal", "account", "raw"}
+LOCATIONS = ("body", "query", "path", "header")
 
 
 @dataclass
@@ -67,6 +84,7 @@ class Endpoint:
     query_model: type[BaseModel] | None = None
     path_params: dict[str, type] = field(default_factory=dict)
     needs_principal: bool = False
+    needs_account: bool = False
     needs_raw: bool = False
     exclude_none: bool = False
     # A root endpoint's path is absolute on its port (pages like /tracking/{token});
@@ -74,6 +92,7 @@ class Endpoint:
     root: bool = False
     include_in_schema: bool = True
     errors: ErrorDialect = DEFAULT_DIALECT
+    rate_limit: bool = True
     idempotent: bool = False
 
     def inspect_handler(self) -> None:
@@ -87,6 +106,8 @@ class Endpoint:
                 self.query_model = annotation
             elif name == "principal":
                 self.needs_principal = True
+            elif name == "account":
+                self.needs_account = True
             elif name == "raw":
                 self.needs_raw = True
             else:
@@ -171,8 +192,7 @@ class Contract:
 # --- the wrapper ---------------------------------------------------------------------
 
 
-async def authenticate(request: web.Request, runtime: Runtime) -> Principal:
-    """Bearer JWT or API key (`Authorization: Bearer sk_...` or `X-API-Key`)."""
+def _presented_token(request: web.Request) -> str:
     header = request.headers.get("Authorization", "")
     token = ""
     if header[:7].lower() == "bearer ":
@@ -181,10 +201,26 @@ async def authenticate(request: web.Request, runtime: Runtime) -> Principal:
         token = request.headers["X-API-Key"].strip()
     if not token:
         raise Unauthorized("Not authenticated")
+    return token
+
+
+async def authenticate(request: web.Request, runtime: Runtime) -> Principal:
+    """Bearer JWT or API key (`Authorization: Bearer sk_...` or `X-API-Key`)."""
+    token = _presented_token(request)
     now = runtime.clock.now()
     if looks_like_api_key(token):
         return await authenticate_api_key(token, now=now)
-    return decode_access_token(token, secret=runtime.settings.jwt_secret, now=now)
+    return await principal_for_token(token, secret=runtime.settings.jwt_secret, now=now)
+
+
+async def authenticate_account(request: web.Request, runtime: Runtime) -> Account:
+    """A user's Bearer JWT, user-level or shop-scoped (API keys are no user: 401)."""
+    token = _presented_token(request)
+    if looks_like_api_key(token):
+        raise Unauthorized("This endpoint needs a user's access token")
+    return await account_for_token(
+        token, secret=runtime.settings.jwt_secret, now=runtime.clock.now()
+    )
 
 
 def client_address(request: web.Request) -> str:
@@ -262,15 +298,44 @@ def _refuse_nul(value: Any, loc: list[str | int]) -> None:
             _refuse_nul(item, [*loc, index])
 
 
+def _field_names(model: Any) -> set[str]:
+    fields = getattr(model, "model_fields", None) or {}
+    names = set(fields)
+    names |= {info.alias for info in fields.values() if getattr(info, "alias", None)}
+    return names
+
+
+def locate_problems(endpoint: Endpoint, problems: list[FieldProblem]) -> list[FieldProblem]:
+    """Core's field locations, placed in this endpoint's request (body or query)."""
+    query_fields = _field_names(endpoint.query_model) if endpoint.query_model else set()
+    body_fields = _field_names(endpoint.body_model) if endpoint.body_model is not None else set()
+    located = []
+    for problem in problems:
+        loc = problem.loc
+        if loc and loc[0] in LOCATIONS:
+            located.append(problem)
+            continue
+        head = loc[0] if loc else None
+        if endpoint.query_model is not None and head in query_fields and head not in body_fields:
+            where = "query"
+        elif endpoint.body_model is not None:
+            where = "body"
+        elif endpoint.query_model is not None:
+            where = "query"
+        else:
+            where = "body"
+        located.append(FieldProblem(loc=(where, *loc), msg=problem.msg, type=problem.type))
+    return located
+
+
 def render(result: Any, *, status: int, exclude_none: bool) -> web.StreamResponse:
     if isinstance(result, web.StreamResponse):
         return result
     if result is None and status == 204:
         return web.Response(status=204)
-    payload = to_jsonable_python(result, exclude_none=exclude_none, by_alias=True)
-    return web.json_response(
-        payload, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False)
-    )
+    # Written once, straight from the models (pydantic-core's serializer, in Rust).
+    body = to_json(result, exclude_none=exclude_none, by_alias=True)
+    return web.Response(body=body, status=status, content_type="application/json")
 
 
 def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -290,7 +355,16 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             request[PRINCIPAL] = principal
             await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}")
             kwargs["principal"] = principal
-        else:
+        elif endpoint.needs_account:
+            try:
+                account = await authenticate_account(request, runtime)
+            except Unauthorized:
+                await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+                raise
+            request[ACCOUNT] = account
+            await apply_rate_limit(request, runtime, f"user:{account.user_id}")
+            kwargs["account"] = account
+        elif endpoint.rate_limit:
             await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
         for name, annotation in endpoint.path_params.items():
             kwargs[name] = _convert_path(name, request.match_info[name], annotation)
@@ -319,7 +393,10 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         return await answer(request, kwargs)
 
     async def answer(request: web.Request, kwargs: dict[str, Any]) -> web.StreamResponse:
-        result = await endpoint.handler(request, **kwargs)
+        try:
+            result = await endpoint.handler(request, **kwargs)
+        except ValidationFailed as error:
+            raise ValidationFailed(locate_problems(endpoint, error.problems)) from None
         return render(result, status=endpoint.status, exclude_none=endpoint.exclude_none)
 
     handle.__name__ = endpoint.handler.__name__

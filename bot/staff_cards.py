@@ -47,6 +47,7 @@ from core.events import (
 )
 from core.models import ApprovalStatus, DeliveryMethod, IssueType, OutboxEvent, PhotoKind
 from core.notify import TELEGRAM
+from core.orders import rules
 from core.orders.status import InvalidTransition, OrderStatus
 from core.outbox import PermanentFailure, enqueue
 from core.permissions import RoleForbidden
@@ -246,13 +247,13 @@ def issue_keyboard(order_id: int) -> InlineKeyboardMarkup:
 
 def explain(error: Exception) -> str:
     """A short answer (a callback alert holds 200 characters) for a refused press."""
-    if isinstance(error, staff.NotYours):
+    if isinstance(error, rules.NotYours):
         return _("This delivery is assigned to another courier.")
     if isinstance(error, RoleForbidden):
         return _("Your role cannot do this.")
-    if isinstance(error, approval.AwaitingApproval):
+    if isinstance(error, rules.AwaitingApproval):
         return _("Waiting for the customer to approve the bouquet.")
-    if isinstance(error, staff.PhotoRequired):
+    if isinstance(error, rules.PhotoRequired):
         return _("Send a photo of the delivered order first.")
     if isinstance(error, PhotoRejected):
         if error.reason == "too_large":

@@ -10,7 +10,7 @@
 
 Shop setting `settings["bouquet_approval"]`: `{"enabled": true, "approval_timeout_minutes":
 30}` (both optional; `false` alone switches it off). While an order is `pending` it may
-not leave for delivery or pickup.
+not leave for delivery or pickup (core.orders.rules).
 """
 
 from __future__ import annotations
@@ -59,10 +59,6 @@ AUTO_APPROVED_FOR_CUSTOMER = _(
     "We did not hear back about the bouquet for order #{number}, so we are sending it as "
     "it is, to arrive on time."
 )
-
-
-class AwaitingApproval(Conflict):
-    """The customer has not approved the bouquet yet."""
 
 
 @dataclass(frozen=True)
@@ -303,12 +299,6 @@ async def request_change(
             )
         await _emit(order, actor)
     return order
-
-
-def check_released(order: Order) -> None:
-    """Raise AwaitingApproval while the customer still has to answer."""
-    if ApprovalStatus(order.approval_status) is ApprovalStatus.PENDING:
-        raise AwaitingApproval("Waiting for the customer to approve the bouquet")
 
 
 def _window_requires(order: Order, now: datetime, timeout: timedelta) -> bool:

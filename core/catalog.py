@@ -83,7 +83,7 @@ async def list_products(
         and spec.min_price > spec.max_price
     ):
         raise ValidationFailed.field(
-            "query", "min_price", msg="min_price must not be greater than max_price"
+            "min_price", msg="min_price must not be greater than max_price"
         )
     query = _filtered(shop_id, spec)
     total = await query.count()
@@ -113,7 +113,7 @@ def _name_checked(values: Mapping[str, Any], loc: Mapping[str, tuple[str | int, 
 
 
 def _locations(loc: Mapping[str, tuple[str | int, ...]] | None) -> dict[str, tuple[str | int, ...]]:
-    found: dict[str, tuple[str | int, ...]] = {name: ("body", name) for name in EDITABLE}
+    found: dict[str, tuple[str | int, ...]] = {name: (name,) for name in EDITABLE}
     found.update(loc or {})
     return found
 

@@ -142,7 +142,7 @@ def _duplicate(phone: str) -> Conflict:
 
 
 async def register_customer(
-    *, shop_id: int, values: Mapping[str, Any], loc_prefix: tuple[str, ...] = ("body",)
+    *, shop_id: int, values: Mapping[str, Any], loc_prefix: tuple[str, ...] = ()
 ) -> Customer:
     """Add a customer; the phone is normalised and unique per shop (a duplicate is a 409).
 
@@ -167,7 +167,7 @@ async def update_customer(
     shop_id: int,
     customer_id: int,
     changes: Mapping[str, Any],
-    loc_prefix: tuple[str, ...] = ("body",),
+    loc_prefix: tuple[str, ...] = (),
 ) -> Customer:
     """Change the given fields; moving to a phone another customer has is a 409."""
     data = _cleaned(changes, loc_prefix=loc_prefix)
@@ -205,7 +205,7 @@ async def add_important_date(
     """Remember a date of one of the shop's customers, with a reminder offset in days."""
     if not 0 <= reminder_days <= MAX_REMINDER_DAYS:
         raise ValidationFailed.field(
-            "body", "reminder_days", msg=f"must be between 0 and {MAX_REMINDER_DAYS}"
+            "reminder_days", msg=f"must be between 0 and {MAX_REMINDER_DAYS}"
         )
     async with in_transaction():
         customer = await get_owned(Customer, shop_id=shop_id, id=customer_id)

@@ -72,3 +72,15 @@ class Locked(DomainError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A dependency (the database, the key-value store) is down: try again later.
+
+    `dependency` names it ("database", "redis"); `retry_after` is in seconds.
+    """
+
+    def __init__(self, dependency: str, *, retry_after: int = 5, detail: str = "") -> None:
+        super().__init__(detail or f"Service temporarily unavailable ({dependency})")
+        self.dependency = dependency
+        self.retry_after = retry_after

@@ -30,6 +30,10 @@ PAYMENT_RECEIVED = "payment.received"
 CUSTOMER_REGISTERED = "customer.registered"
 STOCK_LOW = "stock.low"
 OTP_REQUESTED = "auth.otp_requested"
+# A customer's message arrived on a channel (stored once per provider message id).
+CONVERSATION_MESSAGE_RECEIVED = "conversation.message_received"
+# One of our messages to a customer failed, as its channel reported later.
+CONVERSATION_MESSAGE_FAILED = "conversation.message_failed"
 
 
 class EventBus:

@@ -15,8 +15,9 @@ order) and the first answer (status, body, headers).
   was committed, so "committed, then answered 500" cannot happen, and a client that got
   no answer can retry with its key safely;
 - the key again, same request: the stored answer (`replayed=True`), nothing runs;
-- the key again, another request: a validation error at `["header", "Idempotency-Key"]`
-  (`idempotency_key_reused`; 422 in the contracts whose validation status is 422);
+- the key again, another request: a validation error on the key (`KeyRefused`, type
+  `idempotency_key_reused`; the api locates it at `["header", "Idempotency-Key"]`, 422
+  in the contracts whose validation status is 422);
 - two requests with one key at the same time: the unique (shop, key) constraint lets one
   insert; the other waits for it (PostgreSQL holds it on the index, at most
   `WAIT_SECONDS`; SQLite serialises transactions) and then replays its answer, or, when
@@ -38,7 +39,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, FieldProblem, ValidationFailed
 from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -49,6 +50,11 @@ KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 WAIT_SECONDS = 10
 _KEY = re.compile(KEY_PATTERN)
 _LOCK_TIMEOUT = "55P03"
+
+
+class KeyRefused(ValidationFailed):
+    """The key itself is refused (malformed, or used for another request); its problem
+    is located at `(HEADER,)`: the transport says where the key was sent."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +69,14 @@ class Answer:
 def checked_key(value: str) -> str:
     """The key as sent, or a validation error when it is empty, too long or not ASCII."""
     if not _KEY.match(value):
-        raise ValidationFailed.field(
-            "header",
-            HEADER,
-            msg=f"{HEADER} must be 1-{MAX_KEY_LENGTH} visible ASCII characters",
-            type="idempotency_key_invalid",
+        raise KeyRefused(
+            [
+                FieldProblem(
+                    loc=(HEADER,),
+                    msg=f"{HEADER} must be 1-{MAX_KEY_LENGTH} visible ASCII characters",
+                    type="idempotency_key_invalid",
+                )
+            ]
         )
     return value
 
@@ -89,12 +98,15 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _reused() -> ValidationFailed:
-    return ValidationFailed.field(
-        "header",
-        HEADER,
-        msg=f"This {HEADER} was already used for a different request",
-        type="idempotency_key_reused",
+def _reused() -> KeyRefused:
+    return KeyRefused(
+        [
+            FieldProblem(
+                loc=(HEADER,),
+                msg=f"This {HEADER} was already used for a different request",
+                type="idempotency_key_reused",
+            )
+        ]
     )
 
 

@@ -150,7 +150,6 @@ async def receive_payment(
                     )
             elif notice.amount != int(order.total):
                 raise ValidationFailed.field(
-                    "body",
                     "amount",
                     msg=f"amount must equal the order total ({order.total}), got {notice.amount}",
                 )
@@ -238,7 +237,7 @@ async def set_payment_secret(
     _check_role(role)
     value = secret or secrets.token_hex(32)
     if len(value) < 16:
-        raise ValidationFailed.field("body", "secret", msg="A secret needs at least 16 characters")
+        raise ValidationFailed.field("secret", msg="A secret needs at least 16 characters")
     updated = await Shop.filter(id=shop_id).update(payment_secret=value)
     if not updated:
         raise NotFound("Shop")

@@ -24,16 +24,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from core.jobs.once import do_once
-from core.jobs.shoptime import (
+from core.models import Customer, DateType, ImportantDate, Notification, Order, OrderItem, Shop
+from core.notify import send_chat_message
+from core.orders.status import OrderStatus
+from core.shoptime import (
     at_local,
     day_bounds,
     format_day,
     local_now,
     yearly_occurrence,
 )
-from core.models import Customer, DateType, ImportantDate, Notification, Order, OrderItem, Shop
-from core.notify import send_chat_message
-from core.orders.status import OrderStatus
 from core.tenancy import get_owned
 
 REMINDER_HOUR = 10

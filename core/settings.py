@@ -7,6 +7,7 @@ line naming the setting, so start-up stops with something a person can act on.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from enum import StrEnum
 from pathlib import Path
@@ -54,11 +55,32 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
+    # WhatsApp Cloud API (bot.whatsapp, integrations.whatsapp). The Graph API base URL and
+    # version; the app secret Meta signs webhook deliveries with (X-Hub-Signature-256; no
+    # secret = the webhook refuses every delivery); the verify token of Meta's GET
+    # handshake; the deployment's default number (token + phone number id), which serves
+    # its first shop. More numbers: `sauda whatsapp connect`.
+    whatsapp_api_base: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v23.0"
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_token: str = ""
+    whatsapp_phone_number_id: str = ""
     public_base_url: str = ""
     allow_private_webhooks: bool = False
     rate_limit_per_hour: int = Field(default=1000, gt=0)
     otp_requests_per_minute: int = Field(default=3, gt=0)
+    # How long what a request learnt about its user (active, roles by shop) is cached in
+    # the key-value store; changes invalidate it at once (core.auth.access). Unset: 30
+    # with Redis, 0 (no cache) with the in-process store.
+    auth_cache_seconds: int | None = Field(default=None, ge=0, le=300)
     log_level: str = "INFO"
+
+    @field_validator("otp_delivery", "auth_cache_seconds", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # `.env.example` leaves optional settings empty (`OTP_DELIVERY=`).
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")
     @classmethod
@@ -87,6 +109,27 @@ class Settings(BaseSettings):
                 raise ValueError(f"prefix for {name!r} must start with '/' and not be '/'")
         return value
 
+    @field_validator("whatsapp_api_base")
+    @classmethod
+    def _graph_base(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL such as https://graph.facebook.com")
+        return value.rstrip("/")
+
+    @field_validator("whatsapp_api_version")
+    @classmethod
+    def _graph_version(cls, value: str) -> str:
+        if not re.fullmatch(r"v\d+\.\d+", value):
+            raise ValueError("must look like v23.0")
+        return value
+
+    @field_validator("whatsapp_phone_number_id")
+    @classmethod
+    def _phone_number_id(cls, value: str) -> str:
+        if value and not value.isdigit():
+            raise ValueError("must be the number's id from Meta (digits), not the phone number")
+        return value
+
     @model_validator(mode="after")
     def _production_rules(self) -> Settings:
         if self.env is Environment.PRODUCTION:
@@ -100,6 +143,14 @@ class Settings(BaseSettings):
             raise ValueError("JWT_SECRET: must be at least 32 characters")
         if self.secrets_key and len(self.secrets_key) < 32:
             raise ValueError("SECRETS_KEY: must be at least 32 characters")
+        if bool(self.whatsapp_token) != bool(self.whatsapp_phone_number_id):
+            raise ValueError(
+                "WHATSAPP_TOKEN: WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together"
+            )
+        if self.is_production and self.whatsapp_token and not self.whatsapp_app_secret:
+            raise ValueError(
+                "WHATSAPP_APP_SECRET: required when ENV=production and a WhatsApp number is set"
+            )
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set")
         return self
@@ -115,6 +166,12 @@ class Settings(BaseSettings):
         if self.env is Environment.DEVELOPMENT and not self.telegram_bot_token:
             return OtpDelivery.DEBUG
         return OtpDelivery.TELEGRAM
+
+    @property
+    def effective_auth_cache_seconds(self) -> int:
+        if self.auth_cache_seconds is not None:
+            return self.auth_cache_seconds
+        return 30 if self.redis_url else 0
 
     @property
     def is_production(self) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 
-from core.errors import Conflict, ValidationFailed
+from core.auth.access import forget_user
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import Membership, Role, Shop, User
 from core.phones import InvalidPhone, normalize_phone
 
@@ -43,9 +44,43 @@ async def create_shop(
 
 
 async def add_member(*, shop_id: int, user_id: int, role: Role) -> Membership:
-    """Give a user a role in a shop (idempotent)."""
+    """Give a user a role in a shop (idempotent); effective from the next request."""
     membership, _ = await Membership.get_or_create(shop_id=shop_id, user_id=user_id, role=role)
+    await forget_user(user_id=user_id)
     return membership
+
+
+async def remove_member(*, shop_id: int, user_id: int, role: Role | None = None) -> int:
+    """Take the user's role (or, without `role`, every role) in the shop away; their
+    tokens for the shop stop working at the next request. Returns how many went."""
+    query = Membership.filter(shop_id=shop_id, user_id=user_id)
+    if role is not None:
+        query = query.filter(role=role)
+    removed = await query.delete()
+    await forget_user(user_id=user_id)
+    return removed
+
+
+async def set_member_role(*, shop_id: int, user_id: int, role: Role) -> Membership:
+    """Make `role` the user's only role in the shop (NotFound when not a member);
+    effective from the next request."""
+    if not await Membership.filter(shop_id=shop_id, user_id=user_id).exists():
+        raise NotFound("Member")
+    membership, _ = await Membership.get_or_create(shop_id=shop_id, user_id=user_id, role=role)
+    await Membership.filter(shop_id=shop_id, user_id=user_id).exclude(role=role).delete()
+    await forget_user(user_id=user_id)
+    return membership
+
+
+async def set_user_active(*, user_id: int, active: bool) -> User:
+    """Switch a user off (every token and login refused from the next request) or on."""
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise NotFound("User")
+    user.is_active = active
+    await user.save(update_fields=["is_active", "updated_at"])
+    await forget_user(user_id=user_id)
+    return user
 
 
 async def get_or_create_user_by_phone(*, phone: str, name: str = "") -> tuple[User, bool]:

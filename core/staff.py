@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from core import approval
+from core import approval, shoptime
 from core.actors import Actor
 from core.clock import Clock, SystemClock
 from core.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -46,8 +46,9 @@ from core.models import (
     User,
 )
 from core.notify import send_chat_message
+from core.orders.rules import check_courier_owns, check_order_rules
 from core.orders.service import change_status, report_issue, resolve_issue, set_team
-from core.orders.status import CLOSED, OrderStatus, check_transition
+from core.orders.status import BEFORE_ASSEMBLY, CLOSED, OrderStatus, check_transition
 from core.permissions import Action, RoleForbidden, check, check_move, is_manager
 from core.phones import InvalidPhone, normalize_phone
 from core.photos import add_order_photo, latest_photo
@@ -56,9 +57,8 @@ from core.tenancy import get_owned
 
 S = OrderStatus
 ROLE_ORDER = (Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FLORIST, Role.COURIER, Role.CASHIER)
-# Orders that still need their flowers (stock is taken when they are assembled).
-BEFORE_ASSEMBLY = frozenset({S.NEW, S.PAID, S.IN_PRODUCTION})
-DELIVERY_STATUSES = frozenset({S.NEW, S.PAID, S.IN_PRODUCTION, S.ASSEMBLED, S.IN_DELIVERY})
+# A courier's deliveries still to do.
+DELIVERY_STATUSES = BEFORE_ASSEMBLY | {S.ASSEMBLED, S.IN_DELIVERY}
 
 
 def _(message: str) -> str:
@@ -75,14 +75,6 @@ class ShopNotNamed(BadRequest):
     def __init__(self, slugs: list[str]) -> None:
         super().__init__("Name the shop: " + ", ".join(slugs))
         self.slugs = slugs
-
-
-class PhotoRequired(BadRequest):
-    """A courier's delivery needs at least one delivery photo first."""
-
-
-class NotYours(Forbidden):
-    """The delivery is assigned to another courier."""
 
 
 @dataclass(frozen=True)
@@ -283,30 +275,9 @@ async def move_staff_chat(*, old_chat_id: int, new_chat_id: int) -> None:
     await Shop.filter(staff_chat_id=old_chat_id).update(staff_chat_id=new_chat_id)
 
 
-async def _has_delivery_photo(order_id: int) -> bool:
-    return await OrderPhoto.filter(order_id=order_id, kind=PhotoKind.DELIVERED).exists()
-
-
-def _check_courier_owns(member: StaffMember, order: Order) -> None:
-    mine = order.courier_id == member.user.id  # type: ignore[attr-defined]
-    if not is_manager(member.roles) and Role.COURIER in member.roles and not mine:
-        raise NotYours("This delivery is assigned to another courier")
-
-
 async def _check_move(member: StaffMember, order: Order, to: OrderStatus) -> None:
-    current = OrderStatus(order.status)
-    check_move(member.roles, to=to, from_status=current)
-    if to in (S.IN_DELIVERY, S.AWAITING_PICKUP, S.DELIVERED):
-        _check_courier_owns(member, order)
-    if to in (S.IN_DELIVERY, S.AWAITING_PICKUP):
-        approval.check_released(order)
-    if (
-        to is S.DELIVERED
-        and not is_manager(member.roles)
-        and order.delivery_method == DeliveryMethod.DELIVERY
-        and not await _has_delivery_photo(order.id)
-    ):
-        raise PhotoRequired("Send a photo of the delivered order first")
+    check_move(member.roles, to=to, from_status=OrderStatus(order.status))
+    await check_order_rules(order, to=to, roles=member.roles, user_id=member.user.id)
 
 
 async def preflight(*, member: StaffMember, order_id: int, to: OrderStatus) -> Order:
@@ -513,7 +484,7 @@ PHOTO_STATUSES = frozenset({S.ASSEMBLED, S.IN_DELIVERY, S.DELIVERED})
 async def delivery_for_photos(*, member: StaffMember, order_id: int) -> Order:
     """The order, when this person may add delivery photos to it now."""
     order = await get_owned(Order, shop_id=member.shop_id, id=order_id)
-    _check_courier_owns(member, order)
+    check_courier_owns(member.roles, member.user.id, order)
     if not (is_manager(member.roles) or Role.COURIER in member.roles):
         raise RoleForbidden("Only couriers send delivery photos", frozenset({Role.COURIER}))
     if OrderStatus(order.status) not in PHOTO_STATUSES:
@@ -560,25 +531,13 @@ async def add_delivery_photo(
 # --- what people see ----------------------------------------------------------------------
 
 
-def shop_zone(shop: Shop) -> ZoneInfo:
-    return ZoneInfo(shop.timezone or "Asia/Almaty")
-
-
 def shop_today(shop: Shop, clock: Clock | None = None) -> date:
-    return (clock or SystemClock()).now().astimezone(shop_zone(shop)).date()
-
-
-def _day_bounds(shop: Shop, day: date) -> tuple[datetime, datetime]:
-    # In UTC: SQLite compares stored datetimes as text, so the offset must match.
-    zone = shop_zone(shop)
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return shoptime.shop_today(shop, (clock or SystemClock()).now())
 
 
 def _on_day(shop: Shop, day: date) -> Q:
     """Orders whose window starts that day, or (without a window) created that day."""
-    start, end = _day_bounds(shop, day)
+    start, end = shoptime.day_bounds(shop, day)
     return Q(delivery_from__gte=start, delivery_from__lt=end) | Q(
         delivery_from__isnull=True, created_at__gte=start, created_at__lt=end
     )
@@ -604,7 +563,7 @@ async def orders_of_day(*, shop_id: int, day: date) -> dict[OrderStatus, list[Or
 async def production_tasks(*, member: StaffMember, day: date) -> list[Order]:
     """A florist's open orders still to assemble, due by the end of `day`, by window."""
     shop = await Shop.get(id=member.shop_id)
-    _, end = _day_bounds(shop, day)
+    _, end = shoptime.day_bounds(shop, day)
     orders = await Order.filter(
         Q(delivery_from__lt=end) | Q(delivery_from__isnull=True),
         shop_id=member.shop_id,
@@ -617,7 +576,7 @@ async def production_tasks(*, member: StaffMember, day: date) -> list[Order]:
 async def deliveries_of_day(*, member: StaffMember, day: date) -> list[Order]:
     """A courier's assigned deliveries that are still to do by the end of `day`, by window."""
     shop = await Shop.get(id=member.shop_id)
-    _, end = _day_bounds(shop, day)
+    _, end = shoptime.day_bounds(shop, day)
     orders = await Order.filter(
         Q(delivery_from__lt=end) | Q(delivery_from__isnull=True),
         shop_id=member.shop_id,
@@ -701,7 +660,7 @@ async def day_shortages(*, shop: Shop, order: Order) -> list[Shortage]:
     own = await order_requirements(order)
     if not own:
         return []
-    zone = shop_zone(shop)
+    zone = shoptime.shop_zone(shop)
     day = (order.delivery_from or order.created_at).astimezone(zone).date()
     same_day = await Order.filter(
         _on_day(shop, day), shop_id=shop.id, status__in=list(BEFORE_ASSEMBLY)
@@ -725,7 +684,7 @@ async def order_card(*, order_id: int) -> OrderCard:
     """The card of an order as the staff chat shows it now."""
     order = await Order.get(id=order_id)
     shop = await Shop.get(id=order.shop_id)  # type: ignore[attr-defined]
-    zone = shop_zone(shop)
+    zone = shoptime.shop_zone(shop)
     items = [
         CardItem(name=i.product_name, quantity=i.quantity)
         for i in await OrderItem.filter(order_id=order.id).order_by("id")

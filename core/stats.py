@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from tortoise.functions import Count
 
 from core.errors import NotFound, ValidationFailed
-from core.jobs.shoptime import shop_zone
 from core.models import Order, OrderItem, OrderStatus, Shop, StockItem
 from core.orders.status import PAID_STATUSES
+from core.shoptime import shop_zone, zone_day_start
 
 MAX_SALES_DAYS = 366
 DEFAULT_SALES_DAYS = 30
@@ -92,10 +92,6 @@ async def _zone(shop_id: int) -> ZoneInfo:
     return shop_zone(shop)
 
 
-def _day_start(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-
 async def _orders_between(shop_id: int, start: datetime, end: datetime) -> list[dict]:
     return list(
         await Order.filter(shop_id=shop_id, created_at__gte=start, created_at__lt=end)
@@ -126,10 +122,10 @@ async def dashboard(
     caller's words), the low-stock count and this month's best sellers by quantity."""
     zone = await _zone(shop_id)
     today = now.astimezone(zone).date()
-    month_start = _day_start(today.replace(day=1), zone)
-    tomorrow = _day_start(today + timedelta(days=1), zone)
+    month_start = zone_day_start(today.replace(day=1), zone)
+    tomorrow = zone_day_start(today + timedelta(days=1), zone)
     month_rows = await _orders_between(shop_id, month_start, tomorrow)
-    today_start = _day_start(today, zone)
+    today_start = zone_day_start(today, zone)
     today_rows = [r for r in month_rows if r["created_at"] >= today_start]
     groups = (
         await Order.filter(shop_id=shop_id)
@@ -170,7 +166,7 @@ async def sales_by_day(
     now: datetime,
     date_from: date | None = None,
     date_to: date | None = None,
-    loc: tuple[str, ...] = ("query",),
+    loc: tuple[str, ...] = (),
 ) -> Sales:
     """Orders and revenue for every day from `date_from` to `date_to` (inclusive, days
     without orders included); by default the last 30 days up to today."""
@@ -187,7 +183,7 @@ async def sales_by_day(
             *loc, "date_to", msg=f"The period must not exceed {MAX_SALES_DAYS} days"
         )
     rows = await _orders_between(
-        shop_id, _day_start(date_from, zone), _day_start(date_to + timedelta(days=1), zone)
+        shop_id, zone_day_start(date_from, zone), zone_day_start(date_to + timedelta(days=1), zone)
     )
     by_day: dict[date, list[dict]] = defaultdict(list)
     for row in rows:

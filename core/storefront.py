@@ -22,9 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -48,6 +47,7 @@ from core.notify import send_chat_message
 from core.occasions import Occasion, remember_occasion
 from core.orders.service import ItemRequest, PricedItem, compute_totals, place_order, price_items
 from core.phones import InvalidPhone, normalize_phone
+from core.shoptime import at_local_time, shop_today
 
 DEFAULT_SLOTS = ("09:00-12:00", "12:00-15:00", "15:00-18:00", "18:00-21:00")
 DEFAULT_DAYS_AHEAD = 7
@@ -292,14 +292,10 @@ def delivery_fee(shop: Shop, method: DeliveryMethod | str | None) -> int:
     return delivery_options(shop).delivery_fee
 
 
-def shop_now(shop: Shop, now: datetime) -> datetime:
-    return now.astimezone(ZoneInfo(shop.timezone))
-
-
 def bookable_days(shop: Shop, now: datetime) -> list[date]:
     """Today (in the shop's timezone) and the following days the shop takes orders for,
     leaving out today when none of its windows is open any more."""
-    today = shop_now(shop, now).date()
+    today = shop_today(shop, now)
     days = [today + timedelta(days=n) for n in range(delivery_options(shop).days_ahead)]
     if not open_slots(shop, today, now):
         days = days[1:]
@@ -328,7 +324,7 @@ def parse_day(text: str, today: date) -> date | None:
 
 def check_day(shop: Shop, day: date, now: datetime) -> date:
     """The day if it can be booked; ValidationFailed typed `past` or `too_far` otherwise."""
-    today = shop_now(shop, now).date()
+    today = shop_today(shop, now)
     if day < today:
         raise ValidationFailed.field("day", msg="The day is in the past", type="past")
     if day >= today + timedelta(days=delivery_options(shop).days_ahead):
@@ -337,8 +333,7 @@ def check_day(shop: Shop, day: date, now: datetime) -> date:
 
 
 def _slot_open(shop: Shop, day: date, slot: Slot, now: datetime, lead_minutes: int) -> bool:
-    zone = ZoneInfo(shop.timezone)
-    end = datetime.combine(day, slot.end, tzinfo=zone)
+    end = at_local_time(shop, day, slot.end)
     return end - timedelta(minutes=lead_minutes) > now
 
 
@@ -362,10 +357,7 @@ def check_slot(shop: Shop, day: date, label: str, now: datetime) -> Slot:
 
 def window_bounds(shop: Shop, day: date, slot: Slot) -> tuple[datetime, datetime]:
     """The window as UTC datetimes."""
-    zone = ZoneInfo(shop.timezone)
-    start = datetime.combine(day, slot.start, tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day, slot.end, tzinfo=zone).astimezone(UTC)
-    return start, end
+    return at_local_time(shop, day, slot.start), at_local_time(shop, day, slot.end)
 
 
 # --- what people type ----------------------------------------------------------------

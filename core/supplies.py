@@ -47,33 +47,29 @@ def _rate(currency: SupplyCurrency, rate: Decimal | None) -> Decimal:
     if currency is SupplyCurrency.KZT:
         if rate is not None and Decimal(rate) != 1:
             raise ValidationFailed.field(
-                "body", "rate", msg="KZT needs no conversion: leave out the rate or send 1"
+                "rate", msg="KZT needs no conversion: leave out the rate or send 1"
             )
         return Decimal(1)
     if rate is None:
         raise ValidationFailed.field(
-            "body", "rate", msg=f"rate (tenge per 1 {currency.value}) is required", type="missing"
+            "rate", msg=f"rate (tenge per 1 {currency.value}) is required", type="missing"
         )
     if Decimal(rate) <= 0:
-        raise ValidationFailed.field("body", "rate", msg="rate must be greater than 0")
+        raise ValidationFailed.field("rate", msg="rate must be greater than 0")
     return Decimal(rate)
 
 
 def _check_lines(lines: Sequence[SupplyLine]) -> None:
     if not lines:
-        raise ValidationFailed.field("body", "positions", msg="at least one position is needed")
+        raise ValidationFailed.field("positions", msg="at least one position is needed")
     for index, line in enumerate(lines):
         if not line.variety.strip():
-            raise ValidationFailed.field(
-                "body", "positions", index, "variety", msg="must not be empty"
-            )
+            raise ValidationFailed.field("positions", index, "variety", msg="must not be empty")
         if line.qty <= 0:
-            raise ValidationFailed.field(
-                "body", "positions", index, "qty", msg="must be greater than 0"
-            )
+            raise ValidationFailed.field("positions", index, "qty", msg="must be greater than 0")
         if line.cost_per_unit < 0:
             raise ValidationFailed.field(
-                "body", "positions", index, "cost_per_stem", msg="must not be negative"
+                "positions", index, "cost_per_stem", msg="must not be negative"
             )
 
 
@@ -120,7 +116,7 @@ async def record_supply(
     """
     supplier = supplier.strip()
     if not supplier:
-        raise ValidationFailed.field("body", "supplier", msg="must not be empty")
+        raise ValidationFailed.field("supplier", msg="must not be empty")
     tenge_rate = _rate(currency, rate)
     _check_lines(lines)
     async with in_transaction():

@@ -65,7 +65,7 @@ async def _check_florist(*, shop_id: int, user_id: int) -> None:
     ).exists()
     if not ok:
         raise ValidationFailed.field(
-            "body", "florist_id", msg=f"User {user_id} is not a florist of this shop"
+            "florist_id", msg=f"User {user_id} is not a florist of this shop"
         )
 
 
@@ -89,7 +89,7 @@ async def create_production_task(
     """
     if task_type not in PRODUCTION_TYPES:
         raise ValidationFailed.field(
-            "body", "task_type", msg=f"must be one of {', '.join(PRODUCTION_TYPES)}"
+            "task_type", msg=f"must be one of {', '.join(PRODUCTION_TYPES)}"
         )
     async with in_transaction():
         order = await get_owned(Order, shop_id=shop_id, id=order_id)

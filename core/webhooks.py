@@ -84,7 +84,7 @@ async def check_url(
     url: str,
     *,
     allow_private: bool,
-    loc: Sequence[str | int] = ("body", "url"),
+    loc: Sequence[str | int] = ("url",),
     resolve: Resolver = resolve_host,
 ) -> str:
     """The URL if a webhook may be sent there; a 422 at `loc` saying why not otherwise."""
@@ -158,10 +158,10 @@ def _check_events(names: Sequence[str] | None) -> list[str]:
     for index, name in enumerate(chosen):
         if name not in EVENTS:
             raise ValidationFailed.field(
-                "body", "events", index, msg=f"unknown event; known: {', '.join(EVENTS)}"
+                "events", index, msg=f"unknown event; known: {', '.join(EVENTS)}"
             )
     if not chosen:
-        raise ValidationFailed.field("body", "events", msg="choose at least one event")
+        raise ValidationFailed.field("events", msg="choose at least one event")
     return chosen
 
 
@@ -194,7 +194,7 @@ async def create_endpoint(
     """
     _check_role(role)
     url = await check_url(url, allow_private=allow_private, resolve=resolve)
-    secret = _check_secret(secret, ("body", "secret")) if secret else new_secret()
+    secret = _check_secret(secret, ("secret",)) if secret else new_secret()
     wanted = _check_events(events_wanted)
     async with in_transaction():
         existing = await scoped(WebhookEndpoint, shop_id).select_for_update()
@@ -226,7 +226,7 @@ async def update_endpoint(
     if url is not None:
         changes["url"] = await check_url(url, allow_private=allow_private, resolve=resolve)
     if secret is not None:
-        changes["secret"] = _check_secret(secret, ("body", "secret"))
+        changes["secret"] = _check_secret(secret, ("secret",))
     if events_wanted is not None:
         changes["events"] = _check_events(events_wanted)
     if is_active is not None:

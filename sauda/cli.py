@@ -9,6 +9,9 @@
     sauda demo                                         (a small realistic demo shop)
     sauda webhook set --shop SHOP --url URL [--secret X] [--events E ...]
     sauda webhook list --shop SHOP
+    sauda whatsapp connect --shop SHOP --phone-number-id ID --token TOKEN [--display-phone P]
+    sauda whatsapp list [--shop SHOP]                  (tokens masked)
+    sauda whatsapp disconnect --shop SHOP --phone-number-id ID
 
 SHOP is a shop id or slug. Bad settings stop with one line naming the setting (exit 2).
 """
@@ -93,6 +96,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     hook_list = webhook.add_parser("list", help="list the shop's endpoints (secrets masked)")
     hook_list.add_argument("--shop", required=True, help="shop id or slug")
+
+    whatsapp = commands.add_parser("whatsapp", help="WhatsApp numbers").add_subparsers(
+        dest="action", required=True
+    )
+    wa_connect = whatsapp.add_parser("connect", help="register a shop's WhatsApp number")
+    wa_connect.add_argument("--shop", required=True, help="shop id or slug")
+    wa_connect.add_argument("--phone-number-id", required=True, help="Meta's id of the number")
+    wa_connect.add_argument("--token", required=True, help="the number's access token")
+    wa_connect.add_argument("--display-phone", default="", help="the number as people see it")
+    wa_list = whatsapp.add_parser("list", help="list WhatsApp numbers (tokens masked)")
+    wa_list.add_argument("--shop", help="shop id or slug (default: every shop)")
+    wa_disconnect = whatsapp.add_parser("disconnect", help="stop serving a shop's number")
+    wa_disconnect.add_argument("--shop", required=True, help="shop id or slug")
+    wa_disconnect.add_argument("--phone-number-id", required=True)
 
     scheduler = commands.add_parser("scheduler", help="run only the scheduler (and outbox)")
     scheduler.add_argument("--list", action="store_true", help="print jobs with their next run")
@@ -213,6 +230,8 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
         print(f"API key {args.key_id} revoked")
     elif args.command == "webhook":
         await _webhook(args, settings)
+    elif args.command == "whatsapp":
+        await _whatsapp(args, settings)
     return 0
 
 
@@ -241,6 +260,57 @@ async def _webhook(args: argparse.Namespace, settings: Settings) -> None:
             )
 
 
+async def _whatsapp(args: argparse.Namespace, settings: Settings) -> None:
+    from core.channels import whatsapp_numbers as numbers
+    from core.vault import Vault
+
+    vault = Vault(settings.secrets_key)
+    default = numbers.default_number(
+        token=settings.whatsapp_token, phone_number_id=settings.whatsapp_phone_number_id
+    )
+    if args.action == "list":
+        shop_id = (await _resolve_shop(args.shop)).id if args.shop else None
+        for view in await numbers.list_numbers(vault=vault, default=default, shop_id=shop_id):
+            origin = "default (settings)" if view.is_default else view.status
+            print(
+                f"{view.shop_id}\t{view.phone_number_id}\t{view.display_phone_number or '-'}"
+                f"\t{origin}\t{view.access_token or '-'}"
+            )
+        return
+    shop = await _resolve_shop(args.shop)
+    if args.action == "disconnect":
+        await numbers.disconnect_number(shop_id=shop.id, phone_number_id=args.phone_number_id)
+        print(f"WhatsApp number {args.phone_number_id} of shop {shop.id} disconnected")
+        return
+    integration, created = await numbers.connect_number(
+        shop_id=shop.id,
+        phone_number_id=args.phone_number_id,
+        access_token=args.token,
+        vault=vault,
+        display_phone_number=args.display_phone,
+    )
+    state = "connected" if created else "reconnected"
+    print(
+        f"WhatsApp number {integration.external_key} {state} to shop {shop.id}"
+        f" (token {mask_token(args.token)})"
+    )
+
+
+def mask_token(token: str) -> str:
+    from core.vault import mask
+
+    return mask(token) or ""
+
+
+def _run_loop(coroutine: Any) -> Any:
+    """Run on uvloop where the platform has it (API, bot and scheduler alike)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -255,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.errors import DomainError
 
     try:
-        return asyncio.run(_run(args, settings))
+        return _run_loop(_run(args, settings))
     except DomainError as error:
         print(f"sauda: {error.detail}", file=sys.stderr)
         return 1

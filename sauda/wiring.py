@@ -8,6 +8,7 @@ import importlib
 import logging
 from typing import Any
 
+from core.auth import access
 from core.auth.otp import OtpPolicy, OtpService
 from core.auth.service import TokenIssuer
 from core.clock import Clock, SystemClock
@@ -20,12 +21,20 @@ log = logging.getLogger(__name__)
 
 # Modules that plug into the process: each may define `register(runtime)` to subscribe
 # to domain events and `deliverers(runtime) -> {topic: deliverer}` for the outbox.
-PLUGINS = ("api.webhooks_out", "bot.notify", "scheduler.jobs", "api.photos", "bot.staff_cards")
+PLUGINS = (
+    "api.webhooks_out",
+    "bot.notify",
+    "scheduler.jobs",
+    "api.photos",
+    "bot.staff_cards",
+    "bot.whatsapp.deliver",
+)
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, kv: Any = None) -> Runtime:
     clock = clock or SystemClock()
     kv = kv if kv is not None else create_kv(settings.redis_url)
+    access.configure(kv=kv, cache_seconds=settings.effective_auth_cache_seconds)
     otp = OtpService(kv, clock, OtpPolicy(requests_per_minute=settings.otp_requests_per_minute))
     issuer = TokenIssuer(
         secret=settings.jwt_secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock

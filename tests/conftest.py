@@ -27,11 +27,24 @@ from core.settings import load_settings
 
 REQUIRE_SERVICES = os.environ.get("SAUDA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-# Each test session gets its own PostgreSQL database (created from POSTGRES_URL's server)
-# and may pick its Redis database, so parallel sessions on one machine never collide.
-REDIS_URL = os.environ.get(
-    "TEST_REDIS_URL", f"redis://127.0.0.1:6379/{os.environ.get('TEST_REDIS_DB', '15')}"
-)
+# pytest-xdist runs workers gw0, gw1, ...: each is its own process with its own databases.
+WORKER_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def _redis_url() -> str:
+    """Each test session gets its own PostgreSQL database (created from POSTGRES_URL's
+    server, named by process id) and its own Redis database: TEST_REDIS_DB (default 15)
+    for the first worker, one below it for each further one (15, 14, ...), so parallel
+    workers and sessions on one machine never flush each other's keys."""
+    explicit = os.environ.get("TEST_REDIS_URL")
+    base = int(os.environ.get("TEST_REDIS_DB", "15"))
+    if explicit and WORKER_INDEX == 0:
+        return explicit
+    server = explicit.rsplit("/", 1)[0] if explicit else "redis://127.0.0.1:6379"
+    return f"{server}/{(base - WORKER_INDEX) % 16}"
+
+
+REDIS_URL = _redis_url()
 JWT_SECRET = "test-secret-" + "x" * 40
 
 
@@ -180,6 +193,17 @@ async def kv(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
     store = await open_kv(request.param)
     yield store
     await close_kv(store)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_access_store() -> Any:
+    """core.auth.access keeps the store the last runtime configured; no test sees the
+    previous test's (its ids are reused by the next database)."""
+    from core.auth import access
+
+    access.reset()
+    yield
+    access.reset()
 
 
 # --- the whole stack ---------------------------------------------------------------------

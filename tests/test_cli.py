@@ -94,3 +94,14 @@ def test_bad_settings_stop_with_one_line(
     assert main(["migrate"]) == 2
     error = capsys.readouterr().err.strip()
     assert error.startswith("sauda: Invalid setting API_PORT") and "\n" not in error
+
+
+def test_commands_run_on_uvloop_where_the_platform_has_it() -> None:
+    import asyncio
+
+    from sauda.cli import _run_loop
+
+    async def loop_module() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert _run_loop(loop_module()).startswith("uvloop")

@@ -168,9 +168,7 @@ async def add_item(
 ) -> Order:
     """Добавить позицию в заказ (the total follows)"""
     if body.order_id is not None and body.order_id != order_id:
-        raise ValidationFailed.field(
-            "body", "order_id", msg="order_id must match the order in the path"
-        )
+        raise ValidationFailed.field("order_id", msg="order_id must match the order in the path")
     who = await caller(request, principal)
     view = await crm.add_order_item(shop_id=who.shop_id, order_id=order_id, line=body.line())
     return Order.of(view, who.zone)

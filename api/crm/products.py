@@ -108,7 +108,7 @@ async def add_component(
     """Добавить компонент (inventory item × quantity for one product)"""
     if body.product_id is not None and body.product_id != product_id:
         raise ValidationFailed.field(
-            "body", "product_id", msg="product_id must match the product in the path"
+            "product_id", msg="product_id must match the product in the path"
         )
     component = await crm.add_component(
         shop_id=principal.shop_id,

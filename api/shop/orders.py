@@ -111,7 +111,7 @@ def _creation_bounds(query: OrderQuery) -> dict[str, datetime | None]:
         bounds["created_before"] = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
     upper = bounds["created_until"] or bounds["created_before"]
     if bounds["created_from"] and upper and upper < bounds["created_from"]:
-        raise ValidationFailed.field("query", "dateTo", msg="dateTo must not be before dateFrom")
+        raise ValidationFailed.field("dateTo", msg="dateTo must not be before dateFrom")
     return bounds
 
 

@@ -28,10 +28,10 @@ from core.models import Product
 
 # Where each core field is named in this dialect, for 422 locations.
 LOCATIONS = {
-    "price": ("body", "retail_price"),
-    "discount_price": ("body", "sale_price"),
-    "cost_price": ("body", "cost_price"),
-    "kind": ("body", "category"),
+    "price": ("retail_price",),
+    "discount_price": ("sale_price",),
+    "cost_price": ("cost_price",),
+    "kind": ("category",),
 }
 
 

@@ -1,7 +1,7 @@
 """The customer's answer to the bouquet photo (core.approval): Approve, or Ask for a change.
 
-The photo arrives with two buttons (`approval:approve:<order>` / `approval:change:<order>`,
-written by core.approval). "Approve" releases the bouquet to the courier. "Ask for a
+The photo arrives with two buttons, the actions `approval.approve` / `approval.change` of
+the order (callback data through bot.actions, written by core.approval). "Approve" releases the bouquet to the courier. "Ask for a
 change" asks what to change (ApprovalFlow.comment); the text sends the order back to
 production and the florists are told why. Whatever conversation the customer was in
 before (checkout, say) is restored afterwards.
@@ -11,20 +11,16 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.actions import ActionFilter
 from bot.routers.staff_states import APPROVAL_ORDER_KEY, APPROVAL_RETURN_KEY, ApprovalFlow
 from core import approval
 from core.errors import BadRequest, Conflict, DomainError
+from core.ports.chat import Action
 from core.runtime import Runtime
-
-
-class ApprovalCb(CallbackData, prefix=approval.CALLBACK_PREFIX):
-    action: str
-    order_id: int
 
 
 def answered_text(error: DomainError) -> str:
@@ -40,12 +36,13 @@ async def _close_buttons(query: CallbackQuery) -> None:
 
 
 async def on_approval(
-    query: CallbackQuery, callback_data: ApprovalCb, state: FSMContext, runtime: Runtime
+    query: CallbackQuery, action: Action, state: FSMContext, runtime: Runtime
 ) -> None:
-    if callback_data.action == "approve":
+    order_id = int(action.value)
+    if action.kind == "approval.approve":
         try:
             order = await approval.approve(
-                order_id=callback_data.order_id,
+                order_id=order_id,
                 telegram_user_id=query.from_user.id,
                 clock=runtime.clock,
             )
@@ -61,14 +58,11 @@ async def on_approval(
                 )
             )
         return
-    if callback_data.action != "change":
-        await query.answer()
-        return
     previous = await state.get_state()
     await state.set_state(ApprovalFlow.comment)
     await state.update_data(
         {
-            APPROVAL_ORDER_KEY: callback_data.order_id,
+            APPROVAL_ORDER_KEY: order_id,
             APPROVAL_RETURN_KEY: previous if previous != ApprovalFlow.comment.state else None,
         }
     )
@@ -125,7 +119,7 @@ async def on_change_cancel(message: Message, state: FSMContext) -> None:
 
 def create_approval_router() -> Router:
     router = Router(name="staff_approval")
-    router.callback_query.register(on_approval, ApprovalCb.filter())
+    router.callback_query.register(on_approval, ActionFilter("approval.approve", "approval.change"))
     router.message.register(on_change_cancel, ApprovalFlow.comment, Command("cancel"))
     router.message.register(on_change_text, ApprovalFlow.comment, F.text, ~F.text.startswith("/"))
     router.message.register(on_change_not_text, ApprovalFlow.comment)

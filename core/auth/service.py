@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.auth.passwords import hash_password, verify_password
-from core.auth.tokens import issue_access_token
+from core.auth.tokens import IssuedToken, issue_token
 from core.clock import Clock
 from core.errors import Unauthorized, ValidationFailed
 from core.models import Membership, Role, Shop, User
@@ -21,14 +21,26 @@ class TokenIssuer:
     ttl_seconds: int
     clock: Clock
 
-    def issue(self, *, user_id: int, shop_id: int, role: Role) -> str:
-        return issue_access_token(
+    def issue(self, *, user_id: int, shop_id: int | None, role: Role | None) -> str:
+        """An access token; `shop_id=None` makes a user-level one (core.auth.tokens)."""
+        return self.issue_token(user_id=user_id, shop_id=shop_id, role=role).token
+
+    def issue_token(
+        self,
+        *,
+        user_id: int,
+        shop_id: int | None,
+        role: Role | None,
+        ttl_seconds: int | None = None,
+    ) -> IssuedToken:
+        """An access token with its jti and expiry; `ttl_seconds` defaults to the issuer's."""
+        return issue_token(
             secret=self.secret,
             user_id=user_id,
             shop_id=shop_id,
             role=role,
             now=self.clock.now(),
-            ttl_seconds=self.ttl_seconds,
+            ttl_seconds=self.ttl_seconds if ttl_seconds is None else ttl_seconds,
         )
 
 
@@ -84,8 +96,6 @@ async def sign_in_with_password(
 
 async def set_password(*, user: User, password: str) -> None:
     if len(password) < 8:
-        raise ValidationFailed.field(
-            "body", "password", msg="Password must be at least 8 characters"
-        )
+        raise ValidationFailed.field("password", msg="Password must be at least 8 characters")
     user.password_hash = hash_password(password)
     await user.save(update_fields=["password_hash", "updated_at"])

@@ -52,7 +52,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -62,12 +62,11 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from core import catalog, customers, stock
+from core import catalog, customers, shoptime, stock
 from core.actors import SYSTEM, Actor
 from core.clock import Clock
 from core.customers import _search_condition as customer_search
 from core.errors import BadRequest, Conflict, FieldProblem, NotFound, ValidationFailed
-from core.jobs import shoptime
 from core.models import (
     Channel,
     ClientType,
@@ -94,7 +93,7 @@ from core.orders.service import (
     recompute_totals,
     set_team,
 )
-from core.orders.status import CLOSED, OrderStatus, allowed_next
+from core.orders.status import BEFORE_ASSEMBLY, CLOSED, OrderStatus, allowed_next
 from core.tenancy import MAX_ID, get_owned, scoped
 
 S = OrderStatus
@@ -463,8 +462,8 @@ async def client_orders(*, shop_id: int, client_id: int) -> list[OrderView]:
 
 # Where the crm names the catalog's fields, for 422 locations.
 PRODUCT_LOC: dict[str, tuple[str | int, ...]] = {
-    "kind": ("body", "category"),
-    "is_active": ("body", "is_available"),
+    "kind": ("category",),
+    "is_active": ("is_available",),
 }
 # The v2.1.0 details: plain values without rules beyond their types.
 PRODUCT_DETAILS = (
@@ -519,18 +518,17 @@ async def add_component(
     unknown item or one already in the composition, on `quantity` unless positive.
     """
     if quantity <= 0:
-        raise ValidationFailed.field("body", "quantity", msg="Quantity must be greater than 0")
+        raise ValidationFailed.field("quantity", msg="Quantity must be greater than 0")
     async with in_transaction():
         product = await get_owned(Product, shop_id=shop_id, id=product_id, for_update=True)
         item = await StockItem.get_or_none(shop_id=shop_id, id=stock_item_id)
         if item is None:
             raise ValidationFailed.field(
-                "body", "inventory_id", msg=f"Inventory item {stock_item_id} not found"
+                "inventory_id", msg=f"Inventory item {stock_item_id} not found"
             )
         existing = await ProductComponent.get_or_none(product_id=product.id, stock_item_id=item.id)
         if existing is not None:
             raise ValidationFailed.field(
-                "body",
                 "inventory_id",
                 msg=f"Inventory item {item.id} is already in the composition (component {existing.id})",
             )
@@ -594,7 +592,7 @@ async def create_inventory_item(
     """Add a stock item; its starting quantity enters through the ledger (an adjustment)."""
     quantity = Decimal(values.get("quantity") or 0)
     if quantity < 0:
-        raise ValidationFailed.field("body", "quantity", msg="Quantity must not be negative")
+        raise ValidationFailed.field("quantity", msg="Quantity must not be negative")
     async with in_transaction():
         data = {name: values[name] for name in INVENTORY_FIELDS if values.get(name) is not None}
         item = await StockItem.create(shop_id=shop_id, **data)
@@ -615,9 +613,7 @@ async def update_inventory_item(
         await _set_fields(item, data, INVENTORY_FIELDS)
         if data.get("quantity") is not None:
             if Decimal(data["quantity"]) < 0:
-                raise ValidationFailed.field(
-                    "body", "quantity", msg="Quantity must not be negative"
-                )
+                raise ValidationFailed.field("quantity", msg="Quantity must not be negative")
             await _adjust_to(item, Decimal(data["quantity"]), user_id=user_id)
     return item
 
@@ -637,7 +633,7 @@ async def delete_inventory_item(*, shop_id: int, item_id: int) -> None:
 # orders ----------------------------------------------------------------------------
 
 # Items change while the order has not been assembled (stock has not moved yet).
-ITEMS_EDITABLE = frozenset({S.NEW, S.PAID, S.IN_PRODUCTION})
+ITEMS_EDITABLE = BEFORE_ASSEMBLY
 
 
 async def _with_parts(query: QuerySet[Order]) -> list[Order]:
@@ -683,14 +679,10 @@ async def list_orders(
     if date_from is not None or date_to is not None:
         zone = await shop_zone(shop_id)
         if date_from is not None:
-            query = query.filter(
-                delivery_from__gte=from_local(datetime.combine(date_from, time.min), zone)
-            )
+            query = query.filter(delivery_from__gte=shoptime.zone_day_start(date_from, zone))
         if date_to is not None:
             query = query.filter(
-                delivery_from__lt=from_local(
-                    datetime.combine(date_to + timedelta(days=1), time.min), zone
-                )
+                delivery_from__lt=shoptime.zone_day_start(date_to + timedelta(days=1), zone)
             )
     orders = await _with_parts(query.order_by("-id").offset(offset).limit(limit))
     return order_views(orders)
@@ -698,10 +690,10 @@ async def list_orders(
 
 # Where core reports an order field, and where the crm names it.
 ORDER_LOC: dict[tuple[str | int, ...], tuple[str | int, ...]] = {
-    ("body", "total"): ("body", "total_price"),
-    ("body", "flower_sum"): ("body", "total_price"),
-    ("body", "address"): ("body", "delivery_address"),
-    ("body", "delivery_window"): ("body", "delivery_date"),
+    ("total",): ("total_price",),
+    ("flower_sum",): ("total_price",),
+    ("address",): ("delivery_address",),
+    ("delivery_window",): ("delivery_date",),
 }
 
 
@@ -721,7 +713,7 @@ def _in_crm_terms() -> Iterator[None]:
 async def _client_or_422(shop_id: int, client_id: int, field: str) -> Customer:
     customer = await Customer.get_or_none(shop_id=shop_id, id=client_id)
     if customer is None:
-        raise ValidationFailed.field("body", field, msg=f"Client {client_id} not found")
+        raise ValidationFailed.field(field, msg=f"Client {client_id} not found")
     return customer
 
 
@@ -770,8 +762,8 @@ async def create_order(
             await _client_or_422(shop_id, recipient_id, "recipient_id")
             requests = [ItemRequest(line.product_id, line.quantity) for line in items]
             if requests:
-                priced = await price_items(shop_id=shop_id, items=requests, loc=("body", "items"))
-                _check_claimed_prices(items, priced, lambda i: ("body", "items", i, "price"))
+                priced = await price_items(shop_id=shop_id, items=requests, loc=("items",))
+                _check_claimed_prices(items, priced, lambda i: ("items", i, "price"))
             order = await place_order(
                 shop_id=shop_id,
                 customer_id=client_id,
@@ -921,9 +913,9 @@ async def add_order_item(
             )
         except ValidationFailed as error:
             raise ValidationFailed(
-                [FieldProblem(("body", p.loc[-1]), p.msg, p.type) for p in error.problems]
+                [FieldProblem((p.loc[-1],), p.msg, p.type) for p in error.problems]
             ) from None
-        _check_claimed_prices([line], priced, lambda _: ("body", "price"))
+        _check_claimed_prices([line], priced, lambda _: ("price",))
         item = priced[0]
         await OrderItem.create(
             order=order,

@@ -19,17 +19,17 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 
 from core.jobs.once import do_once
-from core.jobs.shoptime import format_day, format_window, local_now
 from core.models import DeliveryMethod, Membership, Order, Role, Shop, User
 from core.notify import send_chat_message
-from core.orders.status import OrderStatus
+from core.orders.status import BEFORE_ASSEMBLY, HANDED_OVER_OR_CLOSED
+from core.shoptime import format_day, format_window, local_now
 
 ASSEMBLY_LEAD = timedelta(minutes=60)
 COURIER_LEAD = timedelta(minutes=30)
 OVERDUE_LOOKBACK = timedelta(hours=48)
 
-NOT_ASSEMBLED = (OrderStatus.NEW, OrderStatus.PAID, OrderStatus.IN_PRODUCTION)
-DONE = (OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.CANCELLED)
+NOT_ASSEMBLED = list(BEFORE_ASSEMBLY)
+DONE = list(HANDED_OVER_OR_CLOSED)
 
 KIND_NOT_ASSEMBLED = "order_not_assembled"
 KIND_COURIER = "courier_reminder"

@@ -9,9 +9,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from core.jobs.once import do_once
-from core.jobs.shoptime import local_now
 from core.models import Shop, StockItem, StockSnapshot
 from core.notify import send_chat_message
+from core.shoptime import local_now
 
 DIGEST_HOUR = 8
 KIND_LOW_STOCK = "low_stock_digest"

@@ -5,7 +5,7 @@ from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_integrations_and_conversations')]
+    dependencies = [('models', '0012_foreign_key_and_list_indexes')]
 
     initial = False
 

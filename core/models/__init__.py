@@ -1,5 +1,6 @@
 """Every Tortoise model of the `models` app, importable from one place."""
 
+from core.models.auth import RefreshToken
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
 from core.models.conversations import (
     Conversation,
@@ -84,6 +85,7 @@ __all__ = [
     "Product",
     "ProductComponent",
     "ProductKind",
+    "RefreshToken",
     "Role",
     "Shop",
     "StockItem",

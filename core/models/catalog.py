@@ -30,6 +30,7 @@ class Category(TimestampedModel):
     class Meta:
         table = "categories"
         unique_together = (("shop", "name"),)
+        indexes = (("parent_id",),)
 
 
 class Product(TimestampedModel):
@@ -68,6 +69,7 @@ class Product(TimestampedModel):
     class Meta:
         table = "products"
         unique_together = (("shop", "sku"), ("shop", "barcode"))
+        indexes = (("category_id",),)
 
     @property
     def current_price(self) -> int:
@@ -93,3 +95,4 @@ class ProductComponent(TimestampedModel):
 
     class Meta:
         table = "product_components"
+        indexes = (("product_id",), ("stock_item_id",))

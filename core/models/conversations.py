@@ -49,6 +49,7 @@ class Conversation(TimestampedModel):
     class Meta:
         table = "conversations"
         unique_together = (("shop", "channel", "external_id"),)
+        indexes = (("customer_id",),)
 
 
 class Message(TimestampedModel):
@@ -82,4 +83,10 @@ class Message(TimestampedModel):
     class Meta:
         table = "messages"
         unique_together = (("channel", "external_id"),)
-        indexes = (("conversation_id", "sent_at"), ("shop_id", "sent_at"))
+        indexes = (
+            ("conversation_id", "sent_at"),
+            ("shop_id", "sent_at"),
+            ("customer_id",),
+            ("order_id",),
+            ("sent_by_id",),
+        )

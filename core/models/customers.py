@@ -70,3 +70,4 @@ class ImportantDate(TimestampedModel):
 
     class Meta:
         table = "important_dates"
+        indexes = (("shop_id",), ("customer_id",))

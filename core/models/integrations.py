@@ -61,6 +61,7 @@ class WebhookEndpoint(TimestampedModel):
 
     class Meta:
         table = "webhook_endpoints"
+        indexes = (("shop_id",),)
 
 
 class OutboxEvent(TimestampedModel):
@@ -88,6 +89,7 @@ class OutboxEvent(TimestampedModel):
 
     class Meta:
         table = "outbox_events"
+        indexes = (("shop_id",),)
 
 
 class Notification(TimestampedModel):

@@ -116,6 +116,15 @@ class Order(TimestampedModel):
     class Meta:
         table = "orders"
         unique_together = (("shop", "number"), ("shop", "external_provider", "external_id"))
+        indexes = (
+            ("shop_id", "created_at", "id"),
+            ("shop_id", "status"),
+            ("shop_id", "delivery_from"),
+            ("customer_id",),
+            ("recipient_id",),
+            ("manager_id",),
+            ("courier_id",),
+        )
 
 
 class OrderItem(TimestampedModel):
@@ -130,6 +139,7 @@ class OrderItem(TimestampedModel):
 
     class Meta:
         table = "order_items"
+        indexes = (("order_id",), ("product_id",))
 
 
 class OrderStatusEvent(TimestampedModel):
@@ -147,6 +157,7 @@ class OrderStatusEvent(TimestampedModel):
     class Meta:
         table = "order_status_events"
         ordering = ["id"]
+        indexes = (("order_id", "id"), ("actor_id",))
 
 
 class OrderIssue(TimestampedModel):
@@ -161,6 +172,7 @@ class OrderIssue(TimestampedModel):
 
     class Meta:
         table = "order_issues"
+        indexes = (("order_id",), ("reported_by_id",))
 
 
 class OrderPhoto(TimestampedModel):
@@ -179,6 +191,7 @@ class OrderPhoto(TimestampedModel):
 
     class Meta:
         table = "order_photos"
+        indexes = (("order_id",), ("uploaded_by_id",))
 
 
 class Payment(TimestampedModel):
@@ -196,3 +209,4 @@ class Payment(TimestampedModel):
     class Meta:
         table = "payments"
         unique_together = (("provider", "external_id"),)
+        indexes = (("shop_id",), ("order_id",))

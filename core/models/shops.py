@@ -68,6 +68,7 @@ class Membership(TimestampedModel):
     class Meta:
         table = "memberships"
         unique_together = (("user", "shop", "role"),)
+        indexes = (("shop_id", "role"),)
 
 
 class ApiKey(TimestampedModel):
@@ -84,3 +85,4 @@ class ApiKey(TimestampedModel):
 
     class Meta:
         table = "api_keys"
+        indexes = (("shop_id",), ("created_by_id",))

@@ -47,6 +47,7 @@ class StockItem(TimestampedModel):
 
     class Meta:
         table = "stock_items"
+        indexes = (("shop_id",), ("product_id",))
 
 
 class SupplyDelivery(TimestampedModel):
@@ -63,6 +64,7 @@ class SupplyDelivery(TimestampedModel):
 
     class Meta:
         table = "supply_deliveries"
+        indexes = (("shop_id", "delivery_date"), ("created_by_id",))
 
 
 class SupplyPosition(TimestampedModel):
@@ -81,6 +83,7 @@ class SupplyPosition(TimestampedModel):
 
     class Meta:
         table = "supply_positions"
+        indexes = (("delivery_id",), ("stock_item_id",))
 
 
 class StockMove(TimestampedModel):
@@ -104,6 +107,13 @@ class StockMove(TimestampedModel):
 
     class Meta:
         table = "stock_moves"
+        indexes = (
+            ("shop_id", "created_at"),
+            ("stock_item_id", "id"),
+            ("order_id",),
+            ("supply_id",),
+            ("created_by_id",),
+        )
 
 
 class StockSnapshot(TimestampedModel):
@@ -120,3 +130,4 @@ class StockSnapshot(TimestampedModel):
     class Meta:
         table = "stock_snapshots"
         unique_together = (("stock_item", "day"),)
+        indexes = (("shop_id", "day"),)

@@ -58,6 +58,7 @@ class Task(TimestampedModel):
 
     class Meta:
         table = "tasks"
+        indexes = (("shop_id", "status"), ("assignee_id",), ("created_by_id",), ("order_id",))
 
 
 class TaskComment(TimestampedModel):
@@ -69,3 +70,4 @@ class TaskComment(TimestampedModel):
 
     class Meta:
         table = "task_comments"
+        indexes = (("task_id",), ("author_id",))

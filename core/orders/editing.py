@@ -59,7 +59,7 @@ async def update_order(
         if customer_phone is not UNSET:
             if customer_phone:
                 customer, _ = await find_or_register_customer(
-                    shop_id=shop_id, phone=customer_phone, loc=("body", "customer_phone")
+                    shop_id=shop_id, phone=customer_phone, loc=("customer_phone",)
                 )
                 order.customer = customer
             else:
@@ -67,9 +67,7 @@ async def update_order(
             changed.add("customer_id")
         if recipient_phone is not UNSET:
             order.recipient_phone = (
-                phone_or_422(recipient_phone, "body", "recipient_phone")
-                if recipient_phone
-                else None
+                phone_or_422(recipient_phone, "recipient_phone") if recipient_phone else None
             )
             changed.add("recipient_phone")
         for name, value in (
@@ -88,12 +86,12 @@ async def update_order(
                 changed.add(name)
         if order.delivery_from and order.delivery_to and order.delivery_to <= order.delivery_from:
             raise ValidationFailed.field(
-                "body", "delivery_window", msg="The window must end after it starts"
+                "delivery_window", msg="The window must end after it starts"
             )
         if delivery_fee is not UNSET:
             if delivery_fee < 0:
                 raise ValidationFailed.field(
-                    "body", "delivery_fee", msg="delivery_fee must not be negative"
+                    "delivery_fee", msg="delivery_fee must not be negative"
                 )
             order.delivery_fee = delivery_fee
         items = await OrderItem.filter(order_id=order.id)
@@ -101,16 +99,13 @@ async def update_order(
             computed = sum(int(i.total) for i in items)
             if flower_sum is not UNSET and flower_sum != computed:
                 raise ValidationFailed.field(
-                    "body",
                     "flower_sum",
                     msg=f"flower_sum must equal the catalog sum of the items ({computed})",
                 )
             order.flower_sum = computed
         elif flower_sum is not UNSET:
             if flower_sum < 0:
-                raise ValidationFailed.field(
-                    "body", "flower_sum", msg="flower_sum must not be negative"
-                )
+                raise ValidationFailed.field("flower_sum", msg="flower_sum must not be negative")
             order.flower_sum = flower_sum
         order.total = compute_totals(
             flower_sum=int(order.flower_sum),

@@ -33,6 +33,7 @@ from core.models import (
     Role,
     Shop,
 )
+from core.orders.rules import check_order_rules
 from core.orders.status import InvalidTransition, OrderStatus, allowed_next, check_transition
 from core.permissions import Action, check, check_move
 from core.phones import phone_or_422
@@ -67,7 +68,7 @@ class PricedItem:
 
 
 async def price_items(
-    *, shop_id: int, items: Sequence[ItemRequest], loc: tuple[str | int, ...] = ("body", "items")
+    *, shop_id: int, items: Sequence[ItemRequest], loc: tuple[str | int, ...] = ("items",)
 ) -> list[PricedItem]:
     """Catalog prices for the requested items; an unknown or inactive product is a 422."""
     priced: list[PricedItem] = []
@@ -96,7 +97,7 @@ def compute_totals(
     delivery_fee: int,
     discount: int = 0,
     claimed_total: int | None = None,
-    loc: tuple[str | int, ...] = ("body", "total"),
+    loc: tuple[str | int, ...] = ("total",),
 ) -> int:
     """total = flower_sum + delivery_fee - discount; a claimed total that differs is a 422."""
     total = flower_sum + delivery_fee - discount
@@ -128,7 +129,7 @@ async def check_team_member(*, shop_id: int, user_id: int, role: Role, field: st
     ok = await Membership.filter(shop_id=shop_id, user_id=user_id, role__in=list(roles)).exists()
     if not ok:
         raise ValidationFailed.field(
-            "body", field, msg=f"User {user_id} is not a {role.value} of this shop"
+            field, msg=f"User {user_id} is not a {role.value} of this shop"
         )
 
 
@@ -170,17 +171,13 @@ async def place_order(
     """
     clock = clock or SystemClock()
     if delivery_fee < 0:
-        raise ValidationFailed.field(
-            "body", "delivery_fee", msg="delivery_fee must not be negative"
-        )
+        raise ValidationFailed.field("delivery_fee", msg="delivery_fee must not be negative")
     if delivery_from and delivery_to and delivery_to <= delivery_from:
-        raise ValidationFailed.field(
-            "body", "delivery_window", msg="The window must end after it starts"
-        )
+        raise ValidationFailed.field("delivery_window", msg="The window must end after it starts")
     if len(florist_ids) > MAX_FLORISTS:
-        raise ValidationFailed.field("body", "florist_ids", msg="At most 3 florists")
+        raise ValidationFailed.field("florist_ids", msg="At most 3 florists")
     if recipient_phone:
-        recipient_phone = phone_or_422(recipient_phone, "body", "recipient_phone")
+        recipient_phone = phone_or_422(recipient_phone, "recipient_phone")
     async with in_transaction():
         shop = await Shop.filter(id=shop_id).select_for_update().first()
         if shop is None:
@@ -190,17 +187,14 @@ async def place_order(
             computed = sum(p.total for p in priced)
             if flower_sum is not None and flower_sum != computed:
                 raise ValidationFailed.field(
-                    "body",
                     "flower_sum",
                     msg=f"flower_sum must equal the catalog sum of the items ({computed})",
                 )
             flower_sum = computed
         if flower_sum is None:
-            raise ValidationFailed.field("body", "flower_sum", msg="Field required", type="missing")
+            raise ValidationFailed.field("flower_sum", msg="Field required", type="missing")
         if flower_sum < 0:
-            raise ValidationFailed.field(
-                "body", "flower_sum", msg="flower_sum must not be negative"
-            )
+            raise ValidationFailed.field("flower_sum", msg="flower_sum must not be negative")
         grand_total = compute_totals(
             flower_sum=flower_sum, delivery_fee=delivery_fee, claimed_total=total
         )
@@ -212,7 +206,7 @@ async def place_order(
                 shop_id=shop_id,
                 phone=customer_phone,
                 name=customer_name,
-                loc=("body", "customer_phone"),
+                loc=("customer_phone",),
             )
         recipient: Customer | None = None
         if recipient_id is not None:
@@ -261,7 +255,7 @@ async def place_order(
             )
         except IntegrityError:
             raise ValidationFailed.field(
-                "body", "external_id", msg="An order with this external id already exists"
+                "external_id", msg="An order with this external id already exists"
             ) from None
         for p in priced:
             await OrderItem.create(
@@ -315,8 +309,9 @@ async def change_status(
 
     Outcomes: the new status with a history row and an `order.status_changed` event;
     InvalidTransition (400) naming the allowed next statuses; RoleForbidden (403) when
-    the acting person's roles may not make the move (core.permissions); Conflict (409) when
-    assembling needs stock that is not there. Assembling takes the composition out of
+    the acting person's roles may not make the move (core.permissions); the order's own
+    rules (core.orders.rules: AwaitingApproval 409, NotYours 403, PhotoRequired 409);
+    Conflict (409) when assembling needs stock that is not there. Assembling takes the composition out of
     stock; cancelling gives back whatever was taken. `restrict(current, before_issue)`
     lets a dialect narrow the machine to the moves its document names (checked under the
     row lock, InvalidTransition listing only the moves left).
@@ -337,9 +332,12 @@ async def change_status(
             if to not in allowed:
                 raise InvalidTransition(current, to, allowed)
         check_transition(current, to, before_issue=order.status_before_issue)
+        roles: set[Role] | None = None
         if actor.role is not None:
             # A person or key acting in the shop: their roles must allow the move (403).
-            check_move(await _acting_roles(shop_id, actor), to=to, from_status=current)
+            roles = await _acting_roles(shop_id, actor)
+            check_move(roles, to=to, from_status=current)
+        await check_order_rules(order, to=to, roles=roles, user_id=actor.user_id)
         if to is OrderStatus.ASSEMBLED:
             await stock.consume_for_order(order, user_id=actor.user_id)
         elif to is OrderStatus.CANCELLED:
@@ -496,7 +494,7 @@ async def set_team(
                 florist_ids
             ):
                 raise ValidationFailed.field(
-                    "body", "florist_ids", msg="An order needs 1 to 3 distinct florists"
+                    "florist_ids", msg="An order needs 1 to 3 distinct florists"
                 )
             for florist_id in florist_ids:
                 await check_team_member(

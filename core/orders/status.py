@@ -31,7 +31,15 @@ class OrderStatus(StrEnum):
 
 S = OrderStatus
 
+# The named sets of statuses, defined here once.
 CLOSED: frozenset[OrderStatus] = frozenset({S.COMPLETED, S.CANCELLED})
+OPEN: frozenset[OrderStatus] = frozenset(OrderStatus) - CLOSED
+# Orders that still need their flowers (stock is taken when they are assembled).
+BEFORE_ASSEMBLY: frozenset[OrderStatus] = frozenset({S.NEW, S.PAID, S.IN_PRODUCTION})
+# Orders whose delivery is behind them (or will never happen).
+HANDED_OVER_OR_CLOSED: frozenset[OrderStatus] = CLOSED | {S.DELIVERED}
+# Moves that send the order out of the shop (to the courier or the pickup counter).
+LEAVING_THE_SHOP: frozenset[OrderStatus] = frozenset({S.IN_DELIVERY, S.AWAITING_PICKUP})
 
 # Forward moves; `issue` and `cancelled` are added for every open status below.
 _FORWARD: dict[OrderStatus, frozenset[OrderStatus]] = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -114,7 +115,9 @@ class Notifier(Protocol):
         shop_id: int | None,
         event_type: str = "message",
         key: str | None = None,
-    ) -> None:
+        now: datetime | None = None,
+    ) -> int:
         """Queue `message` for each address (one outbox row per channel), in the
-        caller's transaction; a channel that fails later never blocks another."""
+        caller's transaction; a channel that fails later never blocks another. Returns
+        how many rows were written (0: the person is reachable nowhere)."""
         ...

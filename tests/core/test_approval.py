@@ -22,6 +22,7 @@ from core.models import (
     Role,
     Shop,
 )
+from core.orders import rules
 from core.orders.service import change_status, place_order
 from tests.core.test_photos import jpeg_with_gps
 from tests.factories import make_member, make_shop
@@ -231,11 +232,11 @@ async def test_shop_timeout_setting_is_respected(tmp_path: Path, clock: FrozenCl
 
 
 def test_pending_bouquet_may_not_leave() -> None:
-    with pytest.raises(approval.AwaitingApproval):
-        approval.check_released(Order(approval_status=ApprovalStatus.PENDING))
+    with pytest.raises(rules.AwaitingApproval):
+        rules.check_released(Order(approval_status=ApprovalStatus.PENDING))
     for status in (
         ApprovalStatus.NOT_REQUIRED,
         ApprovalStatus.APPROVED,
         ApprovalStatus.AUTO_APPROVED,
     ):
-        approval.check_released(Order(approval_status=status))
+        rules.check_released(Order(approval_status=status))

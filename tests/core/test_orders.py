@@ -51,7 +51,7 @@ async def test_a_claimed_total_that_disagrees_is_refused_and_nothing_is_written(
             delivery_fee=2000,
             total=26000,
         )
-    assert raised.value.problems[0].loc == ("body", "total")
+    assert raised.value.problems[0].loc == ("total",)
     assert await Order.all().count() == 0
     assert await OutboxEvent.all().count() == 0
 
@@ -61,7 +61,7 @@ async def test_another_shops_product_cannot_be_ordered() -> None:
     foreign = await make_product(theirs)
     with pytest.raises(ValidationFailed) as raised:
         await place_order(shop_id=mine.id, items=[ItemRequest(foreign.id, 1)])
-    assert raised.value.problems[0].loc == ("body", "items", 0, "product_id")
+    assert raised.value.problems[0].loc == ("items", 0, "product_id")
 
 
 async def test_status_changes_write_history_and_refuse_forbidden_moves() -> None:

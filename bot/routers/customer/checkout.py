@@ -31,6 +31,7 @@ from core.errors import ValidationFailed
 from core.models import DateType, DeliveryMethod, Shop
 from core.occasions import OCCASION_KINDS, Occasion, parse_occasion_date
 from core.runtime import Runtime
+from core.shoptime import shop_today
 
 Event = Message | CallbackQuery
 
@@ -114,7 +115,7 @@ async def ask(
     lead = f"{problem}\n\n" if problem else ""
     now = now_of(runtime)
     if step == Checkout.day:
-        today = storefront.shop_now(shop, now).date()
+        today = shop_today(shop, now)
         days = storefront.bookable_days(shop, now)
         await say(event, lead + QUESTIONS[step](), keyboards.days(days, today))
         return
@@ -429,7 +430,7 @@ async def on_day_button(
 
 
 async def on_day_text(message: Message, shop: Shop, state: FSMContext, runtime: Runtime) -> None:
-    today = storefront.shop_now(shop, now_of(runtime)).date()
+    today = shop_today(shop, now_of(runtime))
     await _take_day(message, storefront.parse_day(message.text or "", today), shop, state, runtime)
 
 
@@ -540,7 +541,7 @@ async def on_occasion(
 async def on_occasion_date(
     message: Message, shop: Shop, state: FSMContext, runtime: Runtime
 ) -> None:
-    today = storefront.shop_now(shop, now_of(runtime)).date()
+    today = shop_today(shop, now_of(runtime))
     try:
         day = parse_occasion_date(message.text, today)
     except ValidationFailed as error:

@@ -61,12 +61,6 @@ class CheckoutCb(CallbackData, prefix="co"):
     value: str = ""
 
 
-class ReorderCb(CallbackData, prefix="reorder"):
-    """The date reminder's "order the same as last time" (core.reminders.REORDER_PREFIX)."""
-
-    order_id: int
-
-
 def button(text: str, data: CallbackData | str) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=text, callback_data=data if isinstance(data, str) else data.pack()

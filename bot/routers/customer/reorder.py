@@ -16,26 +16,27 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, User
 from aiogram.utils.i18n import gettext as _
 
+from bot.actions import ActionFilter
 from bot.routers.customer import keyboards
 from bot.routers.customer.checkout import start_checkout
 from bot.routers.customer.common import say
-from bot.routers.customer.keyboards import ReorderCb
 from bot.routers.customer.states import CART_KEY, CHECKOUT_KEY, SHOP_KEY
 from core import storefront
 from core.errors import NotFound
+from core.ports.chat import Action
 from core.runtime import Runtime
 
 
 async def on_reorder(
     callback: CallbackQuery,
-    callback_data: ReorderCb,
+    action: Action,
     state: FSMContext,
     runtime: Runtime,
     event_from_user: User,
 ) -> None:
     try:
         again = await storefront.reorder(
-            telegram_user_id=event_from_user.id, order_id=callback_data.order_id
+            telegram_user_id=event_from_user.id, order_id=int(action.value)
         )
     except NotFound:
         await callback.answer(_("This order is not one of yours."), show_alert=True)
@@ -71,5 +72,5 @@ async def on_reorder(
 
 def create_router() -> Router:
     router = Router(name="customer.reorder")
-    router.callback_query.register(on_reorder, ReorderCb.filter())
+    router.callback_query.register(on_reorder, ActionFilter("order.reorder"))
     return router
