@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashl
 
 .PHONY: run test install locales lint typecheck demo chromium clean
 
+# `serve` applies migrations itself before it starts.
 run: install locales
-	$(BIN)/sauda migrate
 	$(BIN)/sauda serve
 
 # Parallel test workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one.

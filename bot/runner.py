@@ -15,6 +15,12 @@ Webhook mode (TELEGRAM_WEBHOOK_URL set) fails closed, unlike aiogram's stock han
 
 Polling stores each update the same way (`bot.updates.UpdateOnceMiddleware`), so the
 same `update_id` takes effect once in either mode.
+
+In the scaled topology (docker-compose.yml) the two halves run in different processes:
+the API processes *receive* (`drive=False`: they serve the webhook route behind the load
+balancer and handle what arrives there), the bot process *drives* (`receive=False`: it
+registers the webhook, or polls when no webhook URL is set, and re-feeds stored updates
+that a receiver never finished). One process does both by default.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.updates import CLAIM_SECONDS, feed_payload, process_stored, store_update
+from core.kv import BOT_USERNAME_KEY
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -129,6 +136,16 @@ async def _sweep(service: BotService) -> None:
             log.exception("bot: re-feeding stored updates failed")
 
 
+async def remember_username(service: BotService) -> None:
+    try:
+        me = await service.bot.get_me()
+    except Exception as error:
+        log.warning("bot: getMe failed (%s); links to the bot will be missing", error)
+        return
+    if me.username:
+        await service.runtime.kv.set(BOT_USERNAME_KEY, me.username)
+
+
 def build_service(runtime: Runtime) -> BotService:
     service = BotService(runtime=runtime, bot=create_bot(runtime), dp=create_dispatcher(runtime))
     runtime.extras["telegram_bot"] = service.bot
@@ -136,33 +153,50 @@ def build_service(runtime: Runtime) -> BotService:
     return service
 
 
-async def start_bot(runtime: Runtime) -> Callable[[], Awaitable[None]] | None:
-    """Start the bot in the mode the settings ask for; returns its cleanup."""
+async def start_bot(
+    runtime: Runtime, *, receive: bool = True, drive: bool = True
+) -> Callable[[], Awaitable[None]] | None:
+    """Start the bot in the mode the settings ask for; returns its cleanup.
+
+    `receive`: serve the webhook route (webhook mode only); `drive`: register the webhook
+    or poll, and re-feed stored updates. Outcomes: None when there is no token, or when
+    only receiving is asked for and no webhook URL is set (polling needs no receiver).
+    """
     settings = runtime.settings
     if not settings.telegram_bot_token:
         log.info("bot: TELEGRAM_BOT_TOKEN is empty, the Telegram bot is not started")
         return None
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise BotConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    if not drive and not settings.telegram_webhook_url:
+        return None
     service = build_service(runtime)
     if settings.telegram_webhook_url:
-        install_webhook_route(service)
-        await service.bot.set_webhook(
-            url=settings.telegram_webhook_url,
-            secret_token=settings.telegram_webhook_secret,
-            allowed_updates=service.dp.resolve_used_update_types(),
+        if receive:
+            install_webhook_route(service)
+        if drive:
+            await service.bot.set_webhook(
+                url=settings.telegram_webhook_url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=service.dp.resolve_used_update_types(),
+            )
+        log.info(
+            "bot: webhook mode at %s (%s)",
+            settings.telegram_webhook_url,
+            " and ".join(part for part, on in (("receiving", receive), ("driving", drive)) if on),
         )
-        log.info("bot: webhook mode at %s", settings.telegram_webhook_url)
     else:
         await service.bot.delete_webhook(drop_pending_updates=False)
         service.run_loop(
             service.dp.start_polling(service.bot, handle_signals=False, close_bot_session=False)
         )
         log.info("bot: polling %s", settings.telegram_api_base)
-    stored = await service.process_stored()
-    if stored:
-        log.info("bot: re-fed %s stored update(s) that were never handled", stored)
-    service.run_loop(_sweep(service))
+    if drive:
+        await remember_username(service)
+        stored = await service.process_stored()
+        if stored:
+            log.info("bot: re-fed %s stored update(s) that were never handled", stored)
+        service.run_loop(_sweep(service))
 
     async def cleanup() -> None:
         await service.close()

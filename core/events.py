@@ -26,6 +26,8 @@ ORDER_STATUS_CHANGED = "order.status_changed"
 ORDER_ISSUE_REPORTED = "order.issue_reported"
 ORDER_TEAM_CHANGED = "order.team_changed"
 ORDER_PHOTO_ADDED = "order.photo_added"
+# Fields of an order were edited (window, address, items, sums): payload order_id, fields.
+ORDER_UPDATED = "order.updated"
 PAYMENT_RECEIVED = "payment.received"
 CUSTOMER_REGISTERED = "customer.registered"
 STOCK_LOW = "stock.low"

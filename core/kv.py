@@ -12,6 +12,10 @@ import redis.asyncio as redis
 
 KV = redis.Redis
 
+# The Telegram bot's username (getMe), kept by the bot process for links that other
+# processes print (tracking pages, `sauda demo`).
+BOT_USERNAME_KEY = "sauda:bot:username"
+
 
 def create_kv(url: str) -> Any:
     """Open the store named by `url`; an empty url gives a private in-process store."""

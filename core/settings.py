@@ -32,7 +32,10 @@ class OtpDelivery(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # An empty value (`CONTRACT_PREFIXES=` as .env.example writes it) means the default.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     env: Environment = Environment.DEVELOPMENT
     data_dir: Path = Path("var")
@@ -75,6 +78,9 @@ class Settings(BaseSettings):
     # with Redis, 0 (no cache) with the in-process store.
     auth_cache_seconds: int | None = Field(default=None, ge=0, le=300)
     log_level: str = "INFO"
+    # A file `sauda serve` touches every 15 s while the database and the store answer;
+    # `sauda healthcheck --heartbeat FILE` checks its age (empty: no heartbeat).
+    heartbeat_file: Path | None = None
 
     @field_validator("otp_delivery", "auth_cache_seconds", mode="before")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import secrets
+import unicodedata
 
 from core.auth.access import forget_user
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -13,9 +13,24 @@ from core.phones import InvalidPhone, normalize_phone
 TIMEZONES = ("Asia/Almaty", "Asia/Tashkent")
 
 
-def _slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug[:40] or "shop"
+# Russian, Kazakh and Uzbek Cyrillic to Latin, as people spell shop names in links.
+_TRANSLIT = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziiklmnoprstufye", strict=True)),
+        **dict(zip("ғқңөұүһіәў", "gqnouuhiao", strict=True)),
+        "ё": "e", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+        "ю": "yu", "я": "ya", "ъ": "", "ь": "", "ҳ": "h",
+        "ʻ": "", "ʼ": "", "‘": "", "’": "", "'": "", "`": "",
+    }
+)  # fmt: skip
+
+
+def slugify(name: str) -> str:
+    """A link-safe slug of a shop name: `Гүлдер` -> `gulder`, `Oʻzbek gullari` -> `ozbek-gullari`."""
+    latin = unicodedata.normalize("NFKD", name.lower().translate(_TRANSLIT))
+    ascii_only = latin.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
+    return slug[:40].strip("-") or "shop"
 
 
 async def create_shop(
@@ -35,9 +50,11 @@ async def create_shop(
         if await Shop.filter(slug=slug).exists():
             raise Conflict(f"Shop slug '{slug}' is taken")
     else:
-        slug = _slugify(name)
+        base = slugify(name)
+        slug, n = base, 1
         while await Shop.filter(slug=slug).exists():
-            slug = f"{_slugify(name)[:32]}-{secrets.token_hex(3)}"
+            n += 1
+            slug = f"{base[:36]}-{n}"
     return await Shop.create(
         name=name, slug=slug, timezone=timezone, currency=currency, locale=locale
     )

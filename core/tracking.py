@@ -1,7 +1,14 @@
 """Public order tracking: what anyone holding the tracking token may see.
 
-Status, times, the delivery window, the address with the street masked, the photos of
-the bouquet, and the status history; never a name or a phone number.
+Status, times, the delivery window, the address with the street masked (a pickup
+order shows the shop's address), the photos of the bouquet (assembled, delivered), the
+items and the total, the shop's own phone, and the status history; never a customer's
+name or phone number.
+
+Tracking is read far more often than an order changes: `cached_tracking` keeps the view
+in the key-value store for `CACHE_SECONDS`, and every event that changes what the page
+shows (status, photos, approval, edits) drops it (`register`), so the short lifetime
+only bounds the rare read that races a commit.
 
 Address masking (the seed's example: "г. Алматы, пр. Достык 89" shows as
 "г. Алматы, пр. ***** д. 89"):
@@ -15,12 +22,15 @@ Address masking (the seed's example: "г. Алматы, пр. Достык 89" s
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
+from core import events
 from core.errors import NotFound
-from core.models import DeliveryMethod, Order, OrderPhoto, OrderStatusEvent, Shop
+from core.models import DeliveryMethod, Order, OrderItem, OrderPhoto, OrderStatusEvent, Shop
 from core.orders.status import OrderStatus
 
 MASK = "*****"
@@ -137,6 +147,19 @@ class TimelineStep:
 
 
 @dataclass(frozen=True)
+class TrackingItem:
+    name: str
+    quantity: int
+    total: int
+
+
+@dataclass(frozen=True)
+class TrackingPhoto:
+    url: str
+    kind: str  # assembled | delivered
+
+
+@dataclass(frozen=True)
 class Tracking:
     """What the public may know about one order."""
 
@@ -153,6 +176,12 @@ class Tracking:
     shop_timezone: str
     language: str
     number: int
+    items: list[TrackingItem] = field(default_factory=list)
+    total: int = 0
+    currency: str = "KZT"
+    shop_phone: str | None = None
+    shop_slug: str = ""
+    gallery: list[TrackingPhoto] = field(default_factory=list)
 
     def timeline(self) -> list[TimelineStep]:
         """The steps the order went through, then the ones still ahead of it."""
@@ -193,13 +222,22 @@ async def get_tracking(*, token: str) -> Tracking:
     """The public view of the order with this tracking token; NotFound otherwise."""
     if not token or len(token) > 64:
         raise NotFound("Order")
-    order = await Order.get_or_none(tracking_token=token)
+    order = await Order.get_or_none(tracking_token=token).select_related("shop")
     if order is None:
         raise NotFound("Order")
-    shop = await Shop.get(id=order.shop_id)  # type: ignore[attr-defined]
+    shop: Shop = order.shop
     photos = await OrderPhoto.filter(order_id=order.id, url__isnull=False).order_by("id")
-    events = await OrderStatusEvent.filter(order_id=order.id).order_by("id")
-    history = [(OrderStatus(e.to_status), e.created_at) for e in events]
+    events = (
+        await OrderStatusEvent.filter(order_id=order.id)
+        .order_by("id")
+        .values_list("to_status", "created_at")
+    )
+    items = (
+        await OrderItem.filter(order_id=order.id)
+        .order_by("id")
+        .values_list("product_name", "quantity", "total")
+    )
+    history = [(OrderStatus(status), at) for status, at in events]
     return Tracking(
         token=order.tracking_token,
         status=OrderStatus(order.status),
@@ -217,4 +255,93 @@ async def get_tracking(*, token: str) -> Tracking:
         shop_timezone=shop.timezone,
         language=order.language,
         number=order.number,
+        items=[TrackingItem(str(name), int(qty), int(total)) for name, qty, total in items],
+        total=int(order.total),
+        currency=str(shop.currency),
+        shop_phone=shop.phone,
+        shop_slug=shop.slug,
+        gallery=[TrackingPhoto(p.url, str(p.kind)) for p in photos if p.url],
     )
+
+
+CACHE_SECONDS = 10
+CACHE_PREFIX = "sauda:tracking:"
+_ORDER_TOKEN_PREFIX = "sauda:tracking-order:"
+
+
+def _dump(view: Tracking) -> str:
+    data = asdict(view)
+    data["history"] = [(status.value, at.isoformat()) for status, at in view.history]
+    return json.dumps(data, default=str)
+
+
+def _load(text: str) -> Tracking:
+    data = json.loads(text)
+    moment = datetime.fromisoformat
+    return Tracking(
+        **{
+            **data,
+            "status": OrderStatus(data["status"]),
+            "updated_at": moment(data["updated_at"]),
+            "delivery_method": DeliveryMethod(data["delivery_method"]),
+            "delivery_from": moment(data["delivery_from"]) if data["delivery_from"] else None,
+            "delivery_to": moment(data["delivery_to"]) if data["delivery_to"] else None,
+            "history": [(OrderStatus(s), moment(at)) for s, at in data["history"]],
+            "items": [TrackingItem(**item) for item in data["items"]],
+            "gallery": [TrackingPhoto(**photo) for photo in data["gallery"]],
+        }
+    )
+
+
+async def cached_tracking(*, kv: Any, token: str) -> Tracking:
+    """`get_tracking`, answered from the key-value store while the order is unchanged."""
+    if not token or len(token) > 64:
+        raise NotFound("Order")
+    key = CACHE_PREFIX + token
+    cached = await kv.get(key)
+    if cached:
+        return _load(cached)
+    view = await get_tracking(token=token)
+    await kv.set(key, _dump(view), ex=CACHE_SECONDS)
+    return view
+
+
+async def forget_tracking(*, kv: Any, order_id: int) -> None:
+    """Drop the cached view of an order (its token is looked up once and remembered)."""
+    token = await kv.get(f"{_ORDER_TOKEN_PREFIX}{order_id}")
+    if token is None:
+        token = await Order.filter(id=order_id).first().values_list("tracking_token", flat=True)
+        if token is None:
+            return
+        await kv.set(f"{_ORDER_TOKEN_PREFIX}{order_id}", str(token), ex=24 * 3600)
+    await kv.delete(CACHE_PREFIX + str(token))
+
+
+# Events after which the page shows something else.
+INVALIDATING_EVENTS = (
+    events.ORDER_CREATED,
+    events.ORDER_STATUS_CHANGED,
+    events.ORDER_PHOTO_ADDED,
+    events.ORDER_TEAM_CHANGED,
+    events.ORDER_ISSUE_REPORTED,
+    "order.approval_changed",
+    events.ORDER_UPDATED,
+)
+
+
+# The store the process's cache lives in (set by `register`; one runtime per process).
+_store: dict[str, Any] = {}
+
+
+async def _forget_on_event(event: events.DomainEvent) -> None:
+    kv = _store.get("kv")
+    order_id = event.payload.get("order_id")
+    if kv is not None and order_id is not None:
+        await forget_tracking(kv=kv, order_id=int(order_id))
+
+
+def register(runtime: Any) -> None:
+    """Drop an order's cached tracking view whenever an event changes it."""
+    _store["kv"] = runtime.kv
+    for name in INVALIDATING_EVENTS:
+        events.bus.subscribe(name, _forget_on_event)

@@ -9,6 +9,7 @@
     sauda demo                                         (a small realistic demo shop)
     sauda webhook set --shop SHOP --url URL [--secret X] [--events E ...]
     sauda webhook list --shop SHOP
+    sauda healthcheck [--url URL | --heartbeat FILE [--max-age S]]
     sauda whatsapp connect --shop SHOP --phone-number-id ID --token TOKEN [--display-phone P]
     sauda whatsapp list [--shop SHOP]                  (tokens masked)
     sauda whatsapp disconnect --shop SHOP --phone-number-id ID
@@ -111,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     wa_disconnect.add_argument("--shop", required=True, help="shop id or slug")
     wa_disconnect.add_argument("--phone-number-id", required=True)
 
+    health = commands.add_parser("healthcheck", help="exit 0 when this deployment is healthy")
+    health.add_argument("--url", help="an HTTP health URL that must answer 200")
+    health.add_argument("--heartbeat", help="a HEARTBEAT_FILE that must be fresh")
+    health.add_argument("--max-age", type=float, default=60.0, help="seconds (heartbeat)")
+
     scheduler = commands.add_parser("scheduler", help="run only the scheduler (and outbox)")
     scheduler.add_argument("--list", action="store_true", help="print jobs with their next run")
     return parser
@@ -174,8 +180,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         from sauda.demo import load_demo
 
         await _migrate(settings)
-        shop = await _with_db(settings, load_demo)
-        print(f"demo shop loaded: id={shop.id} slug={shop.slug} name={shop.name}")
+        base = public_base_url(settings)
+        demo = await _with_db(
+            settings, lambda: load_demo(data_dir=settings.data_dir, public_base_url=base)
+        )
+        print(await demo_guide(demo, settings, base))
         return 0
     return await _with_db(settings, lambda: _admin(args, settings))
 
@@ -311,6 +320,79 @@ def _run_loop(coroutine: Any) -> Any:
     return uvloop.run(coroutine)
 
 
+def public_base_url(settings: Settings) -> str:
+    return settings.public_base_url or f"http://localhost:{settings.api_port}"
+
+
+async def bot_link(settings: Settings, start: str) -> str:
+    """`https://t.me/<bot>?start=...` once the bot's username is known (getMe), else the
+    command to send."""
+    if settings.telegram_bot_token:
+        try:
+            from aiogram import Bot
+            from aiogram.client.session.aiohttp import AiohttpSession
+            from aiogram.client.telegram import TelegramAPIServer
+
+            session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+            bot = Bot(token=settings.telegram_bot_token, session=session)
+            try:
+                me = await asyncio.wait_for(bot.get_me(), timeout=10)
+            finally:
+                await bot.session.close()
+            if me.username:
+                return f"https://t.me/{me.username}?start={start}"
+        except Exception as error:  # the link is a convenience: say why it is missing
+            log.info("bot username unknown (%s)", error)
+    return f"/start {start} (in your bot; set TELEGRAM_BOT_TOKEN for a t.me link)"
+
+
+async def demo_guide(demo: Any, settings: Settings, base: str) -> str:
+    """What to do next with the demo shop."""
+    from sauda.demo import OWNER_PHONE
+
+    link = await bot_link(settings, f"shop_{demo.shop.slug}")
+    lines = [
+        f"Demo shop ready: {demo.shop.name} (id {demo.shop.id}, slug {demo.shop.slug})",
+        "",
+        f"Owner login (one-time code): POST {base}/api/auth/request-otp "
+        f'{{"phone": "{OWNER_PHONE}"}}, then /api/auth/verify-otp',
+        f"API key (shown once): {demo.api_key}",
+        f"  curl -H 'Authorization: Bearer {demo.api_key}' {base}/api/orders/",
+        "Tracking pages:",
+        *(f"  {status.value:<12} {base}/tracking/{token}" for status, token in demo.tracking),
+        f"Customer bot: {link}",
+        f"Become its staff: send /staff to the bot and share the contact of {OWNER_PHONE}",
+        "  (the owner); add the bot to a group and send /link_staff_chat for the staff chat.",
+        f"Docs: {base}/docs",
+    ]
+    return "\n".join(lines)
+
+
+def healthcheck(args: argparse.Namespace, settings: Settings) -> int:
+    """Container health: an HTTP health URL answers 200, or a heartbeat file is fresh."""
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    if args.heartbeat:
+        path = Path(args.heartbeat)
+        if not path.exists():
+            print(f"sauda: no heartbeat at {path}", file=sys.stderr)
+            return 1
+        age = time.time() - path.stat().st_mtime
+        if age > args.max_age:
+            print(f"sauda: heartbeat {age:.0f} s old", file=sys.stderr)
+            return 1
+        return 0
+    url = args.url or f"http://127.0.0.1:{settings.api_port}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 (our own URL)
+            return 0 if answer.status == 200 else 1
+    except OSError as error:
+        print(f"sauda: {url}: {error}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -318,10 +400,16 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"sauda: {error}", file=sys.stderr)
         return 2
+    if args.command == "healthcheck":
+        return healthcheck(args, settings)
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if settings.log_level.upper() != "DEBUG":
+        # Their INFO lines (a shutdown line per command, every job run) are noise.
+        for noisy in ("tortoise", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     from core.errors import DomainError
 
     try:

@@ -1,33 +1,56 @@
 """`sauda demo`: a small, realistic flower shop to click through.
 
-Catalog of bouquets with photos as URLs, stock with compositions, customers with an
-important date, and orders in several statuses. Loading it twice adds a second shop.
+Catalog of bouquets with photos (drawn by tools/make_demo_photos.py, shipped in
+api/static/demo/ and served by us at /static/demo/, so they load offline), stock with
+compositions, customers with an important date, and orders in several states: one
+placed, one paid, one assembled with its bouquet photo, one delivered with its delivery
+photo. Loading it again refreshes the same `demo` shop (its id, staff chat and members
+stay; its catalog, stock, customers and orders are made anew).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib.resources import files
+from pathlib import Path
+
+from tortoise.transactions import in_transaction
 
 from core.actors import Actor
+from core.auth.apikeys import create_api_key
 from core.models import (
+    ApiKey,
+    Category,
     Customer,
     DateType,
     ImportantDate,
     MoveKind,
+    Notification,
+    Order,
     OrderStatus,
+    PhotoKind,
     Product,
     ProductComponent,
     ProductKind,
     Role,
     Shop,
     StockItem,
+    StockMove,
+    StockSnapshot,
+    SupplyDelivery,
+    Task,
 )
 from core.orders.service import ItemRequest, change_status, place_order
+from core.photos import add_order_photo
 from core.shops import add_member, create_shop, get_or_create_user_by_phone
 from core.stock import record_move
 
-PHOTO = "https://images.example.kz/demo/{}.jpg"
+SLUG = "demo"
+OWNER_PHONE = "+77010000001"
+PHOTOS_DIR = Path(str(files("api") / "static" / "demo"))
+PHOTOS = ("classic", "tenderness", "spring", "box", "card")
 
 STOCK = [
     # name, variety, supplier, quantity, min, cost per stem
@@ -83,18 +106,57 @@ CUSTOMERS = [
 ]
 
 
-async def load_demo() -> Shop:
-    slug = None if await Shop.filter(slug="demo").exists() else "demo"
-    shop = await create_shop(
-        name="Гүлдер — демо", slug=slug, timezone="Asia/Almaty", currency="KZT"
-    )
+@dataclass(frozen=True)
+class Demo:
+    shop: Shop
+    api_key: str
+    # (status, tracking token) of orders in different states
+    tracking: list[tuple[OrderStatus, str]]
+
+
+def photo_url(public_base_url: str, name: str) -> str:
+    return f"{public_base_url.rstrip('/')}/static/demo/{name}.jpg"
+
+
+async def _clear(shop: Shop) -> None:
+    """Forget what a previous demo run made in the shop (its members stay)."""
+    async with in_transaction():
+        for model in (
+            Order,
+            Task,
+            StockMove,
+            StockSnapshot,
+            SupplyDelivery,
+            Product,
+            Category,
+            StockItem,
+            ImportantDate,
+            Customer,
+            Notification,
+        ):
+            await model.filter(shop_id=shop.id).delete()
+        await ApiKey.filter(shop_id=shop.id, name="demo").delete()
+
+
+async def load_demo(*, data_dir: Path, public_base_url: str) -> Demo:
+    """Load (or refresh) the demo shop; returns it with an API key and tracking links."""
+    shop = await Shop.get_or_none(slug=SLUG)
+    if shop is None:
+        shop = await create_shop(
+            name="Гүлдер — демо", slug=SLUG, timezone="Asia/Almaty", currency="KZT"
+        )
+    else:
+        await _clear(shop)
+    shop.phone = "+77270000000"
+    shop.address = "г. Алматы, ул. Панфилова 100"
     shop.settings = {
+        **(shop.settings or {}),
         "slots": ["10:00-12:00", "12:00-14:00", "14:00-16:00", "16:00-18:00", "18:00-20:00"],
         "delivery_fee": 2000,
         "reminder_days": 3,
     }
     await shop.save()
-    owner, _ = await get_or_create_user_by_phone(phone="+77010000001", name="Асель")
+    owner, _ = await get_or_create_user_by_phone(phone=OWNER_PHONE, name="Асель")
     await add_member(shop_id=shop.id, user_id=owner.id, role=Role.OWNER)
     for phone, name, role in (
         ("+77010000002", "Мадина", Role.FLORIST),
@@ -129,8 +191,8 @@ async def load_demo() -> Shop:
             price=price,
             discount_price=discount,
             description=description,
-            image_url=PHOTO.format(index),
-            images=[PHOTO.format(index)],
+            image_url=photo_url(public_base_url, PHOTOS[index - 1]),
+            images=[photo_url(public_base_url, PHOTOS[index - 1])],
             is_popular=index == 1,
             is_new=index == 3,
             cost_price=sum(items[s].price_per_unit * q for s, q in composition.items()) or None,
@@ -157,16 +219,25 @@ async def load_demo() -> Shop:
         days=1
     )
     actor = Actor(user_id=owner.id, label="demo")
+    S = OrderStatus
     plans = [
-        (customers[0], [ItemRequest(products[0].id, 1)], [OrderStatus.PAID]),
+        (customers[2], [ItemRequest(products[2].id, 2)], [], None),
+        (customers[0], [ItemRequest(products[0].id, 1)], [S.PAID], None),
         (
             customers[1],
             [ItemRequest(products[1].id, 1), ItemRequest(products[4].id, 1)],
-            [OrderStatus.PAID, OrderStatus.IN_PRODUCTION, OrderStatus.ASSEMBLED],
+            [S.PAID, S.IN_PRODUCTION, S.ASSEMBLED],
+            PhotoKind.ASSEMBLED,
         ),
-        (customers[2], [ItemRequest(products[2].id, 2)], []),
+        (
+            customers[0],
+            [ItemRequest(products[3].id, 1)],
+            [S.PAID, S.IN_PRODUCTION, S.ASSEMBLED, S.IN_DELIVERY, S.DELIVERED],
+            PhotoKind.DELIVERED,
+        ),
     ]
-    for number, (customer, order_items, statuses) in enumerate(plans):
+    tracking: list[tuple[OrderStatus, str]] = []
+    for number, (customer, order_items, statuses, photo) in enumerate(plans):
         order = await place_order(
             shop_id=shop.id,
             customer_id=customer.id,
@@ -180,5 +251,24 @@ async def load_demo() -> Shop:
             actor=actor,
         )
         for status in statuses:
+            if status is S.DELIVERED and photo is PhotoKind.DELIVERED:
+                await _photo(order, PhotoKind.DELIVERED, "delivered", data_dir, public_base_url)
             await change_status(shop_id=shop.id, order_id=order.id, to=status, actor=actor)
-    return shop
+            if status is S.ASSEMBLED:
+                await _photo(order, PhotoKind.ASSEMBLED, "assembled", data_dir, public_base_url)
+        tracking.append((statuses[-1] if statuses else S.NEW, order.tracking_token))
+    _, api_key = await create_api_key(shop_id=shop.id, name="demo")
+    return Demo(shop=shop, api_key=api_key, tracking=tracking)
+
+
+async def _photo(
+    order: Order, kind: PhotoKind, name: str, data_dir: Path, public_base_url: str
+) -> None:
+    await add_order_photo(
+        shop_id=order.shop_id,  # type: ignore[attr-defined]
+        order_id=order.id,
+        kind=kind,
+        data=(PHOTOS_DIR / f"{name}.jpg").read_bytes(),
+        data_dir=data_dir,
+        public_base_url=public_base_url,
+    )

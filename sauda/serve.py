@@ -12,11 +12,29 @@ import signal
 from aiohttp import web
 
 from api.app import create_apps
-from core.db import close_db, init_db
+from core.db import close_db, database_alive, init_db
+from core.kv import ping
+from core.runtime import Runtime
 from core.settings import Settings
 from sauda.wiring import build_outbox_worker, build_runtime
 
 log = logging.getLogger(__name__)
+
+
+HEARTBEAT_SECONDS = 15.0
+
+
+async def heartbeat(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Touch HEARTBEAT_FILE while the database and the store answer (`sauda healthcheck
+    --heartbeat` reads its age: the health check of processes that serve no HTTP)."""
+    path = runtime.settings.heartbeat_file
+    assert path is not None
+    while not stop.is_set():
+        if await database_alive() and await ping(runtime.kv):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=HEARTBEAT_SECONDS)
 
 
 async def serve(
@@ -39,15 +57,17 @@ async def serve(
     tasks: list[asyncio.Task[None]] = []
     cleanups = []
     try:
-        if bot:
-            try:
-                from bot.runner import start_bot
-            except ModuleNotFoundError:
-                log.info("bot: not part of this build")
-            else:
-                cleanup = await start_bot(runtime)
-                if cleanup is not None:
-                    cleanups.append(cleanup)
+        # An API process without the bot still receives Telegram's webhook (any API
+        # worker behind the load balancer may get an update); the bot process drives.
+        if not settings.telegram_bot_token:
+            if bot:
+                log.info("bot: TELEGRAM_BOT_TOKEN is empty, the Telegram bot is not started")
+        elif bot or (api and settings.telegram_webhook_url):
+            from bot.runner import start_bot
+
+            cleanup = await start_bot(runtime, receive=api, drive=bot)
+            if cleanup is not None:
+                cleanups.append(cleanup)
         if api:
             for port, app in create_apps(runtime).items():
                 runner = web.AppRunner(
@@ -67,6 +87,8 @@ async def serve(
                 log.info("scheduler: not part of this build")
             else:
                 cleanups.append(await start_scheduler(runtime))
+        if settings.heartbeat_file:
+            tasks.append(asyncio.create_task(heartbeat(runtime, stop)))
         await stop.wait()
     finally:
         stop.set()

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 # Modules that plug into the process: each may define `register(runtime)` to subscribe
 # to domain events and `deliverers(runtime) -> {topic: deliverer}` for the outbox.
 PLUGINS = (
+    "core.tracking",
     "api.webhooks_out",
     "bot.notify",
     "scheduler.jobs",

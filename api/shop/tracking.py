@@ -9,13 +9,20 @@ names or reaches a person. An unknown token is a 404.
 as a small mobile-first page in the customer's language: `?lang=` (ru, kk, uz, en), else
 the browser's Accept-Language, else the language the order was placed in. Times there
 are in the shop's time zone.
+
+Both are read from the cached view (core.tracking.cached_tracking) and carry an `ETag`:
+a client that sends it back in `If-None-Match` gets a 304 while nothing changed. The
+page may be cached for a few seconds (`Cache-Control: public, max-age=5`).
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from api.keys import RUNTIME
 from api.shop import contract
 from api.shop.pages.tracking import choose_language, render_not_found, render_tracking_page
 from api.shop.schemas_orders import (
@@ -26,7 +33,10 @@ from api.shop.schemas_orders import (
 )
 from core.dialects.shop import ShopOrderStatus, format_datetime, order_status_word
 from core.errors import NotFound
-from core.tracking import get_tracking
+from core.kv import BOT_USERNAME_KEY
+from core.tracking import cached_tracking
+
+PAGE_MAX_AGE = 5
 
 
 class TrackingOut(BaseModel):
@@ -47,7 +57,7 @@ class TrackingOut(BaseModel):
 )
 async def get_tracking_info(request: web.Request, *, tracking_token: str) -> TrackingOut:
     """Get tracking info (public: masked address, no personal data)."""
-    view = await get_tracking(token=tracking_token)
+    view = await cached_tracking(kv=request.config_dict[RUNTIME].kv, token=tracking_token)
     return TrackingOut(
         status=order_status_word(view.status),  # type: ignore[arg-type]
         updated_at=format_datetime(view.updated_at) or "",
@@ -64,13 +74,27 @@ async def tracking_page(request: web.Request, *, tracking_token: str) -> web.Res
     """The tracking page (HTML) the customer opens from the bot's link."""
     asked = request.query.get("lang")
     accept = request.headers.get("Accept-Language")
+    kv = request.config_dict[RUNTIME].kv
     try:
-        view = await get_tracking(token=tracking_token)
+        view = await cached_tracking(kv=kv, token=tracking_token)
     except NotFound:
         language = choose_language(asked, accept, None)
         return _html(render_not_found(language), status=404, language=language)
     language = choose_language(asked, accept, view.language)
-    return _html(render_tracking_page(view, language), status=200, language=language)
+    bot = await kv.get(BOT_USERNAME_KEY)
+    write_to = f"https://t.me/{bot}?start=shop_{view.shop_slug}" if bot else None
+    page = render_tracking_page(view, language, write_to=write_to)
+    etag = '"' + hashlib.sha256(page.encode()).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = web.Response(status=304)
+        response.headers["ETag"] = etag
+        response.headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
+        response.headers["Vary"] = "Accept-Language"
+        return response
+    response = _html(page, status=200, language=language)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
+    return response
 
 
 def _html(text: str, *, status: int, language: str) -> web.Response:

@@ -12,6 +12,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core import events
 from core.customers import find_or_register_customer
 from core.errors import Conflict, ValidationFailed
 from core.models import DeliveryMethod, Order, OrderItem
@@ -115,4 +116,12 @@ async def update_order(
         )
         changed |= {"flower_sum", "delivery_fee", "total", "updated_at"}
         await order.save(update_fields=sorted(changed))
+        await events.emit(
+            events.DomainEvent(
+                name=events.ORDER_UPDATED,
+                shop_id=shop_id,
+                payload={"order_id": order.id, "fields": sorted(changed - {"updated_at"})},
+                key=f"order:{order.id}",
+            )
+        )
     return order

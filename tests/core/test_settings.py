@@ -57,3 +57,16 @@ def test_production_with_a_secret_uses_telegram_codes(tmp_path: Path) -> None:
         env="production", jwt_secret="y" * 40, secrets_key="z" * 40, data_dir=tmp_path
     )
     assert settings.effective_otp_delivery is OtpDelivery.TELEGRAM
+
+
+def test_env_example_copied_to_env_starts_as_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newcomer's `cp .env.example .env`: every empty value means its default."""
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text())
+    monkeypatch.chdir(tmp_path)
+    for name in ("CONTRACT_PREFIXES", "DATABASE_URL", "HEARTBEAT_FILE", "OTP_DELIVERY"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(data_dir=tmp_path / "var")
+    assert settings.contract_prefixes == {} and settings.heartbeat_file is None

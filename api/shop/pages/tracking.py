@@ -12,11 +12,12 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_datetime
+from babel.numbers import format_decimal
 
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for
 from core.models import DeliveryMethod
 from core.orders.status import OrderStatus
-from core.tracking import Tracking
+from core.tracking import Tracking, TrackingPhoto
 
 Translate = Callable[[str], str]
 
@@ -132,7 +133,14 @@ ol.timeline li.current:before{background:#fff;border:3px solid #8a2046}
 ol.timeline li.upcoming{color:#9a9a9a}
 ol.timeline .when{display:block;font-size:13px;color:#6b6b6b}
 .photos{display:grid;grid-template-columns:repeat(2,1fr);gap:8px}
+.photos figure{margin:0}
 .photos img{width:100%;height:auto;border-radius:10px;display:block;background:#eee}
+.photos figcaption{font-size:13px;color:#6b6b6b;padding:4px 2px 0}
+ul.items{list-style:none;margin:0;padding:0}
+ul.items li,.total{display:flex;justify-content:space-between;gap:12px;padding:4px 0}
+.total{border-top:1px solid #eee;margin-top:6px;padding-top:8px;font-weight:700}
+.contact .button{display:block;text-align:center;padding:10px;margin:8px 0 0;border-radius:10px;
+background:#8a2046;color:#fff;text-decoration:none;font-weight:600}
 nav.languages{text-align:center;padding:8px 0 24px;font-size:14px}
 nav.languages a{color:#8a2046;margin:0 6px;text-decoration:none}
 nav.languages a[aria-current]{font-weight:700;text-decoration:underline}
@@ -161,8 +169,20 @@ def _page(*, language: str, title: str, body: str, token: str | None) -> str:
     )
 
 
-def render_tracking_page(view: Tracking, language: str) -> str:
-    """The whole page for one order."""
+PICKED_UP = _("Picked up")
+PHOTO_CAPTIONS = {"assembled": _("Your bouquet, ready"), "delivered": _("Delivered")}
+
+
+def _money(amount: int, currency: str, language: str) -> str:
+    number = format_decimal(int(amount), locale=BABEL_LOCALES.get(language, language))
+    return f"{number} {'₸' if currency == 'KZT' else CURRENCY_WORDS.get(currency, currency)}"
+
+
+CURRENCY_WORDS = {"UZS": "soʻm"}
+
+
+def render_tracking_page(view: Tracking, language: str, *, write_to: str | None = None) -> str:
+    """The whole page for one order; `write_to` is a link to the shop's bot."""
     _ = gettext_for("web", language)
     tz = view.shop_timezone
     delivery = view.delivery_method is DeliveryMethod.DELIVERY
@@ -218,6 +238,8 @@ def render_tracking_page(view: Tracking, language: str) -> str:
         if step.at is not None:
             when = f'<span class="when">{escape(_local(step.at, tz, language, "d MMMM, HH:mm"))}</span>'
         label = _(STATUS_LABELS[step.status])
+        if step.status is OrderStatus.DELIVERED and not delivery:
+            label = _(PICKED_UP)
         steps.append(
             f'<li class="{state}" data-status="{step.status.value}">{escape(label)}{when}</li>'
         )
@@ -225,14 +247,45 @@ def render_tracking_page(view: Tracking, language: str) -> str:
         f'<section class="card"><h2>{escape(progress_title)}</h2>'
         f'<ol class="timeline">{"".join(steps)}</ol></section>'
     )
-    if view.photos:
-        images = "".join(
-            f'<img src="{escape(url)}" alt="{escape(photo_alt)}" loading="lazy">'
-            for url in view.photos
+    if view.items:
+        rows = "".join(
+            f"<li><span>{escape(item.name)} × {item.quantity}</span>"
+            f"<span>{escape(_money(item.total, view.currency, language))}</span></li>"
+            for item in view.items
+        )
+        parts.append(
+            f'<section class="card"><h2>{escape(_("Your order"))}</h2>'
+            f'<ul class="items">{rows}</ul>'
+            f'<div class="total"><span>{escape(_("Total"))}</span>'
+            f"<span>{escape(_money(view.total, view.currency, language))}</span></div></section>"
+        )
+    gallery = view.gallery or [TrackingPhoto(url, "assembled") for url in view.photos]
+    if gallery:
+        figures = "".join(
+            f'<figure><img src="{escape(photo.url)}" alt="{escape(photo_alt)}" loading="lazy">'
+            f"<figcaption>{escape(_(PHOTO_CAPTIONS.get(photo.kind, photos_title)))}</figcaption>"
+            "</figure>"
+            for photo in gallery
         )
         parts.append(
             f'<section class="card"><h2>{escape(photos_title)}</h2>'
-            f'<div class="photos">{images}</div></section>'
+            f'<div class="photos">{figures}</div></section>'
+        )
+    contact = []
+    if view.shop_phone:
+        contact.append(
+            f'<a class="button" href="tel:{escape(view.shop_phone)}">'
+            f"{escape(_('Call the shop'))} {escape(view.shop_phone)}</a>"
+        )
+    if write_to:
+        contact.append(
+            f'<a class="button" href="{escape(write_to)}" rel="noopener">'
+            f"{escape(_('Write to us'))}</a>"
+        )
+    if contact:
+        parts.append(
+            f'<section class="card contact"><h2>{escape(_("Questions?"))}</h2>'
+            f"{''.join(contact)}</section>"
         )
     parts.append(f'<p class="muted" style="text-align:center">{escape(zone_note)}</p>')
     title = f"{heading} — {view.shop_name}"

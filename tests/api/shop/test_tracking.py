@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from PIL import Image
 
 from core.i18n import LANGUAGES, LOCALES_DIR, translations
-from core.models import Order, OrderPhoto, PhotoKind, Shop
+from core.models import Order, OrderItem, OrderPhoto, PhotoKind, Shop
 from core.orders.service import change_status
 from core.orders.status import OrderStatus
 from core.photos import add_order_photo
@@ -322,3 +322,57 @@ async def test_the_page_renders_on_a_phone_in_headless_chromium(
         assert any(
             abs(r - 214) < 8 and abs(g - 51) < 8 and abs(b - 108) < 8 for _, (r, g, b) in colors
         )
+
+
+# --- what the page adds to the document's JSON ---------------------------------------------
+
+
+async def test_the_page_lists_items_total_photos_by_kind_and_how_to_reach_the_shop(
+    api: TestClient, runtime: Runtime
+) -> None:
+    from core.kv import BOT_USERNAME_KEY
+
+    shop, headers, order = await placed(api, runtime)
+    await Shop.filter(id=shop.id).update(phone="+77270000000")
+    await runtime.kv.set(BOT_USERNAME_KEY, "guldershop_bot")
+    await OrderPhoto.create(order_id=order["id"], kind=PhotoKind.ASSEMBLED, url="/photos/a.jpg")
+    await OrderPhoto.create(order_id=order["id"], kind=PhotoKind.DELIVERED, url="/photos/d.jpg")
+    await OrderItem.create(
+        order_id=order["id"], product_name="Розы 25 шт", quantity=2, price=12500, total=25000
+    )
+    status, html, _ = await page(api, f"/tracking/{order['tracking_token']}")
+    assert status == 200
+    assert "Розы 25 шт × 2" in html and "25\xa0000 ₸" in html
+    assert "Итого" in html and "27\xa0000 ₸" in html
+    assert "Ваш букет готов" in html and "Доставлен" in html
+    assert 'href="tel:+77270000000"' in html
+    assert f'href="https://t.me/guldershop_bot?start=shop_{shop.slug}"' in html
+    assert_no_personal_data(html)
+
+
+async def test_a_pickup_timeline_has_no_delivery_step(api: TestClient, runtime: Runtime) -> None:
+    shop, headers, order = await placed(api, runtime, delivery_method="self_pickup")
+    await Shop.filter(id=shop.id).update(address="г. Алматы, ул. Жибек Жолы 50")
+    _, html, _ = await page(api, f"/tracking/{order['tracking_token']}?lang=en")
+    assert 'data-status="awaiting_pickup"' in html
+    assert 'data-status="in_delivery"' not in html
+    assert "Picked up" in html and ">Delivered<" not in html
+    assert "Pickup address" in html and "Жибек Жолы 50" in html
+
+
+async def test_the_page_answers_304_while_nothing_changed_and_shows_a_change_at_once(
+    api: TestClient, runtime: Runtime
+) -> None:
+    _, headers, order = await placed(api, runtime)
+    path = f"/tracking/{order['tracking_token']}"
+    first = await api.get(path)
+    etag = first.headers["ETag"]
+    assert "max-age" in first.headers["Cache-Control"]
+    again = await api.get(path, headers={"If-None-Match": etag})
+    assert again.status == 304
+    await move(api, headers, order["id"], "paid")
+    changed = await api.get(path, headers={"If-None-Match": etag})
+    assert changed.status == 200 and changed.headers["ETag"] != etag
+    assert 'class="current" data-status="paid"' in await changed.text()
+    body = await (await api.get(f"/api/tracking/{order['tracking_token']}")).json()
+    assert body["status"] == "paid"
