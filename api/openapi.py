@@ -13,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema
 
 from api.routing import Contract, Endpoint
+from core import idempotency
 
 STATIC_DIR = Path(__file__).parent / "static"
 REF = "#/components/schemas/{model}"
@@ -38,6 +39,28 @@ VALIDATION_ERROR = {
     },
 }
 ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+        "pattern": idempotency.KEY_PATTERN,
+    },
+    "description": (
+        "Makes a retry safe: the first answer is kept 24 h for this shop and key, and the "
+        "same request with the same key gets it again (with `Idempotent-Replayed: true`) "
+        "instead of a second create. The same key with another method, path or body is a "
+        "validation error; while the first request is still running, a second one waits "
+        "for it (or gets 409). A failed request keeps nothing: retry it with the same key."
+    ),
+}
+REPLAYED = {
+    "description": "`true` when this is the stored answer to an earlier request with the key",
+    "schema": {"type": "string", "enum": ["true"]},
+}
 
 
 class _Schemas:
@@ -97,6 +120,8 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
             if info.description:
                 parameter["description"] = info.description
             parameters.append(parameter)
+    if endpoint.idempotent:
+        parameters.append(IDEMPOTENCY_KEY)
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body_model is not None:
@@ -110,12 +135,24 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
         success["content"] = {
             "application/json": {"schema": schemas.of(endpoint.response, mode="serialization")}
         }
+    if endpoint.idempotent:
+        success["headers"] = {idempotency.REPLAYED_HEADER: REPLAYED}
     responses[str(endpoint.status)] = success
     for status, text in endpoint.responses.items():
         responses[str(status)] = {
             "description": text,
             "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}},
         }
+    if endpoint.idempotent:
+        responses.setdefault(
+            "409",
+            {
+                "description": "A request with this Idempotency-Key is still being processed",
+                "content": {
+                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
+                },
+            },
+        )
     if endpoint.needs_principal or endpoint.needs_account:
         operation["security"] = [{"bearerAuth": []}]
         responses.setdefault(

@@ -22,7 +22,11 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
   `core.auth.access.member_role(user_id=account.user_id, shop_id=...)` (404 for a shop
   the user is not a member of);
 - without either the endpoint is public, limited per client address;
-- `raw: bytes` hands over the raw body (for signature checks).
+- `raw: bytes` hands over the raw body (for signature checks);
+- `idempotent=True` (an endpoint option, for creates that make money or messages)
+  accepts an `Idempotency-Key` header and runs the handler and the rendering of its
+  answer in one transaction (api.idempotency, core.idempotency). Shop-authenticated
+  endpoints (`principal: Principal`) only: keys are kept per shop.
 
 `rate_limit=False` exempts a public endpoint from the per-address limit (a provider's
 signed webhook, which calls from a handful of addresses at its own pace); such an
@@ -51,6 +55,7 @@ from api.errors import (
     handle_with,
     pydantic_problems,
 )
+from api.idempotency import respond_once
 from api.keys import ACCOUNT, PRINCIPAL, QUOTA, RUNTIME
 from core.auth.access import account_for_token, principal_for_token
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
@@ -61,7 +66,7 @@ from core.runtime import Runtime
 
 Handler = Callable[..., Awaitable[Any]]
 RESERVED = {"body", "query", "principal", "account", "raw"}
-LOCATIONS = ("body", "query", "path")
+LOCATIONS = ("body", "query", "path", "header")
 
 
 @dataclass
@@ -88,6 +93,7 @@ class Endpoint:
     include_in_schema: bool = True
     errors: ErrorDialect = DEFAULT_DIALECT
     rate_limit: bool = True
+    idempotent: bool = False
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
@@ -146,6 +152,8 @@ class Contract:
             if not endpoint.summary and handler.__doc__:
                 endpoint.summary = handler.__doc__.strip().splitlines()[0]
             endpoint.inspect_handler()
+            if endpoint.idempotent and not endpoint.needs_principal:
+                raise ValueError(f"{path}: idempotent endpoints must be authenticated")
             self.endpoints.append(endpoint)
             return handler
 
@@ -374,6 +382,17 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             kwargs["raw"] = raw
         if endpoint.body_model is not None:
             kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
+        if endpoint.idempotent:
+            return await respond_once(
+                request,
+                shop_id=kwargs["principal"].shop_id,
+                raw=raw,
+                clock=runtime.clock,
+                produce=lambda: answer(request, kwargs),
+            )
+        return await answer(request, kwargs)
+
+    async def answer(request: web.Request, kwargs: dict[str, Any]) -> web.StreamResponse:
         try:
             result = await endpoint.handler(request, **kwargs)
         except ValidationFailed as error:

@@ -24,7 +24,7 @@ from typing import Any
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from core import reminders
+from core import idempotency, reminders
 from core.jobs import delivery_watch, housekeeping, stock_snapshots
 from core.models import Shop
 from core.runtime import Runtime
@@ -122,7 +122,7 @@ async def low_stock_digest(runtime: Runtime) -> dict[int, Any]:
 @job(
     "housekeeping",
     CronTrigger(minute=7, timezone="UTC"),
-    "expired codes and locks, stale conversations, old outbox rows and updates, dead rows reported",
+    "expired codes and locks, stale conversations, old outbox rows, updates and idempotency keys, dead rows reported",
 )
 async def housekeeping_job(runtime: Runtime) -> dict[str, int]:
     now = runtime.clock.now()
@@ -131,6 +131,7 @@ async def housekeeping_job(runtime: Runtime) -> dict[str, int]:
         "conversations": await housekeeping.expire_stale_conversations(runtime.kv),
         "outbox_pruned": await housekeeping.prune_delivered_outbox(now=now),
         "updates_pruned": await housekeeping.prune_handled_updates(now=now),
+        "idempotency_pruned": await idempotency.prune(now=now),
         "dead_reported": 0,
     }
     for shop_id in await housekeeping.shops_with_dead_outbox():

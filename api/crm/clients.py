@@ -32,7 +32,7 @@ async def list_clients(
     return [Client.of(c, who.zone) for c in rows]
 
 
-@collection(contract.post, "/clients", response=Client, tags=TAGS)
+@collection(contract.post, "/clients", response=Client, tags=TAGS, idempotent=True)
 async def create_client(
     request: web.Request, *, body: ClientCreate, principal: Principal
 ) -> Client:

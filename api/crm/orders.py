@@ -49,7 +49,14 @@ async def list_orders(
     return [Order.of(v, who.zone) for v in views]
 
 
-@collection(contract.post, "/orders", response=Order, tags=TAGS, responses=STATUS_REFUSED)
+@collection(
+    contract.post,
+    "/orders",
+    response=Order,
+    tags=TAGS,
+    responses=STATUS_REFUSED,
+    idempotent=True,
+)
 async def create_order(request: web.Request, *, body: OrderCreate, principal: Principal) -> Order:
     """Создать новый заказ"""
     who = await caller(request, principal)
@@ -154,6 +161,7 @@ async def update_status(
     response=Order,
     tags=TAGS,
     responses={**NOT_FOUND, 409: "The order is already assembled"},
+    idempotent=True,
 )
 async def add_item(
     request: web.Request, *, order_id: int, body: OrderItemCreate, principal: Principal

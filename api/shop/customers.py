@@ -166,7 +166,9 @@ async def list_customers(
     return CustomerPage(items=[customer_out(c, s) for c, s in rows], total=total)
 
 
-@contract.post("/customers/", response=CustomerDetails, status=201, tags=("customers",))
+@contract.post(
+    "/customers/", response=CustomerDetails, status=201, tags=("customers",), idempotent=True
+)
 async def create_customer(
     request: web.Request, *, body: CustomerIn, principal: Principal
 ) -> CustomerDetails:

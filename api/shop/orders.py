@@ -151,7 +151,12 @@ def _placement(body: OrderCreate | OrderWithItemsCreate) -> dict[str, Any]:
 
 
 @contract.post(
-    "/orders/", response=OrderOut, status=201, tags=("orders",), responses={422: "Invalid"}
+    "/orders/",
+    response=OrderOut,
+    status=201,
+    tags=("orders",),
+    responses={422: "Invalid"},
+    idempotent=True,
 )
 async def create_order(
     request: web.Request, *, body: OrderCreate, principal: Principal
@@ -166,7 +171,9 @@ async def create_order(
     return await _read_back(principal, order.id)
 
 
-@contract.post("/orders/with-items", response=OrderOut, status=201, tags=("orders",))
+@contract.post(
+    "/orders/with-items", response=OrderOut, status=201, tags=("orders",), idempotent=True
+)
 async def create_order_with_items(
     request: web.Request, *, body: OrderWithItemsCreate, principal: Principal
 ) -> OrderOut:

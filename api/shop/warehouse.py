@@ -193,7 +193,13 @@ async def list_stock(request: web.Request, *, query: StockQuery, principal: Prin
     return StockPage(items=[item_out(i) for i in rows], total=total)
 
 
-@contract.post("/warehouse/deliveries", response=DeliveryOut, status=201, tags=("warehouse",))
+@contract.post(
+    "/warehouse/deliveries",
+    response=DeliveryOut,
+    status=201,
+    tags=("warehouse",),
+    idempotent=True,
+)
 async def create_delivery(
     request: web.Request, *, body: DeliveryIn, principal: Principal
 ) -> DeliveryOut:

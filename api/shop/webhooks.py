@@ -83,7 +83,25 @@ async def list_webhooks(request: web.Request, *, principal: Principal) -> Webhoo
     return WebhookList(items=[webhook_out(r) for r in rows], total=len(rows))
 
 
-@contract.post("/webhooks/", response=WebhookOut, status=201, tags=("webhooks",))
+DELIVERY = (
+    "Each event is POSTed to the URL as JSON with `X-Webhook-Signature: sha256=<hex "
+    "HMAC-SHA256 of the exact body with the endpoint's secret>`, `X-Webhook-Event`, "
+    "`X-Webhook-Timestamp` and `X-Webhook-Id`. Delivery is at least once: a call that "
+    "fails, times out or whose answer is lost is sent again later with the same "
+    "`X-Webhook-Id`, body and signature, so receivers de-duplicate on `X-Webhook-Id`. "
+    "Answer 2xx within 15 s. Events of one order (or customer) arrive in order; an "
+    "endpoint that keeps failing is paused (30 s, doubling up to 10 min) without delaying "
+    "any other endpoint."
+)
+
+
+@contract.post(
+    "/webhooks/",
+    response=WebhookOut,
+    status=201,
+    tags=("webhooks",),
+    description=DELIVERY,
+)
 async def create_webhook(
     request: web.Request, *, body: WebhookIn, principal: Principal
 ) -> WebhookOut:

@@ -8,7 +8,8 @@
   themselves. A key found without a TTL (written by an older version, or by hand) gets
   one of FSM_MAX_AGE, so no conversation state outlives 30 days untouched.
 - Outbox rows delivered more than 30 days ago are deleted, and so are stored Telegram
-  updates handled more than 7 days ago (long past any redelivery Telegram makes).
+  updates handled more than 7 days ago (long past any redelivery Telegram makes), and
+  idempotency keys older than 24 h (core.idempotency).
 - Dead outbox rows (past their last retry) are reported to the shop's staff chat
   once (`reported_at`); rows of no shop are logged. A report that itself dies is not
   reported again, so a broken staff chat cannot feed a loop.

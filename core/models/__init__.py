@@ -9,6 +9,7 @@ from core.models.conversations import (
     MessageStatus,
 )
 from core.models.customers import ClientType, Customer, DateType, ImportantDate, OrganisationProfile
+from core.models.idempotency import IdempotencyRecord
 from core.models.integrations import (
     Integration,
     IntegrationStatus,
@@ -64,6 +65,7 @@ __all__ = [
     "Customer",
     "DateType",
     "DeliveryMethod",
+    "IdempotencyRecord",
     "ImportantDate",
     "IssueType",
     "Membership",

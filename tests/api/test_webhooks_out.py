@@ -437,3 +437,66 @@ async def test_rows_waiting_behind_their_key_do_not_starve_other_rows(
     assert delivered == [999]
     clock.advance(seconds=6)  # row 0's back-off is over; it fails again, its key waits
     assert await worker.run_once() == 0 and delivered == [999]
+
+
+@dataclass
+class Deduplicating:
+    """A receiver as the README asks for: it acts once per X-Webhook-Id. Its first call
+    hangs (the answer never comes) although the receiver already acted on it."""
+
+    url: str = ""
+    calls: list[Call] = field(default_factory=list)
+    acted_on: list[str] = field(default_factory=list)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        call = Call(headers=dict(request.headers), body=await request.read())
+        self.calls.append(call)
+        if call.headers["X-Webhook-Id"] not in self.acted_on:
+            self.acted_on.append(call.headers["X-Webhook-Id"])
+        if len(self.calls) == 1:
+            await self.released.wait()
+        return web.Response(status=204)
+
+
+async def test_a_hung_call_is_cut_and_sent_again_with_the_same_id_for_the_receiver_to_drop(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    # At least once: a hung call may have been acted on, so the retry carries the same
+    # X-Webhook-Id, body and signature, and a receiver that de-duplicates on it acts once.
+    receiver = Deduplicating()
+    app = web.Application()
+    app.router.add_post("/hooks", receiver.handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    receiver.url = str(server.make_url("/hooks"))
+    try:
+        shop = await make_shop()
+        await webhooks.create_endpoint(
+            shop_id=shop.id, url=receiver.url, secret=SECRET, allow_private=True
+        )
+        await register_customer(shop_id=shop.id, values={"phone": "+77011234567"})
+        deliver = build_outbox_worker(runtime).deliverers[webhooks.TOPIC]
+        worker = OutboxWorker({webhooks.TOPIC: deliver}, clock=clock, delivery_timeout=0.3)
+        assert await worker.drain() == 0  # the call hung and was cut after 0.3 s
+        row = await OutboxEvent.get(topic=webhooks.TOPIC)
+        assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
+        clock.advance(minutes=1)
+        assert await worker.drain() == 1
+        first, retry = receiver.calls
+        assert first.headers["X-Webhook-Id"] == retry.headers["X-Webhook-Id"] == str(row.event_id)
+        assert first.body == retry.body
+        assert first.headers["X-Webhook-Signature"] == retry.headers["X-Webhook-Signature"]
+        assert receiver.acted_on == [str(row.event_id)]
+    finally:
+        receiver.released.set()
+        await server.close()
+
+
+async def test_the_document_tells_receivers_to_de_duplicate_on_the_webhook_id(
+    serve_apps: Callable[[], Awaitable[dict[int, Any]]], runtime: Runtime
+) -> None:
+    clients = await serve_apps()
+    document = await (await clients[runtime.settings.api_port].get("/openapi.json")).json()
+    description = document["paths"]["/api/webhooks/"]["post"]["description"]
+    assert "de-duplicate on `X-Webhook-Id`" in description

@@ -13,7 +13,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from core.clock import FrozenClock
-from core.leader import LEADER_KEY, RedisLeaderLock
+from core.leader import LEADER_KEY, RedisLeaderLock, SoleLeader
 from core.runtime import Runtime
 from scheduler.jobs import Job, every
 from scheduler.runner import MISFIRE_GRACE, JobRunner, latest_slot
@@ -149,3 +149,50 @@ async def test_two_processes_share_the_hour_through_a_hand_over_and_a_crash(
         "third": 15 + 1,  # 05:45-05:59 each minute, 05:45
     }
     await third.stop()
+
+
+async def test_two_leaders_at_once_still_run_each_slot_once(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    # A process paused past its lock's TTL wakes up still believing it leads, for a
+    # moment, next to the new leader: the slot claims alone keep every run single.
+    runs: list[Run] = []
+    first = JobRunner(runtime, jobs=recording_jobs(runs, "first"), leadership=SoleLeader())
+    second = JobRunner(runtime, jobs=recording_jobs(runs, "second"), leadership=SoleLeader())
+    for minute in range(60):
+        for second_of_minute in (0, 30):
+            moment = START + timedelta(minutes=minute, seconds=second_of_minute)
+            await a_moment(clock, moment, first, second)
+    slots = slots_of(runs)
+    assert set(slots) == expected_slots()
+    assert max(slots.values()) == 1
+    await first.stop()
+    await second.stop()
+
+
+async def test_runs_missed_while_stalled_are_caught_up_within_the_grace_and_coalesced(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    runs: list[Run] = []
+    runner = JobRunner(
+        runtime,
+        jobs=recording_jobs(runs, "one"),
+        leadership=RedisLeaderLock(runtime.kv, ttl_seconds=30),
+    )
+    await a_moment(clock, START, runner)
+    assert sorted(name for name, _, _ in runs) == ["each_minute", "quarterly"]
+    # The process stalls from 05:00 to 05:18:30 (no trigger fires); its first heartbeat
+    # back catches up what is within the 5-minute grace, once per job.
+    clock.set(START + timedelta(minutes=18, seconds=30))
+    await runner.heartbeat()
+    await runner.settle()
+    late = sorted((name, slot) for (name, slot) in slots_of(runs[2:]))
+    assert late == [
+        ("each_minute", START + timedelta(minutes=18)),  # the latest of 18 missed runs
+        ("quarterly", START + timedelta(minutes=15)),  # 3.5 minutes late: within the grace
+    ]  # the hourly 05:07 is 11.5 minutes late: past the grace, its next slot is due
+    # The triggers that APScheduler fires late now (within its misfire grace) find
+    # their slots taken: nothing runs twice.
+    await a_moment(clock, START + timedelta(minutes=18, seconds=31), runner)
+    assert len(runs) == 4
+    await runner.stop()
