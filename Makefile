@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 
 # Compiled catalogues are built here, not committed.
 locales: install
-	@for po in locales/*/LC_MESSAGES/*.po; do \
+	@for po in sauda/locales/*/LC_MESSAGES/*.po; do \
 		[ -e "$$po" ] || continue; \
 		$(BIN)/pybabel -q compile -i "$$po" -o "$${po%.po}.mo" || exit 1; \
 	done
