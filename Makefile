@@ -21,7 +21,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@echo "Installing Sauda and its dependencies into $(VENV) (a minute or two the first time)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
