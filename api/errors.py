@@ -104,9 +104,12 @@ class ErrorDialect:
 
     body: Callable[[Problem], dict[str, Any]] = default_body
     validation_status: int = 422
+    # Statuses this contract answers with another one (erp: a conflict is a 400).
+    status_map: dict[int, int] = field(default_factory=dict)
 
     def respond(self, problem: Problem) -> web.Response:
         status = self.validation_status if problem.is_validation else problem.status
+        status = self.status_map.get(status, status)
         response = web.json_response(
             self.body(replace(problem, status=status)),
             status=status,

@@ -6,7 +6,8 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
     @orders.get("/orders/{order_id}", response=OrderOut)
     async def get_order(request, *, order_id: int, principal: Principal) -> OrderOut: ...
 
-- `body: Model` / `query: Model` are parsed and validated with pydantic (422 in the
+- `body: Model` / `query: Model` are parsed (`body: Model | None` may be left out:
+  then None) and validated with pydantic (422 in the
   seeds' shape, located at `["body", ...]` / `["query", ...]`);
 - a `ValidationFailed` raised by core names fields only (core knows no HTTP): the
   endpoint locates each problem (`locate_problems`): a field of the query model (and
@@ -81,6 +82,7 @@ class Endpoint:
     tags: tuple[str, ...] = ()
     responses: dict[int, str] = field(default_factory=dict)
     body_model: Any = None
+    body_optional: bool = False
     query_model: type[BaseModel] | None = None
     path_params: dict[str, type] = field(default_factory=dict)
     needs_principal: bool = False
@@ -101,6 +103,11 @@ class Endpoint:
         for name in list(signature.parameters)[1:]:
             annotation = hints.get(name, str)
             if name == "body":
+                members = typing.get_args(annotation)
+                if type(None) in members:
+                    # `body: Model | None`: a request without a body passes None.
+                    self.body_optional = True
+                    [annotation] = [m for m in members if m is not type(None)]
                 self.body_model = annotation
             elif name == "query":
                 self.query_model = annotation
@@ -381,7 +388,10 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         if endpoint.needs_raw:
             kwargs["raw"] = raw
         if endpoint.body_model is not None:
-            kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
+            if endpoint.body_optional and not raw.strip():
+                kwargs["body"] = None
+            else:
+                kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
         if endpoint.idempotent:
             return await respond_once(
                 request,

@@ -1,6 +1,17 @@
 """Every Tortoise model of the `models` app, importable from one place."""
 
 from core.models.auth import RefreshToken
+from core.models.cashdesk import (
+    CashSession,
+    PaymentMethod,
+    RefundKind,
+    Sale,
+    SaleItem,
+    SalePayment,
+    SaleRefund,
+    SaleStatus,
+    SessionStatus,
+)
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
 from core.models.conversations import (
     Conversation,
@@ -52,6 +63,15 @@ __all__ = [
     "StockSnapshot",
     "TelegramUpdate",
     "ApiKey",
+    "CashSession",
+    "PaymentMethod",
+    "RefundKind",
+    "Sale",
+    "SaleItem",
+    "SalePayment",
+    "SaleRefund",
+    "SaleStatus",
+    "SessionStatus",
     "Category",
     "Conversation",
     "Integration",
