@@ -122,11 +122,38 @@ class ErrorDialect:
 DEFAULT_DIALECT = ErrorDialect()
 
 
+def _utc_now_text() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def coded_body(problem: Problem) -> dict[str, Any]:
+    """The commerce seed's shape: {"detail", "code" (upper case, stable), "timestamp"}
+    (validation: `detail` is the list of {"loc", "msg", "type"})."""
+    return {
+        "detail": problem.detail,
+        "code": problem.code.upper(),
+        "timestamp": _utc_now_text(),
+        **problem.extra,
+    }
+
+
+CODED_DIALECT = ErrorDialect(body=coded_body)
+
+
 def _problem(status: int, detail: Any, **kwargs: Any) -> Problem:
     return Problem(status=status, detail=detail, code=CODES.get(status, "error"), **kwargs)
 
 
 def domain_problem(error: DomainError) -> Problem:
+    problem = _domain_problem(error)
+    code = getattr(error, "code", None)
+    # An error may name itself more precisely than its status (`whatsapp_window_closed`).
+    return replace(problem, code=code) if isinstance(code, str) and code else problem
+
+
+def _domain_problem(error: DomainError) -> Problem:
     if isinstance(error, ValidationFailed):
         return _problem(422, _field_problems(error.problems), is_validation=True)
     if isinstance(error, NotFound):

@@ -44,6 +44,7 @@ from core.models.orders import (
     PaymentStatus,
     PhotoKind,
 )
+from core.models.reports import Report, ReportType
 from core.models.shops import ApiKey, Currency, Membership, Role, Shop, User
 from core.models.stock import (
     MoveKind,
@@ -106,6 +107,8 @@ __all__ = [
     "ProductComponent",
     "ProductKind",
     "RefreshToken",
+    "Report",
+    "ReportType",
     "Role",
     "Shop",
     "StockItem",

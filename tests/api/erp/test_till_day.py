@@ -254,7 +254,10 @@ async def test_a_till_day_agrees_to_the_tenge(api: TestClient, runtime) -> None:
         back = await StockMove.filter(stock_item_id=item.id, kind=MoveKind.RETURN).values_list(
             "quantity", flat=True
         )
-        assert Decimal(GOODS[key]["initial_stock"]) + sum(map(Decimal, sold)) + sum(map(Decimal, back)) == quantity
+        assert (
+            Decimal(GOODS[key]["initial_stock"]) + sum(map(Decimal, sold)) + sum(map(Decimal, back))
+            == quantity
+        )
     history = await call(
         api, "GET", f"/api/customers/customers/{second['customer']}/purchase-history/", 200, owner
     )
