@@ -134,9 +134,9 @@ class FakeShopify:
                 return
         else:
             header = request.headers.get("Authorization", "")
-            expected = "Basic " + base64.b64encode(
-                f"{self.api_key}:{self.api_secret}".encode()
-            ).decode()
+            expected = (
+                "Basic " + base64.b64encode(f"{self.api_key}:{self.api_secret}".encode()).decode()
+            )
             if hmac.compare_digest(header.encode(), expected.encode()):
                 return
         raise web.HTTPUnauthorized(
