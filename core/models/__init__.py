@@ -2,6 +2,7 @@
 
 from core.models.auth import RefreshToken
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
+from core.models.consultations import Consultation, ConsultationStatus
 from core.models.conversations import (
     Conversation,
     Message,
@@ -53,6 +54,8 @@ __all__ = [
     "TelegramUpdate",
     "ApiKey",
     "Category",
+    "Consultation",
+    "ConsultationStatus",
     "Conversation",
     "Integration",
     "IntegrationStatus",
