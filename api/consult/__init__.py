@@ -27,6 +27,9 @@ Decisions where the document is vague or open:
   and `number` of a consultation are 1C's, null until 1C answers. Every documented
   field is present, null where unknown; times are ISO 8601 in UTC (`...Z`); a time
   sent without an offset is taken as UTC.
+- Chatwoot calls back at `POST /api/chatwoot/webhook/{integration_id}` (signed with the
+  webhook's secret, see api.consult.chatwoot): resolving the conversation closes the
+  consultation, an agent opening it makes it pending.
 - Phones are normalised to E.164 (`+998901234567`; a number without `+` is read as
   Uzbek for a Tashkent firm, Kazakh otherwise); emails are case-folded.
 """
@@ -45,6 +48,6 @@ contract = Contract(
 )
 
 # Importing the modules registers their endpoints on `contract`.
-from api.consult import endpoints  # noqa: E402
+from api.consult import chatwoot, endpoints  # noqa: E402
 
-__all__ = ["contract", "endpoints"]
+__all__ = ["chatwoot", "contract", "endpoints"]

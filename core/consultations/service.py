@@ -30,7 +30,7 @@ from core.consultations.clients import (
     upsert_client,
 )
 from core.errors import BadRequest, NotFound
-from core.models import Consultation, ConsultationStatus, Customer
+from core.models import Consultation, ConsultationStatus, Customer, OrganisationProfile
 
 DEDUP_WINDOW = timedelta(minutes=10)
 LANGUAGES = ("ru", "uz")
@@ -186,3 +186,36 @@ async def set_status(
         fields.append("ended_at")
     await consultation.save(update_fields=fields)
     return True
+
+
+@dataclass(frozen=True)
+class SyncSubject:
+    """What the sync to Chatwoot and 1C sends about one consultation."""
+
+    consultation: Consultation
+    customer: Customer
+    profile: OrganisationProfile | None
+
+
+async def sync_subject(consultation_id: int) -> SyncSubject | None:
+    """The consultation with its client, or None when it is gone."""
+    consultation = await Consultation.get_or_none(id=consultation_id)
+    if consultation is None:
+        return None
+    customer = await Customer.get(id=consultation.customer_id)  # type: ignore[attr-defined]
+    profile = await OrganisationProfile.get_or_none(customer_id=customer.id)
+    return SyncSubject(consultation, customer, profile)
+
+
+async def record_chatwoot(*, consultation_id: int, conversation_id: str) -> None:
+    """Chatwoot's conversation id arrived: from now on it is the `cons_id`."""
+    await Consultation.filter(id=consultation_id, chatwoot_conversation_id=None).update(
+        chatwoot_conversation_id=conversation_id
+    )
+
+
+async def record_onec(*, consultation_id: int, ref_key: str, number: str | None) -> None:
+    """1C created the document: its Ref_Key and number."""
+    await Consultation.filter(id=consultation_id, onec_ref_key=None).update(
+        onec_ref_key=ref_key, number=number
+    )
