@@ -104,9 +104,12 @@ class ErrorDialect:
 
     body: Callable[[Problem], dict[str, Any]] = default_body
     validation_status: int = 422
+    # Statuses this contract answers with another one (erp: a conflict is a 400).
+    status_map: dict[int, int] = field(default_factory=dict)
 
     def respond(self, problem: Problem) -> web.Response:
         status = self.validation_status if problem.is_validation else problem.status
+        status = self.status_map.get(status, status)
         response = web.json_response(
             self.body(replace(problem, status=status)),
             status=status,
@@ -119,11 +122,38 @@ class ErrorDialect:
 DEFAULT_DIALECT = ErrorDialect()
 
 
+def _utc_now_text() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def coded_body(problem: Problem) -> dict[str, Any]:
+    """The commerce seed's shape: {"detail", "code" (upper case, stable), "timestamp"}
+    (validation: `detail` is the list of {"loc", "msg", "type"})."""
+    return {
+        "detail": problem.detail,
+        "code": problem.code.upper(),
+        "timestamp": _utc_now_text(),
+        **problem.extra,
+    }
+
+
+CODED_DIALECT = ErrorDialect(body=coded_body)
+
+
 def _problem(status: int, detail: Any, **kwargs: Any) -> Problem:
     return Problem(status=status, detail=detail, code=CODES.get(status, "error"), **kwargs)
 
 
 def domain_problem(error: DomainError) -> Problem:
+    problem = _domain_problem(error)
+    code = getattr(error, "code", None)
+    # An error may name itself more precisely than its status (`whatsapp_window_closed`).
+    return replace(problem, code=code) if isinstance(code, str) and code else problem
+
+
+def _domain_problem(error: DomainError) -> Problem:
     if isinstance(error, ValidationFailed):
         return _problem(422, _field_problems(error.problems), is_validation=True)
     if isinstance(error, NotFound):

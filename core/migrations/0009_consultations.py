@@ -23,7 +23,7 @@ class RemoveInlineUnique(ops.RemoveConstraint):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_idempotency_records')]
+    dependencies = [('models', '0010_commerce')]
 
     initial = False
 
