@@ -51,6 +51,14 @@ class RequestValidationError(Exception):
         self.problems = list(problems)
 
 
+class UnsupportedMediaType(Exception):
+    """The body is sent as something other than what the endpoint reads (415)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 def pydantic_problems(error: ValidationError, prefix: Sequence[str | int]) -> list[dict[str, Any]]:
     problems = []
     for item in error.errors(include_url=False):
@@ -200,6 +208,8 @@ def problem_for(error: BaseException) -> Problem | None:
     (a redirect, or an HTTP error that is already JSON)."""
     if isinstance(error, RequestValidationError):
         return _problem(422, error.problems, is_validation=True)
+    if isinstance(error, UnsupportedMediaType):
+        return _problem(415, error.detail)
     if isinstance(error, DomainError):
         return domain_problem(error)
     if isinstance(error, web.HTTPException):
