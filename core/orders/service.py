@@ -278,7 +278,7 @@ async def place_order(
                 discount=discount,
                 total=grand_total,
                 currency=currency,
-                created_at=placed_at,
+                created_at=placed_at or now,
                 channel=channel,
                 external_provider=external_provider,
                 external_id=external_id,
