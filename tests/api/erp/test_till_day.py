@@ -164,6 +164,14 @@ async def test_a_till_day_agrees_to_the_tenge(api: TestClient, runtime) -> None:
     assert "Not enough stock" in short["message"]
     await call(api, "POST", f"/api/sales/sales/{fourth['id']}/cancel/", 200, cashier)
 
+    # Another cashier may neither sell in this shift nor close it.
+    colleague_user = await make_member(shop, Role.CASHIER, name="Dana")
+    colleague = auth(token_for(runtime, colleague_user, shop, Role.CASHIER))
+    body = {"session": session, "barcode": GOODS["milk"]["barcode"], "quantity": 1}
+    await call(api, "POST", "/api/sales/sales/scan-item/", 403, colleague, json=body)
+    close = {"actual_cash": 0}
+    await call(api, "POST", f"/api/sales/sessions/{session}/close/", 403, colleague, json=close)
+
     closed = (
         await call(
             api,
