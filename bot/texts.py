@@ -17,25 +17,13 @@ from babel.numbers import format_decimal
 from core.i18n import DEFAULT_LANGUAGE
 from core.models import ProductKind
 from core.money import from_minor, minor_digits
+from core.orders.names import STATUS_NAMES
 from core.orders.status import OrderStatus
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext marker's customary name
     return message
 
-
-STATUS_NAMES: dict[OrderStatus, str] = {
-    OrderStatus.NEW: N_("New"),
-    OrderStatus.PAID: N_("Paid"),
-    OrderStatus.IN_PRODUCTION: N_("Being made"),
-    OrderStatus.ASSEMBLED: N_("Assembled"),
-    OrderStatus.IN_DELIVERY: N_("Out for delivery"),
-    OrderStatus.AWAITING_PICKUP: N_("Ready for pickup"),
-    OrderStatus.DELIVERED: N_("Delivered"),
-    OrderStatus.COMPLETED: N_("Completed"),
-    OrderStatus.CANCELLED: N_("Cancelled"),
-    OrderStatus.ISSUE: N_("Needs attention"),
-}
 
 KIND_NAMES: dict[str, str] = {
     ProductKind.BOUQUET.value: N_("Bouquets"),

@@ -10,7 +10,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_idempotency_records')]
+    dependencies = [('models', '0008_erp_pos')]
 
     initial = False
 
