@@ -320,3 +320,26 @@ async def create_from_template(
         created_by=created_by,
         roles=roles,
     )
+
+
+@dataclass(frozen=True)
+class TaskNotice:
+    """A task as its assignee's chat shows it."""
+
+    task: Task
+    chat_id: int | None
+    language: str
+
+
+async def task_notice(*, task_id: int) -> TaskNotice | None:
+    """The task with its assignee's Telegram chat and language (None when gone)."""
+    task = await Task.get_or_none(id=task_id).prefetch_related("assignee")
+    if task is None or task.assignee is None:
+        return None
+    user = task.assignee
+    return TaskNotice(task=task, chat_id=user.telegram_chat_id, language=user.language or "ru")
+
+
+async def shop_of_task(*, task_id: int) -> int | None:
+    task = await Task.get_or_none(id=task_id)
+    return int(task.shop_id) if task is not None else None  # type: ignore[attr-defined]

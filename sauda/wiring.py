@@ -31,6 +31,7 @@ PLUGINS = (
     "bot.staff_cards",
     "bot.whatsapp.deliver",
     "integrations.shopify.jobs",
+    "integrations.consult_sync",
 )
 
 

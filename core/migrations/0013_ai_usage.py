@@ -5,7 +5,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_commerce')]
+    dependencies = [('models', '0009_consultations')]
 
     initial = False
 

@@ -14,6 +14,7 @@ from core.models.cashdesk import (
     SessionStatus,
 )
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
+from core.models.consultations import Consultation, ConsultationStatus
 from core.models.conversations import (
     Conversation,
     Message,
@@ -76,6 +77,8 @@ __all__ = [
     "SaleStatus",
     "SessionStatus",
     "Category",
+    "Consultation",
+    "ConsultationStatus",
     "Conversation",
     "Integration",
     "IntegrationStatus",
