@@ -8,7 +8,14 @@ from core.models.conversations import (
     MessageDirection,
     MessageStatus,
 )
-from core.models.customers import ClientType, Customer, DateType, ImportantDate, OrganisationProfile
+from core.models.customers import (
+    ClientType,
+    Customer,
+    CustomerChat,
+    DateType,
+    ImportantDate,
+    OrganisationProfile,
+)
 from core.models.idempotency import IdempotencyRecord
 from core.models.integrations import (
     Integration,
@@ -63,6 +70,7 @@ __all__ = [
     "ClientType",
     "Currency",
     "Customer",
+    "CustomerChat",
     "DateType",
     "DeliveryMethod",
     "IdempotencyRecord",
