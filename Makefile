@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
 
-.PHONY: run test install locales lint typecheck demo chromium clean
+.PHONY: run test fuzz install locales lint typecheck demo chromium clean
 
 # `serve` applies migrations itself before it starts.
 run: install locales
@@ -16,18 +16,27 @@ PYTEST_WORKERS ?= auto
 test: install locales lint typecheck
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
+# schemathesis (every check, a fixed seed, bounded examples) over every served contract,
+# against the app started by tools/fuzz.py on loopback ports (SQLite, the demo shop, an
+# owner token); it stops by itself. FUZZ_ARGS passes options, e.g. --max-examples 50.
+FUZZ_ARGS ?=
+
+fuzz: install locales
+	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
+
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@echo "Installing Sauda and its dependencies into $(VENV) (a minute or two the first time)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 # Compiled catalogues are built here, not committed.
 locales: install
-	@for po in locales/*/LC_MESSAGES/*.po; do \
+	@for po in sauda/locales/*/LC_MESSAGES/*.po; do \
 		[ -e "$$po" ] || continue; \
 		$(BIN)/pybabel -q compile -i "$$po" -o "$${po%.po}.mo" || exit 1; \
 	done

@@ -6,7 +6,8 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
     @orders.get("/orders/{order_id}", response=OrderOut)
     async def get_order(request, *, order_id: int, principal: Principal) -> OrderOut: ...
 
-- `body: Model` / `query: Model` are parsed and validated with pydantic (422 in the
+- `body: Model` / `query: Model` are parsed (`body: Model | None` may be left out:
+  then None) and validated with pydantic (422 in the
   seeds' shape, located at `["body", ...]` / `["query", ...]`);
 - a `ValidationFailed` raised by core names fields only (core knows no HTTP): the
   endpoint locates each problem (`locate_problems`): a field of the query model (and
@@ -22,11 +23,22 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
   `core.auth.access.member_role(user_id=account.user_id, shop_id=...)` (404 for a shop
   the user is not a member of);
 - without either the endpoint is public, limited per client address;
-- `raw: bytes` hands over the raw body (for signature checks);
+- `raw: bytes` hands over the raw body (for signature checks); such a handler reads
+  JSON with `read_json` (or core.jsontext) and declares `json_raw=True`;
+- every JSON body is read by one reader (`read_json`, core.jsontext): strict UTF-8
+  JSON, at most 64 levels deep, no integer of more than 4300 digits, no NaN: anything
+  else is the contract's validation error at `["body"]`, never a 500; a body whose
+  Content-Type is not `application/json` (or `+json`) is a 415;
 - `idempotent=True` (an endpoint option, for creates that make money or messages)
   accepts an `Idempotency-Key` header and runs the handler and the rendering of its
   answer in one transaction (api.idempotency, core.idempotency). Shop-authenticated
   endpoints (`principal: Principal`) only: keys are kept per shop.
+
+`per_minute="<settings attribute>"` (an endpoint or contract option) counts the endpoint
+in a per-minute bucket of its own, with the limit that setting holds (commerce: auth
+5/min, AI 60/min, the rest 100/min), instead of the hourly `RATE_LIMIT_PER_HOUR`.
+`idempotent=True` on an `account: Account` endpoint needs `shop_from(request, kwargs)`,
+which names the shop the keys are kept in (and checks the user may act in it).
 
 `rate_limit=False` exempts a public endpoint from the per-address limit (a provider's
 signed webhook, which calls from a handful of addresses at its own pace); such an
@@ -38,7 +50,6 @@ The same declarations produce the OpenAPI document (api.openapi).
 from __future__ import annotations
 
 import inspect
-import json
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -52,11 +63,13 @@ from api.errors import (
     DEFAULT_DIALECT,
     ErrorDialect,
     RequestValidationError,
+    UnsupportedMediaType,
     handle_with,
     pydantic_problems,
 )
 from api.idempotency import respond_once
 from api.keys import ACCOUNT, PRINCIPAL, QUOTA, RUNTIME
+from core import jsontext
 from core.auth.access import account_for_token, principal_for_token
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
 from core.auth.tokens import Account, Principal
@@ -81,6 +94,7 @@ class Endpoint:
     tags: tuple[str, ...] = ()
     responses: dict[int, str] = field(default_factory=dict)
     body_model: Any = None
+    body_optional: bool = False
     query_model: type[BaseModel] | None = None
     path_params: dict[str, type] = field(default_factory=dict)
     needs_principal: bool = False
@@ -94,6 +108,11 @@ class Endpoint:
     errors: ErrorDialect = DEFAULT_DIALECT
     rate_limit: bool = True
     idempotent: bool = False
+    per_minute: str | None = None
+    shop_from: Callable[[web.Request, dict[str, Any]], Awaitable[int]] | None = None
+    # A `raw: bytes` endpoint that reads its body as JSON itself (a signed webhook):
+    # the body must still say it is JSON (415 otherwise).
+    json_raw: bool = False
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
@@ -101,6 +120,11 @@ class Endpoint:
         for name in list(signature.parameters)[1:]:
             annotation = hints.get(name, str)
             if name == "body":
+                members = typing.get_args(annotation)
+                if type(None) in members:
+                    # `body: Model | None`: a request without a body passes None.
+                    self.body_optional = True
+                    [annotation] = [m for m in members if m is not type(None)]
                 self.body_model = annotation
             elif name == "query":
                 self.query_model = annotation
@@ -127,6 +151,7 @@ class Contract:
         mount: str = "/api",
         exclude_none: bool = False,
         errors: ErrorDialect = DEFAULT_DIALECT,
+        per_minute: str | None = None,
     ) -> None:
         if not mount.startswith("/") or mount == "/":
             raise ValueError("a contract's mount is a path like '/api'")
@@ -137,6 +162,7 @@ class Contract:
         self.mount = mount
         self.exclude_none = exclude_none
         self.errors = errors
+        self.per_minute = per_minute
         self.endpoints: list[Endpoint] = []
 
     def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
@@ -147,13 +173,19 @@ class Contract:
                 handler=handler,
                 exclude_none=options.pop("exclude_none", self.exclude_none),
                 errors=self.errors,
+                per_minute=options.pop("per_minute", self.per_minute),
                 **options,
             )
             if not endpoint.summary and handler.__doc__:
                 endpoint.summary = handler.__doc__.strip().splitlines()[0]
             endpoint.inspect_handler()
-            if endpoint.idempotent and not endpoint.needs_principal:
-                raise ValueError(f"{path}: idempotent endpoints must be authenticated")
+            if endpoint.idempotent and not (
+                endpoint.needs_principal or (endpoint.needs_account and endpoint.shop_from)
+            ):
+                raise ValueError(
+                    f"{path}: idempotent endpoints must be authenticated (an account "
+                    "endpoint also needs shop_from)"
+                )
             self.endpoints.append(endpoint)
             return handler
 
@@ -227,13 +259,25 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-async def apply_rate_limit(request: web.Request, runtime: Runtime, bucket: str) -> Quota:
+async def apply_rate_limit(
+    request: web.Request, runtime: Runtime, bucket: str, *, per_minute: str | None = None
+) -> Quota:
+    """Count the call in `bucket`: hourly with RATE_LIMIT_PER_HOUR, or per minute with
+    the limit held by the settings attribute `per_minute` (its own bucket)."""
+    if per_minute is not None:
+        limit, window, bucket = (
+            int(getattr(runtime.settings, per_minute)),
+            60,
+            f"{bucket}:{per_minute}",
+        )
+    else:
+        limit, window = runtime.settings.rate_limit_per_hour, 3600
     quota = await take(
         runtime.kv,
         runtime.clock,
         bucket=bucket,
-        limit=runtime.settings.rate_limit_per_hour,
-        window_seconds=3600,
+        limit=limit,
+        window_seconds=window,
     )
     request[QUOTA] = quota
     if quota.exceeded:
@@ -263,19 +307,44 @@ def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
     return data
 
 
-async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
+JSON_MEDIA_TYPE = "application/json"
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """`application/json` or a `+json` type (`application/merge-patch+json`)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == JSON_MEDIA_TYPE or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def require_json_content(request: web.Request, raw: bytes) -> None:
+    """A body is read as JSON only when it says it is JSON: anything else is a 415. An
+    empty body needs no type (it is a 422 `missing` where a body is required)."""
+    if raw.strip() and not is_json_media_type(request.headers.get("Content-Type", "")):
+        raise UnsupportedMediaType(f"Content-Type must be {JSON_MEDIA_TYPE}")
+
+
+def read_json(raw: bytes) -> Any:
+    """The body as JSON within core.jsontext's bounds; a 4xx (the contract's validation
+    status) at `["body"]` for anything else, never a 500."""
     if not raw.strip():
         raise RequestValidationError(
             [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
         )
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        position = getattr(error, "pos", 0)
+        data = jsontext.loads(raw)
+    except jsontext.JsonRejected as error:
+        loc: list[str | int] = ["body"] if error.position is None else ["body", error.position]
         raise RequestValidationError(
-            [{"loc": ["body", position], "msg": "JSON decode error", "type": "json_invalid"}]
+            [{"loc": loc, "msg": error.reason, "type": "json_invalid"}]
         ) from None
     _refuse_nul(data, ["body"])
+    return data
+
+
+async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
+    data = read_json(raw)
     try:
         return TypeAdapter(model).validate_python(data)
     except ValidationError as error:
@@ -345,27 +414,34 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
     async def serve(request: web.Request) -> web.StreamResponse:
         runtime = request.config_dict[RUNTIME]
         kwargs: dict[str, Any] = {}
+        limit = endpoint.per_minute
         if endpoint.needs_principal:
             try:
                 principal = await authenticate(request, runtime)
             except Unauthorized:
                 # Guessing tokens counts against the caller's address (and gets the headers).
-                await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+                await apply_rate_limit(
+                    request, runtime, f"ip:{client_address(request)}", per_minute=limit
+                )
                 raise
             request[PRINCIPAL] = principal
-            await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}")
+            await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}", per_minute=limit)
             kwargs["principal"] = principal
         elif endpoint.needs_account:
             try:
                 account = await authenticate_account(request, runtime)
             except Unauthorized:
-                await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+                await apply_rate_limit(
+                    request, runtime, f"ip:{client_address(request)}", per_minute=limit
+                )
                 raise
             request[ACCOUNT] = account
-            await apply_rate_limit(request, runtime, f"user:{account.user_id}")
+            await apply_rate_limit(request, runtime, f"user:{account.user_id}", per_minute=limit)
             kwargs["account"] = account
         elif endpoint.rate_limit:
-            await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+            await apply_rate_limit(
+                request, runtime, f"ip:{client_address(request)}", per_minute=limit
+            )
         for name, annotation in endpoint.path_params.items():
             kwargs[name] = _convert_path(name, request.match_info[name], annotation)
         if endpoint.query_model is not None:
@@ -380,12 +456,22 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         )
         if endpoint.needs_raw:
             kwargs["raw"] = raw
+        if endpoint.body_model is not None or endpoint.json_raw:
+            require_json_content(request, raw)
         if endpoint.body_model is not None:
-            kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
+            if endpoint.body_optional and not raw.strip():
+                kwargs["body"] = None
+            else:
+                kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
         if endpoint.idempotent:
+            if "principal" in kwargs:
+                shop_id = kwargs["principal"].shop_id
+            else:
+                assert endpoint.shop_from is not None
+                shop_id = await endpoint.shop_from(request, kwargs)
             return await respond_once(
                 request,
-                shop_id=kwargs["principal"].shop_id,
+                shop_id=shop_id,
                 raw=raw,
                 clock=runtime.clock,
                 produce=lambda: answer(request, kwargs),

@@ -27,6 +27,7 @@ from aiogram.types import Update
 from tortoise.exceptions import IntegrityError
 
 from core.clock import Clock, SystemClock
+from core.dependencies import log_failure
 from core.models import TelegramUpdate
 
 if TYPE_CHECKING:
@@ -105,8 +106,8 @@ async def feed_payload(bot: Bot, dp: Dispatcher, payload: dict[str, Any]) -> Non
         result = await dp.feed_update(bot, update)
         if isinstance(result, TelegramMethod):
             await bot(result)
-    except Exception:
-        log.exception("update %s failed", update.update_id)
+    except Exception as error:
+        log_failure(log, error, "update %s failed", update.update_id)
 
 
 async def process_stored(bot: Bot, dp: Dispatcher, *, min_age_seconds: float = 0) -> int:

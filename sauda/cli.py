@@ -4,7 +4,10 @@
     sauda migrate
     sauda shop create NAME [--slug S] [--timezone Asia/Almaty|Asia/Tashkent] [--currency KZT|UZS]
     sauda user add PHONE --role ROLE --shop SHOP [--name N] [--email E] [--password P]
+                   [--change-role]                   (an existing member is asked first)
+    sauda user list --shop SHOP
     sauda apikey create --shop SHOP [--name N]       (prints the key once)
+    sauda apikey list --shop SHOP                    (never the key itself)
     sauda apikey revoke --shop SHOP KEY_ID
     sauda demo                                         (a small realistic demo shop)
     sauda webhook set --shop SHOP --url URL [--secret X] [--events E ...]
@@ -69,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--email")
     add.add_argument("--username")
     add.add_argument("--password")
+    add.add_argument(
+        "--change-role",
+        action="store_true",
+        help="an existing member's roles in the shop become --role (asked otherwise)",
+    )
+    user_list = user.add_parser("list", help="list the shop's members and their roles")
+    user_list.add_argument("--shop", required=True, help="shop id or slug")
 
     apikey = commands.add_parser("apikey", help="API keys").add_subparsers(
         dest="action", required=True
@@ -76,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     key_create = apikey.add_parser("create", help="create a key (printed once)")
     key_create.add_argument("--shop", required=True, help="shop id or slug")
     key_create.add_argument("--name", default="integration")
+    key_list = apikey.add_parser("list", help="list the shop's keys (never the key itself)")
+    key_list.add_argument("--shop", required=True, help="shop id or slug")
     key_revoke = apikey.add_parser("revoke", help="revoke a key")
     key_revoke.add_argument("--shop", required=True)
     key_revoke.add_argument("key_id", type=int)
@@ -192,8 +204,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _admin(args: argparse.Namespace, settings: Settings) -> int:
     from core.auth.apikeys import create_api_key, revoke_api_key
     from core.auth.service import set_password
-    from core.models import Role, Shop
-    from core.shops import add_member, create_shop, get_or_create_user_by_phone
+    from core.models import ApiKey, Membership, Role, Shop, User
+    from core.shops import add_member, create_shop, get_or_create_user_by_phone, set_member_role
 
     if args.command == "shop" and args.action == "create":
         shop = await create_shop(
@@ -221,16 +233,64 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
             user.email = args.email.lower()
         if args.username:
             user.username = args.username
+        role = Role(args.role)
+        held = sorted(
+            str(r)
+            for r in await Membership.filter(shop_id=shop.id, user_id=user.id).values_list(
+                "role", flat=True
+            )
+        )
+        changing = bool(held) and held != [role.value]
+        if (
+            changing
+            and not args.change_role
+            and not _confirm(
+                f"user {user.id} ({user.phone}) is {', '.join(held)} of shop {shop.id}; "
+                f"make them {role.value} instead? [y/N] "
+            )
+        ):
+            raise SystemExit(
+                f"sauda: user {user.id} is already {', '.join(held)} of shop {shop.id}; "
+                "nothing changed (pass --change-role to make the change)"
+            )
         await user.save()
         if args.password:
             await set_password(user=user, password=args.password)
-        await add_member(shop_id=shop.id, user_id=user.id, role=Role(args.role))
-        print(f"user {user.id} ({user.phone}) is {args.role} of shop {shop.id}")
+        if changing:
+            await set_member_role(shop_id=shop.id, user_id=user.id, role=role)
+            print(
+                f"user {user.id} ({user.phone}) of shop {shop.id}: "
+                f"{', '.join(held)} -> {role.value}"
+            )
+        else:
+            await add_member(shop_id=shop.id, user_id=user.id, role=role)
+            print(f"user {user.id} ({user.phone}) is {role.value} of shop {shop.id}")
+    elif args.command == "user" and args.action == "list":
+        shop = await _resolve_shop(args.shop)
+        members = await Membership.filter(shop_id=shop.id).order_by("user_id", "role")
+        roles: dict[int, list[str]] = {}
+        for member in members:
+            roles.setdefault(member.user_id, []).append(str(member.role.value))
+        users = {u.id: u for u in await User.filter(id__in=list(roles))}
+        print("id\tphone\tname\troles\tactive")
+        for user_id, held_roles in roles.items():
+            person = users[user_id]
+            active = "yes" if person.is_active else "no"
+            print(f"{user_id}\t{person.phone}\t{person.name}\t{','.join(held_roles)}\t{active}")
     elif args.command == "apikey" and args.action == "create":
         shop = await _resolve_shop(args.shop)
         key, plaintext = await create_api_key(shop_id=shop.id, name=args.name)
         print(f"API key {key.id} for shop {shop.id} (shown once, keep it safe):")
         print(plaintext)
+    elif args.command == "apikey" and args.action == "list":
+        shop = await _resolve_shop(args.shop)
+        print("id\tname\trole\tcreated\tlast used\tstate")
+        for key in await ApiKey.filter(shop_id=shop.id).order_by("id"):
+            state = f"revoked {_moment(key.revoked_at)}" if key.revoked_at else "active"
+            print(
+                f"{key.id}\t{key.name}\t{key.role.value}\t{_moment(key.created_at)}\t"
+                f"{_moment(key.last_used_at) if key.last_used_at else 'never'}\t{state}"
+            )
     elif args.command == "apikey" and args.action == "revoke":
         from core.clock import SystemClock
 
@@ -303,6 +363,17 @@ async def _whatsapp(args: argparse.Namespace, settings: Settings) -> None:
         f"WhatsApp number {integration.external_key} {state} to shop {shop.id}"
         f" (token {mask_token(args.token)})"
     )
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; a command without one (a script, CI) gets no."""
+    if not sys.stdin.isatty():
+        return False
+    return input(question).strip().lower() in {"y", "yes", "д", "да"}
+
+
+def _moment(moment: Any) -> str:
+    return str(moment.strftime("%Y-%m-%d %H:%M UTC")) if moment is not None else ""
 
 
 def mask_token(token: str) -> str:

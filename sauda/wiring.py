@@ -29,6 +29,7 @@ PLUGINS = (
     "api.photos",
     "bot.staff_cards",
     "bot.whatsapp.deliver",
+    "integrations.shopify.jobs",
 )
 
 

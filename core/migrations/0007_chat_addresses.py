@@ -32,7 +32,7 @@ class DropColumn(ops.RemoveField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_idempotency_records')]
+    dependencies = [('models', '0010_commerce')]
 
     initial = False
 

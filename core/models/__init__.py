@@ -1,6 +1,17 @@
 """Every Tortoise model of the `models` app, importable from one place."""
 
 from core.models.auth import RefreshToken
+from core.models.cashdesk import (
+    CashSession,
+    PaymentMethod,
+    RefundKind,
+    Sale,
+    SaleItem,
+    SalePayment,
+    SaleRefund,
+    SaleStatus,
+    SessionStatus,
+)
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
 from core.models.conversations import (
     Conversation,
@@ -40,6 +51,7 @@ from core.models.orders import (
     PaymentStatus,
     PhotoKind,
 )
+from core.models.reports import Report, ReportType
 from core.models.shops import ApiKey, Currency, Membership, Role, Shop, User
 from core.models.stock import (
     MoveKind,
@@ -59,6 +71,15 @@ __all__ = [
     "StockSnapshot",
     "TelegramUpdate",
     "ApiKey",
+    "CashSession",
+    "PaymentMethod",
+    "RefundKind",
+    "Sale",
+    "SaleItem",
+    "SalePayment",
+    "SaleRefund",
+    "SaleStatus",
+    "SessionStatus",
     "Category",
     "Conversation",
     "Integration",
@@ -94,6 +115,8 @@ __all__ = [
     "ProductComponent",
     "ProductKind",
     "RefreshToken",
+    "Report",
+    "ReportType",
     "Role",
     "Shop",
     "StockItem",
