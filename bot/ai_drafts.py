@@ -74,7 +74,7 @@ async def on_draft_press(query: CallbackQuery, callback_data: AiDraftCb, runtime
     message = query.message if isinstance(query.message, TelegramMessage) else None
     shop = await staff.shop_of_staff_chat(chat_id=message.chat.id) if message else None
     member = (
-        await staff.staff_member(telegram_user_id=query.from_user.id, shop_id=shop.id)
+        await staff.staff_member(telegram_id=query.from_user.id, shop_id=shop.id)
         if shop is not None
         else None
     )

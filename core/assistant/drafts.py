@@ -33,10 +33,12 @@ from core.assistant.service import AssistantService
 from core.assistant.tools import Scope
 from core.assistant.usage import assistant_settings
 from core.commerce.threads import Recipient, send_message
+from core.customers import customer_by_address
 from core.errors import NotFound
 from core.models import Customer, Message, Shop
 from core.notify import TELEGRAM
 from core.outbox import enqueue
+from core.ports.chat import ChatAddress
 
 DRAFT_EVENT = "staff.ai_draft"
 DRAFT_TTL = 2 * 24 * 3600
@@ -62,6 +64,8 @@ class Draft:
     model: str
     complaint: bool
     language: str
+    # The messenger the question came from; the answer goes back there.
+    channel: str = "telegram"
 
 
 def _key(draft_id: str) -> str:
@@ -78,7 +82,7 @@ async def on_customer_text(
     assistant: AssistantService,
     kv: Any,
     shop: Shop,
-    telegram_user_id: int,
+    address: ChatAddress,
     text: str,
     now: datetime,
 ) -> Outcome:
@@ -86,8 +90,8 @@ async def on_customer_text(
     mode = mode_of(shop)
     if mode == "off" or not text.strip():
         return Outcome.NOT_HANDLED
-    customer = await Customer.filter(shop_id=shop.id, telegram_user_id=telegram_user_id).first()
-    if customer is None or customer.telegram_chat_id is None:
+    customer = await customer_by_address(shop_id=shop.id, address=address)
+    if customer is None:
         return Outcome.NOT_HANDLED
     if mode == "draft" and shop.staff_chat_id is None:
         return Outcome.NOT_HANDLED
@@ -101,7 +105,7 @@ async def on_customer_text(
             shop=shop,
             recipient=Recipient(phone=customer.phone),
             content=answer.reply,
-            provider="telegram",
+            provider=address.channel.value,
             user_id=None,
             now=now,
             ai_generated=True,
@@ -120,6 +124,7 @@ async def on_customer_text(
         model=answer.model,
         complaint=complaint,
         language=language,
+        channel=address.channel.value,
     )
     await kv.set(_key(draft.id), json.dumps(asdict(draft), ensure_ascii=False), ex=DRAFT_TTL)
     await enqueue(
@@ -156,7 +161,7 @@ async def send_draft(
             shop=shop,
             recipient=Recipient(phone=customer.phone),
             content=text or draft.reply,
-            provider="telegram",
+            provider=draft.channel,
             user_id=user_id,
             now=now,
             ai_generated=True,

@@ -11,6 +11,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.actions import telegram_address
 from core.assistant import drafts
 from core.models import Shop
 from core.runtime import Runtime
@@ -23,7 +24,7 @@ async def on_free_text(message: Message, shop: Shop, runtime: Runtime) -> None:
         assistant=runtime.assistant,
         kv=runtime.kv,
         shop=shop,
-        telegram_user_id=message.from_user.id,
+        address=telegram_address(message.from_user.id),
         text=message.text or "",
         now=runtime.clock.now(),
     )
