@@ -23,7 +23,19 @@ from tortoise.transactions import in_transaction
 
 from core.consultations.service import set_status
 from core.errors import Unauthorized
-from core.models import Consultation, ConsultationStatus, Notification
+from core.models import Consultation, ConsultationStatus, Customer, Notification
+from core.notify import send_chat_message
+
+
+# Texts queued for the bot to render in the reader's language (extracted by Babel).
+def _(message: str) -> str:
+    return message
+
+
+TOLD = {
+    ConsultationStatus.PENDING: _("Your consultation has been taken by a consultant."),
+    ConsultationStatus.CLOSED: _("Your consultation is closed. Thank you for contacting us!"),
+}
 
 FRESHNESS_SECONDS = 300
 DELIVERY_KIND = "chatwoot.delivery"
@@ -97,5 +109,22 @@ async def apply_event(
         )
         if consultation is None:
             return Outcome.IGNORED
-        await set_status(consultation=consultation, status=status, now=now)
+        moved = await set_status(consultation=consultation, status=status, now=now)
+        if moved and status in TOLD:
+            await _tell_customer(consultation, TOLD[status], now=now)
     return Outcome.APPLIED
+
+
+async def _tell_customer(consultation: Consultation, text: str, *, now: datetime) -> None:
+    """A consultation asked for in Telegram: its customer hears of the move there."""
+    customer = await Customer.get(id=consultation.customer_id)  # type: ignore[attr-defined]
+    if customer.telegram_chat_id is None:
+        return
+    await send_chat_message(
+        chat_id=customer.telegram_chat_id,
+        text=text,
+        language=customer.language,
+        shop_id=consultation.shop_id,  # type: ignore[attr-defined]
+        event_type="consultation.status_changed",
+        now=now,
+    )
