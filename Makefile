@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
 
-.PHONY: run test install locales lint typecheck demo chromium clean
+.PHONY: run test fuzz install locales lint typecheck demo chromium clean
 
 # `serve` applies migrations itself before it starts.
 run: install locales
@@ -15,6 +15,14 @@ PYTEST_WORKERS ?= auto
 
 test: install locales lint typecheck
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
+# schemathesis (every check, a fixed seed, bounded examples) over every served contract,
+# against the app started by tools/fuzz.py on loopback ports (SQLite, the demo shop, an
+# owner token); it stops by itself. FUZZ_ARGS passes options, e.g. --max-examples 50.
+FUZZ_ARGS ?=
+
+fuzz: install locales
+	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
 
 install: $(STAMP)
 

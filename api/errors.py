@@ -7,6 +7,11 @@ for validation; a contract can change the body (commerce adds `code` and `timest
 or the validation status (erp answers 400). Endpoints answer in their contract's
 dialect (api.routing); anything outside an endpoint (unknown paths) in the default.
 No traceback ever reaches a client.
+
+A dependency that is down (PostgreSQL, Redis: `core.errors.Unavailable`, or a driver's
+error that core.dependencies recognises) is a 503 with `Retry-After`, logged as one
+warning line, never a 500; nothing about the outage is remembered, so the next request
+tries again and recovery needs no restart.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from api.keys import REQUEST_ID
+from core.dependencies import unavailable_from
 from core.errors import (
     Conflict,
     DomainError,
@@ -30,6 +36,7 @@ from core.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    Unavailable,
     ValidationFailed,
 )
 
@@ -42,6 +49,14 @@ class RequestValidationError(Exception):
     def __init__(self, problems: Sequence[dict[str, Any]]) -> None:
         super().__init__("validation failed")
         self.problems = list(problems)
+
+
+class UnsupportedMediaType(Exception):
+    """The body is sent as something other than what the endpoint reads (415)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
 
 
 def pydantic_problems(error: ValidationError, prefix: Sequence[str | int]) -> list[dict[str, Any]]:
@@ -164,6 +179,13 @@ def _domain_problem(error: DomainError) -> Problem:
         return _problem(403, error.detail)
     if isinstance(error, Conflict):
         return _problem(409, error.detail)
+    if isinstance(error, Unavailable):
+        return _problem(
+            503,
+            error.detail,
+            headers={"Retry-After": str(error.retry_after)},
+            extra={"retry_after": error.retry_after},
+        )
     if isinstance(error, RateLimited | Locked):
         return _problem(
             429,
@@ -186,6 +208,8 @@ def problem_for(error: BaseException) -> Problem | None:
     (a redirect, or an HTTP error that is already JSON)."""
     if isinstance(error, RequestValidationError):
         return _problem(422, error.problems, is_validation=True)
+    if isinstance(error, UnsupportedMediaType):
+        return _problem(415, error.detail)
     if isinstance(error, DomainError):
         return domain_problem(error)
     if isinstance(error, web.HTTPException):
@@ -197,6 +221,9 @@ def problem_for(error: BaseException) -> Problem | None:
             if name in error.headers
         }
         return _problem(error.status, _REASONS.get(error.status, error.reason), headers=headers)
+    outage = unavailable_from(error)
+    if outage is not None:
+        return domain_problem(outage)
     return None
 
 
@@ -208,6 +235,15 @@ async def handle_with(
         return await handler(request)
     except Exception as error:
         problem = problem_for(error)
+        if problem is not None and problem.status == 503:
+            log.warning(
+                "%s %s [%s]: %s is unavailable (%r)",
+                request.method,
+                request.path,
+                request.get(REQUEST_ID),
+                getattr(unavailable_from(error), "dependency", "a dependency"),
+                error,
+            )
         if problem is None:
             if isinstance(error, web.HTTPException):
                 raise

@@ -4,7 +4,6 @@ validate requests, plus Swagger UI and ReDoc served from local assets."""
 from __future__ import annotations
 
 import re
-import typing
 from pathlib import Path
 from typing import Any, Literal
 
@@ -90,6 +89,26 @@ class _Schemas:
             return {"$ref": REF.format(model=name)}
         return schema
 
+    def fields_of(self, model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+        """Each field's schema as the model declares it (constraints included), by the
+        name it is sent under; the model itself is not a component."""
+        schema = TypeAdapter(model).json_schema(ref_template=REF)
+        for name, definition in schema.pop("$defs", {}).items():
+            self.components[name] = definition
+        return dict(schema.get("properties", {}))
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is absent or a value: it cannot be sent as null."""
+    branches = schema.get("anyOf")
+    if not branches:
+        return schema
+    kept = [branch for branch in branches if branch != {"type": "null"}]
+    rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+    if len(kept) == 1:
+        return {**rest, **kept[0]}
+    return {**rest, "anyOf": kept}
+
 
 def _path_template(path: str) -> str:
     return re.sub(r"\{([^}:]+)(:[^}]*)?\}", r"{\1}", path)
@@ -109,13 +128,17 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
             {"name": name, "in": "path", "required": True, "schema": schemas.of(annotation)}
         )
     if endpoint.query_model is not None:
-        hints = typing.get_type_hints(endpoint.query_model)
+        declared = schemas.fields_of(endpoint.query_model)
         for name, info in endpoint.query_model.model_fields.items():
+            alias = info.alias or name
+            schema = _without_null(
+                {k: v for k, v in declared[alias].items() if k not in ("title", "description")}
+            )
             parameter = {
-                "name": info.alias or name,
+                "name": alias,
                 "in": "query",
                 "required": info.is_required(),
-                "schema": schemas.of(hints.get(name, str)),
+                "schema": schema,
             }
             if info.description:
                 parameter["description"] = info.description

@@ -23,7 +23,12 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
   `core.auth.access.member_role(user_id=account.user_id, shop_id=...)` (404 for a shop
   the user is not a member of);
 - without either the endpoint is public, limited per client address;
-- `raw: bytes` hands over the raw body (for signature checks);
+- `raw: bytes` hands over the raw body (for signature checks); such a handler reads
+  JSON with `read_json` (or core.jsontext) and declares `json_raw=True`;
+- every JSON body is read by one reader (`read_json`, core.jsontext): strict UTF-8
+  JSON, at most 64 levels deep, no integer of more than 4300 digits, no NaN: anything
+  else is the contract's validation error at `["body"]`, never a 500; a body whose
+  Content-Type is not `application/json` (or `+json`) is a 415;
 - `idempotent=True` (an endpoint option, for creates that make money or messages)
   accepts an `Idempotency-Key` header and runs the handler and the rendering of its
   answer in one transaction (api.idempotency, core.idempotency). Shop-authenticated
@@ -45,7 +50,6 @@ The same declarations produce the OpenAPI document (api.openapi).
 from __future__ import annotations
 
 import inspect
-import json
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -59,11 +63,13 @@ from api.errors import (
     DEFAULT_DIALECT,
     ErrorDialect,
     RequestValidationError,
+    UnsupportedMediaType,
     handle_with,
     pydantic_problems,
 )
 from api.idempotency import respond_once
 from api.keys import ACCOUNT, PRINCIPAL, QUOTA, RUNTIME
+from core import jsontext
 from core.auth.access import account_for_token, principal_for_token
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
 from core.auth.tokens import Account, Principal
@@ -104,6 +110,9 @@ class Endpoint:
     idempotent: bool = False
     per_minute: str | None = None
     shop_from: Callable[[web.Request, dict[str, Any]], Awaitable[int]] | None = None
+    # A `raw: bytes` endpoint that reads its body as JSON itself (a signed webhook):
+    # the body must still say it is JSON (415 otherwise).
+    json_raw: bool = False
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
@@ -298,19 +307,44 @@ def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
     return data
 
 
-async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
+JSON_MEDIA_TYPE = "application/json"
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """`application/json` or a `+json` type (`application/merge-patch+json`)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == JSON_MEDIA_TYPE or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def require_json_content(request: web.Request, raw: bytes) -> None:
+    """A body is read as JSON only when it says it is JSON: anything else is a 415. An
+    empty body needs no type (it is a 422 `missing` where a body is required)."""
+    if raw.strip() and not is_json_media_type(request.headers.get("Content-Type", "")):
+        raise UnsupportedMediaType(f"Content-Type must be {JSON_MEDIA_TYPE}")
+
+
+def read_json(raw: bytes) -> Any:
+    """The body as JSON within core.jsontext's bounds; a 4xx (the contract's validation
+    status) at `["body"]` for anything else, never a 500."""
     if not raw.strip():
         raise RequestValidationError(
             [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
         )
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        position = getattr(error, "pos", 0)
+        data = jsontext.loads(raw)
+    except jsontext.JsonRejected as error:
+        loc: list[str | int] = ["body"] if error.position is None else ["body", error.position]
         raise RequestValidationError(
-            [{"loc": ["body", position], "msg": "JSON decode error", "type": "json_invalid"}]
+            [{"loc": loc, "msg": error.reason, "type": "json_invalid"}]
         ) from None
     _refuse_nul(data, ["body"])
+    return data
+
+
+async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
+    data = read_json(raw)
     try:
         return TypeAdapter(model).validate_python(data)
     except ValidationError as error:
@@ -422,6 +456,8 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         )
         if endpoint.needs_raw:
             kwargs["raw"] = raw
+        if endpoint.body_model is not None or endpoint.json_raw:
+            require_json_content(request, raw)
         if endpoint.body_model is not None:
             if endpoint.body_optional and not raw.strip():
                 kwargs["body"] = None

@@ -55,7 +55,7 @@ STATUS_NOTICES: dict[str, str] = {
 IN_DELIVERY_NO_COURIER = _("Your order #{number} is on its way.")
 
 # Modules of the staff side that subscribe their own notifications.
-STAFF_NOTIFIER_MODULES = ("bot.routers.staff", "bot.routers.courier")
+STAFF_NOTIFIER_MODULES = ("bot.routers.staff", "bot.routers.courier", "bot.routers.staff_tasks")
 
 Renderer = Callable[[Runtime, Bot, OutboxEvent], Awaitable[None]]
 RENDERERS: dict[str, Renderer] = {}

@@ -39,6 +39,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core import jsontext
 from core.errors import Conflict, FieldProblem, ValidationFailed
 from core.models import IdempotencyRecord
 
@@ -87,7 +88,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     if body.strip():
         try:
             canonical = json.dumps(
-                json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+                jsontext.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
             ).encode()
         except (ValueError, RecursionError):
             canonical = body

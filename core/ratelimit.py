@@ -15,7 +15,10 @@ one Redis) can never both take the last slot. Time comes from the injected clock
 to the script (not Redis TIME), so tests hold it still and move it; the store's own TTL
 only cleans up. The in-process store (fakeredis) runs the same script (it needs `lupa`).
 
-When the store is down, `take` raises the driver's error: core.dependencies maps it to
+`book` is the same window for callers that wait rather than give up (the Telegram
+sender): it books the earliest moment at or after `at` when the call fits, and returns it.
+
+When the store is down, `take` and `book` raise the driver's error: core.dependencies maps it to
 `Unavailable` (503). A limit is never skipped.
 """
 
@@ -56,8 +59,30 @@ if count > 0 then
 end
 return {allowed, count, tostring(oldest)}
 """
+# KEYS[1] the bucket; ARGV: at (ms), window (ms), limit, a unique member for this call.
+# Books the earliest moment t >= at with fewer than `limit` bookings in (t - window, t]:
+# the limit-th latest booking plus a window. Returns t.
+SLIDING_BOOKING = """
+local key = KEYS[1]
+local at = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', at - window)
+local count = redis.call('ZCARD', key)
+local t = at
+if count >= limit then
+  local nth = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+  t = math.max(at, tonumber(nth[2]) + window)
+end
+redis.call('ZADD', key, t, ARGV[4])
+redis.call('PEXPIRE', key, t - at + window + 1000)
+return tostring(t)
+"""
 # Redis names a script by its SHA-1 (EVALSHA): an identifier, not a security use.
-_SHA = hashlib.sha1(SLIDING_WINDOW.encode(), usedforsecurity=False).hexdigest()
+_SHAS = {
+    script: hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+    for script in (SLIDING_WINDOW, SLIDING_BOOKING)
+}
 
 
 @dataclass(frozen=True)
@@ -74,11 +99,11 @@ class Quota:
         return max(1, self.reset_at - now)
 
 
-async def _run(kv: Any, key: str, *args: Any) -> Any:
+async def _run(kv: Any, key: str, *args: Any, script: str = SLIDING_WINDOW) -> Any:
     try:
-        return await kv.evalsha(_SHA, 1, key, *args)
+        return await kv.evalsha(_SHAS[script], 1, key, *args)
     except redis.exceptions.NoScriptError:
-        return await kv.eval(SLIDING_WINDOW, 1, key, *args)
+        return await kv.eval(script, 1, key, *args)
 
 
 async def take(kv: Any, clock: Clock, *, bucket: str, limit: int, window_seconds: int) -> Quota:
@@ -91,6 +116,16 @@ async def take(kv: Any, clock: Clock, *, bucket: str, limit: int, window_seconds
     reset_at = math.ceil((float(oldest) + window_ms) / 1000)
     remaining = limit - int(count) if int(allowed) else -1
     return Quota(limit=limit, remaining=remaining, reset_at=reset_at)
+
+
+async def book(kv: Any, *, bucket: str, limit: int, window_seconds: float, at: float) -> float:
+    """Book a call in `bucket` at the earliest unix time >= `at` that keeps at most `limit`
+    calls in any `window_seconds`; returns that time (the caller waits until then)."""
+    at_ms = int(at * 1000)
+    member = f"{at_ms}-{secrets.token_hex(6)}"
+    window_ms = int(window_seconds * 1000)
+    booked = await _run(kv, f"rl:{bucket}", at_ms, window_ms, limit, member, script=SLIDING_BOOKING)
+    return float(booked) / 1000
 
 
 async def forget(kv: Any, *, bucket: str) -> None:

@@ -205,7 +205,7 @@ async def act(
 
 @dataclass(frozen=True)
 class TaskFilter:
-    status: TaskStatus | None = None
+    statuses: tuple[TaskStatus, ...] = ()
     priority: TaskPriority | None = None
     assignee_id: int | None = None
     category: TaskCategory | None = None
@@ -221,8 +221,8 @@ async def list_tasks(
 ) -> tuple[list[Task], int]:
     """The shop's tasks matching `spec`, newest first, and how many match."""
     query = _work(shop_id, spec.templates)
-    if spec.status is not None:
-        query = query.filter(status=spec.status)
+    if spec.statuses:
+        query = query.filter(status__in=list(spec.statuses))
     if spec.priority is not None:
         query = query.filter(priority=spec.priority)
     if spec.assignee_id is not None:
@@ -320,3 +320,26 @@ async def create_from_template(
         created_by=created_by,
         roles=roles,
     )
+
+
+@dataclass(frozen=True)
+class TaskNotice:
+    """A task as its assignee's chat shows it."""
+
+    task: Task
+    chat_id: int | None
+    language: str
+
+
+async def task_notice(*, task_id: int) -> TaskNotice | None:
+    """The task with its assignee's Telegram chat and language (None when gone)."""
+    task = await Task.get_or_none(id=task_id).prefetch_related("assignee")
+    if task is None or task.assignee is None:
+        return None
+    user = task.assignee
+    return TaskNotice(task=task, chat_id=user.telegram_chat_id, language=user.language or "ru")
+
+
+async def shop_of_task(*, task_id: int) -> int | None:
+    task = await Task.get_or_none(id=task_id)
+    return int(task.shop_id) if task is not None else None  # type: ignore[attr-defined]

@@ -17,7 +17,6 @@ counted against the per-address rate limit; refused ones are.
 from __future__ import annotations
 
 import hmac
-import json
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +25,7 @@ from api.channels import contract
 from api.keys import RUNTIME
 from api.routing import apply_rate_limit, client_address
 from bot.whatsapp.webhook import SIGNATURE_HEADER, read_delivery, signature_valid
+from core import jsontext
 from core.channels import whatsapp_numbers
 from core.channels.inbox import receive_whatsapp
 from core.errors import BadRequest, Forbidden, Unauthorized
@@ -87,8 +87,8 @@ async def whatsapp_delivery(request: web.Request, *, raw: bytes) -> DeliveryRece
         await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
         raise Unauthorized("Invalid signature")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = jsontext.loads(raw)
+    except jsontext.JsonRejected:
         raise BadRequest("The delivery is not JSON") from None
     vault = Vault(settings.secrets_key)
     default = whatsapp_numbers.default_number(

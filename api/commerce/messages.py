@@ -193,7 +193,9 @@ async def mark_read(
 
 async def stats_of(shop: Shop, *, days: int, request: web.Request) -> MessageStatsOut:
     now = now_of(request)
-    figures = await threads.message_figures(shop=shop, start=now - timedelta(days=days), end=now)
+    # Up to and including this moment.
+    until = now + timedelta(microseconds=1)
+    figures = await threads.message_figures(shop=shop, start=now - timedelta(days=days), end=until)
     return MessageStatsOut(
         period_days=days,
         total_messages=figures.total,

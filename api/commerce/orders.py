@@ -96,7 +96,8 @@ def order_out(view: service.OrderView) -> OrderOut:
 
 
 async def stats_of(shop: Shop, now: datetime, days: int) -> OrderStatsOut:
-    figures = await service.order_figures(shop=shop, start=now - timedelta(days=days), end=now)
+    until = now + timedelta(microseconds=1)  # up to and including this moment
+    figures = await service.order_figures(shop=shop, start=now - timedelta(days=days), end=until)
     currency = figures.currency
     return OrderStatsOut(
         period_days=days,

@@ -27,6 +27,7 @@ from core import models, stats
 from core.dialects import crm as dialect
 from core.dialects.crm import CrmCategory, CrmClientType, CrmStatus
 from core.tenancy import MAX_ID
+from core.urls import REFUSAL, WebUrl, is_web_url
 
 
 def _whole(value: float) -> int:
@@ -37,6 +38,13 @@ def _whole(value: float) -> int:
 
 def _json_list(value: str | None) -> list[str] | None:
     return None if value is None else dialect.decode_list(value)
+
+
+def _json_url_list(value: str | None) -> list[str] | None:
+    urls = _json_list(value)
+    if urls is not None and not all(is_web_url(url) for url in urls):
+        raise ValueError(f"every item {REFUSAL}")
+    return urls
 
 
 def _not_null(value: Any) -> Any:
@@ -60,6 +68,11 @@ JsonList = Annotated[
     str | None,
     Field(description='A JSON array of strings, e.g. "[\\"red\\",\\"white\\"]"'),
     AfterValidator(_json_list),
+]
+JsonUrlList = Annotated[
+    str | None,
+    Field(description='A JSON array of http(s) URLs, e.g. "[\\"https://example.com/a.jpg\\"]"'),
+    AfterValidator(_json_url_list),
 ]
 Skip = Annotated[int, Field(ge=0, description="Пропустить N записей")]
 Limit = Annotated[int, Field(ge=1, le=1000, description="Лимит записей (max: 1000)")]
@@ -166,10 +179,10 @@ class ProductCreate(Request):
     price: Price
     category: CrmCategory
     preparation_time: int | None = Field(None, ge=0, le=100_000, description="В минутах")
-    image_url: str | None = Field(None, max_length=1000)
+    image_url: WebUrl | None = None
     is_available: bool = True
     product_type: Literal["catalog", "custom"] = "catalog"
-    images: JsonList = None
+    images: JsonUrlList = None
     production_time: str | None = Field(None, max_length=100)
     width: str | None = Field(None, max_length=20)
     height: str | None = Field(None, max_length=20)

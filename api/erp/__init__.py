@@ -33,7 +33,7 @@ Decisions where the document is vague or open:
 - Money is whole currency units (tenge, sum): written as numbers (`75000`) or strings
   (`"75000.00"`), a fraction is a 400; read back as `"75000.00"`. Quantities read as
   `"2.000"` (up to 3 decimals written).
-- Vocabulary (one table, `PRICE_FIELDS` in api.erp.products): `sale_price` is the shelf
+- Vocabulary (one table for both contracts, core.dialects.prices): `sale_price` is the shelf
   price (core `price`; the shop contract's `sale_price` is its discount price, core
   `discount_price`); `cost_price`, `wholesale_price`, `tax_rate`, `unit` are core's.
   Task priorities `medium` = core `normal`, task status `on_review` = core `review`.
@@ -50,7 +50,8 @@ Decisions where the document is vague or open:
   methods). `refund/` without a body refunds the whole sale; `{"items": [{"item_id",
   "quantity"}], "reason"}` refunds some units (the sale stays `completed` with its
   `refunded_amount` until nothing is left, then `refunded`). Money goes back cash
-  first, from the giver's open shift. A checkout is idempotent by `Idempotency-Key`.
+  first, from the giver's open shift. Opening a shift, scan-item, add-item, checkout,
+  cancel and refund take an `Idempotency-Key` (a retried scan does not add twice).
 - Shifts: one open per cashier and till (`till`, default "main"); closing with a sale
   still pending is a 400; the report is core.cashdesk.shifts'.
 - Analytics: see core.analytics (day rules, RFM scoring and segment table, stock).

@@ -19,16 +19,13 @@ from api.erp.common import (
 )
 from core.auth.tokens import Principal
 from core.cashdesk import goods
+from core.dialects.prices import price_fields
 from core.models import Category, Product
 from core.tenancy import get_owned
 
-# This contract's price words -> core's (the shop contract's `sale_price` is core
-# `discount_price`; here it is the shelf price).
-PRICE_FIELDS = {
-    "sale_price": "price",
-    "cost_price": "cost_price",
-    "wholesale_price": "wholesale_price",
-}
+# This contract's price words -> core's (core.dialects.prices: the shop contract's
+# `sale_price` is core `discount_price`; here it is the shelf price).
+PRICE_FIELDS = price_fields("erp")
 LOCATIONS = {core: (ours,) for ours, core in PRICE_FIELDS.items()} | {"category_id": ("category",)}
 Unit = Literal["pcs", "kg", "g", "l", "ml", "m", "pack", "box", "set"]
 

@@ -37,10 +37,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from api.errors import RequestValidationError, pydantic_problems
 from api.keys import RUNTIME
+from api.routing import read_json
 from api.shop import contract
 from api.shop.schemas_orders import (
     DELIVERY_METHOD_FROM_WORD,
@@ -295,18 +296,16 @@ async def report_order_issue(
 
 
 def _parse_notice(raw: bytes) -> payments.PaymentNotice:
-    if not raw.strip():
-        raise RequestValidationError(
-            [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
-        )
     try:
-        body = TypeAdapter(PaymentWebhookIn).validate_json(raw)
+        data = read_json(raw)
+    except RequestValidationError as error:
+        for problem in error.problems:  # the document names the body, not a position
+            problem["loc"] = ["body"]
+        raise
+    try:
+        body = PaymentWebhookIn.model_validate(data)
     except ValidationError as error:
-        problems = pydantic_problems(error, ["body"])
-        for problem in problems:
-            if problem["type"] == "json_invalid":
-                problem["loc"] = ["body"]
-        raise RequestValidationError(problems) from None
+        raise RequestValidationError(pydantic_problems(error, ["body"])) from None
     return payments.PaymentNotice(
         method=body.payment_method,
         payment_id=body.payment_id,
@@ -332,6 +331,7 @@ def _parse_notice(raw: bytes) -> payments.PaymentNotice:
         '`{"payment_method": "kaspi", "payment_id": "KASPI-12345", "amount": 27000, '
         '"status": "success"}`. Idempotent on `payment_id`.'
     ),
+    json_raw=True,
 )
 async def payment_webhook(request: web.Request, *, order_id: int, raw: bytes) -> PaymentAnswer:
     """Payment webhook (signed by the provider with the shop's secret)."""

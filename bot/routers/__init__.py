@@ -20,6 +20,8 @@ from aiogram import Router
 ROUTER_MODULES = (
     "bot.routers.staff",
     "bot.routers.courier",
+    "bot.routers.staff_tasks",
+    "bot.ai_drafts",
     "bot.routers.consultation",
     "bot.routers.customer",
 )

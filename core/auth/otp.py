@@ -88,19 +88,21 @@ class OtpService:
             await self._lock(phone)
         key = f"otp:code:{phone}"
         raw = await self.kv.get(key)
-        if raw is None:
-            raise Unauthorized("Invalid or expired code")
-        record = json.loads(raw)
-        if int(record["expires"]) <= self._now():
+        record = json.loads(raw) if raw is not None else None
+        if record is not None and int(record["expires"]) <= self._now():
             await self.kv.delete(key)
-            raise Unauthorized("Invalid or expired code")
-        if hmac.compare_digest(str(record["code"]), str(code)):
-            # getdel makes the code single-use even when two requests race.
-            if await self.kv.getdel(key) is None:
-                raise Unauthorized("Invalid or expired code")
+            record = None
+        # getdel makes the code single-use even when two requests race.
+        if (
+            record is not None
+            and hmac.compare_digest(str(record["code"]), str(code))
+            and await self.kv.getdel(key) is not None
+        ):
             await forget(self.kv, bucket=tries)
             return
-        if quota.remaining == 0:  # that was the last try the window allows
+        # The last try the window allows was not the code (also when a racing guess has
+        # locked the phone and taken the code away meanwhile): locked.
+        if quota.remaining == 0:
             await self._lock(phone)
         raise Unauthorized("Invalid or expired code")
 

@@ -31,6 +31,7 @@ from tortoise.transactions import in_transaction
 
 from core import stock
 from core.cashdesk.shifts import shift_for_sale
+from core.channels.whatsapp_out import tell_whatsapp
 from core.errors import BadRequest, NotFound, ValidationFailed
 from core.models import (
     CashSession,
@@ -51,6 +52,7 @@ from core.models import (
 )
 from core.notify import send_chat_message
 from core.permissions import MANAGERS, RoleForbidden
+from core.ports.chat import ChannelName, ChatAddress, OutgoingMessage
 from core.shoptime import local_now
 from core.tenancy import get_owned, scoped
 
@@ -67,6 +69,7 @@ def _(message: str) -> str:
     return message
 
 
+RECEIPT_EVENT = "customer.sale_receipt"
 RECEIPT_MESSAGE = _(
     "🧾 Receipt {receipt} — {shop}\n{lines}\nTotal: {total}\nThank you for your purchase!"
 )
@@ -405,7 +408,8 @@ async def checkout(
     Outcomes: the completed sale (change given on cash received above its amount);
     400 when payments do not add up to the total, cash received is below its amount, the
     sale is empty or not pending, or stock is short (unless the store allows negative
-    stock). A known customer with a Telegram chat is sent the receipt (outbox).
+    stock). A known customer is sent the receipt in their Telegram and WhatsApp chats
+    (outbox rows in the same transaction).
     """
     async with in_transaction():
         sale = await _pending(shop_id, sale_id)
@@ -446,7 +450,7 @@ async def checkout(
             sale.customer_id = customer.id  # type: ignore[attr-defined]
             fields.append("customer_id")
         await sale.save(update_fields=fields)
-        if customer is not None and send_receipt and customer.telegram_chat_id:
+        if customer is not None and send_receipt:
             await _send_receipt(shop, sale, items, customer)
     return sale
 
@@ -456,24 +460,36 @@ def _money(amount: int, currency: str) -> str:
 
 
 async def _send_receipt(shop: Shop, sale: Sale, items: list[SaleItem], customer: Customer) -> None:
+    """The receipt to each chat the customer is reachable in (Telegram, WhatsApp)."""
     currency = str(shop.currency)
     lines = "\n".join(
-        f"{i.product_name} × {stock.fmt_quantity(Decimal(i.quantity))} = {_money(int(i.line_total), currency)}"
+        f"{i.product_name} × {stock.fmt_quantity(Decimal(i.quantity))} = "
+        f"{_money(int(i.line_total), currency)}"
         for i in items
     )
-    await send_chat_message(
-        chat_id=int(customer.telegram_chat_id),  # type: ignore[arg-type]
-        text=RECEIPT_MESSAGE,
-        params={
-            "receipt": sale.receipt_number,
-            "shop": shop.name,
-            "lines": lines,
-            "total": _money(int(sale.total_amount), currency),
-        },
-        language=customer.language or shop.locale,
-        shop_id=shop.id,
-        event_type="customer.sale_receipt",
-    )
+    params = {
+        "receipt": sale.receipt_number,
+        "shop": shop.name,
+        "lines": lines,
+        "total": _money(int(sale.total_amount), currency),
+    }
+    language = customer.language or shop.locale
+    if customer.telegram_chat_id:
+        await send_chat_message(
+            chat_id=int(customer.telegram_chat_id),
+            text=RECEIPT_MESSAGE,
+            params=params,
+            language=language,
+            shop_id=shop.id,
+            event_type=RECEIPT_EVENT,
+        )
+    if customer.whatsapp_id:
+        await tell_whatsapp(
+            address=ChatAddress(ChannelName.WHATSAPP, str(customer.whatsapp_id)),
+            message=OutgoingMessage(text=RECEIPT_MESSAGE, params=params, language=language),
+            shop_id=shop.id,
+            event_type=RECEIPT_EVENT,
+        )
 
 
 def _check_may_refund(roles: set[Role]) -> None:

@@ -73,9 +73,12 @@ def check_shopify_config(config: dict[str, Any]) -> ShopifySecrets:
     access_token = config.get("access_token") or ""
     if not isinstance(access_token, str):
         raise ValidationFailed.field("config", "access_token", msg="access_token must be text")
+    api_key = _required(config, "api_key")
+    if ":" in api_key:
+        raise ValidationFailed.field("config", "api_key", msg="api_key may not contain ':'")
     return ShopifySecrets(
         shop_domain=domain,
-        api_key=_required(config, "api_key"),
+        api_key=api_key,
         api_secret=_required(config, "api_secret"),
         access_token=access_token.strip(),
     )

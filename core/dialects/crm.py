@@ -62,7 +62,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from core import catalog, customers, shoptime, stock
+from core import catalog, customers, jsontext, shoptime, stock
 from core.actors import SYSTEM, Actor
 from core.clock import Clock
 from core.customers import _search_condition as customer_search
@@ -318,7 +318,7 @@ def kinds_of_category(word: str) -> list[ProductKind]:
 def decode_list(text: str) -> list[str]:
     """`'["red", "white"]'` -> `["red", "white"]`; ValueError for anything else."""
     try:
-        value = json.loads(text)
+        value = jsontext.loads(text)
     except (TypeError, ValueError):
         raise ValueError('must be a JSON array of strings, e.g. \'["red", "white"]\'') from None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

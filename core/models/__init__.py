@@ -1,5 +1,6 @@
 """Every Tortoise model of the `models` app, importable from one place."""
 
+from core.models.assistant import AiUsage
 from core.models.auth import RefreshToken
 from core.models.cashdesk import (
     CashSession,
@@ -60,6 +61,7 @@ from core.models.work import Task, TaskCategory, TaskComment, TaskPriority, Task
 from core.orders.status import OrderStatus
 
 __all__ = [
+    "AiUsage",
     "ApprovalStatus",
     "Notification",
     "StockSnapshot",

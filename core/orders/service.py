@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -255,6 +256,8 @@ async def place_order(
                 shop_id=shop_id, user_id=florist_id, role=Role.FLORIST, field="florist_ids"
             )
         now = clock.now()
+        # An imported order keeps its own date; any other is dated by the database.
+        dated: dict[str, Any] = {"created_at": placed_at} if placed_at is not None else {}
         try:
             order = await Order.create(
                 shop_id=shop_id,
@@ -278,7 +281,7 @@ async def place_order(
                 discount=discount,
                 total=grand_total,
                 currency=currency,
-                created_at=placed_at,
+                **dated,
                 channel=channel,
                 external_provider=external_provider,
                 external_id=external_id,

@@ -62,12 +62,7 @@ class Credentials:
     def headers(self) -> dict[str, str]:
         if self.access_token:
             return {"X-Shopify-Access-Token": self.access_token}
-        return {}
-
-    def auth(self) -> aiohttp.BasicAuth | None:
-        if self.access_token:
-            return None
-        return aiohttp.BasicAuth(self.api_key, self.api_secret)
+        return {"Authorization": aiohttp.encode_basic_auth(self.api_key, self.api_secret)}
 
 
 def next_link(header: str | None) -> str | None:
@@ -101,7 +96,6 @@ class Store:
                 params=params,
                 json=body,
                 headers={"Accept": "application/json", **self.credentials.headers()},
-                auth=self.credentials.auth(),
             ) as response:
                 text = await response.text()
                 status = response.status

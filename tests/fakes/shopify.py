@@ -134,16 +134,11 @@ class FakeShopify:
                 return
         else:
             header = request.headers.get("Authorization", "")
-            if header.startswith("Basic "):
-                try:
-                    auth = aiohttp.BasicAuth.decode(header)
-                except ValueError:
-                    auth = None
-                if auth is not None and (auth.login, auth.password) == (
-                    self.api_key,
-                    self.api_secret,
-                ):
-                    return
+            expected = (
+                "Basic " + base64.b64encode(f"{self.api_key}:{self.api_secret}".encode()).decode()
+            )
+            if hmac.compare_digest(header.encode(), expected.encode()):
+                return
         raise web.HTTPUnauthorized(
             text=json.dumps({"errors": INVALID}), content_type="application/json"
         )

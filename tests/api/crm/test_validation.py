@@ -3,6 +3,7 @@ another shop's ids answer 404 like missing ones."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -82,6 +83,58 @@ async def test_product_fields_are_validated_in_the_documented_shape(
     assert status == 422
     assert [p["loc"] for p in answer["detail"]] == [loc]
     assert set(answer["detail"][0]) == {"loc", "msg", "type"}
+
+
+BAD_URLS = [
+    "file:///etc/passwd",
+    "javascript:alert(document.cookie)",
+    "JavaScript://example.com/%0Aalert(1)",
+    "data:image/png;base64,iVBORw0KGgo=",
+    "/static/roses.jpg",
+    "//example.com/roses.jpg",
+    "ftp://example.com/roses.jpg",
+    "http://",
+    "https://exa mple.com/a.jpg",
+    "https://example.com/a.jpg\n",
+    "https://example.com:99999/a.jpg",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+async def test_only_http_urls_are_stored_as_pictures(
+    crm: TestClient, staff: Staff, url: str
+) -> None:
+    status, answer = await send(
+        crm, "POST", "/api/products/", staff.headers, {**PRODUCT, "image_url": url}
+    )
+    assert status == 422, answer
+    assert [p["loc"] for p in answer["detail"]] == [["body", "image_url"]]
+    status, answer = await send(
+        crm, "POST", "/api/products/", staff.headers, {**PRODUCT, "images": json.dumps([url])}
+    )
+    assert status == 422, answer
+    assert [p["loc"] for p in answer["detail"]] == [["body", "images"]]
+    assert await Product.filter(shop_id=staff.shop.id).count() == 0
+    created = await ok(crm, "POST", "/api/products/", staff.headers, PRODUCT)
+    for body in ({"image_url": url}, {"images": json.dumps(["https://a.kz/1.jpg", url])}):
+        status, answer = await send(
+            crm, "PUT", f"/api/products/{created['id']}", staff.headers, body
+        )
+        assert status == 422, answer
+    product = await Product.get(id=created["id"])
+    assert (product.image_url, product.images) == (None, [])
+
+
+async def test_http_and_https_pictures_are_stored(crm: TestClient, staff: Staff) -> None:
+    body = {
+        **PRODUCT,
+        "image_url": "HTTPS://cdn.example.kz:8443/roses/1.jpg?size=large#top",
+        "images": '["http://example.com/a.jpg", "https://xn--80ak6aa92e.kz/b.jpg"]',
+    }
+    created = await ok(crm, "POST", "/api/products/", staff.headers, body)
+    assert created["image_url"] == body["image_url"]
+    product = await Product.get(id=created["id"])
+    assert product.images == ["http://example.com/a.jpg", "https://xn--80ak6aa92e.kz/b.jpg"]
 
 
 async def test_a_partial_update_refuses_nulls_for_required_fields(

@@ -79,6 +79,8 @@ async def test_a_chosen_secret_and_events_are_kept_and_can_be_changed(
         "http://[::ffff:127.0.0.1]/hook",
         "http://[fe80::1]/hook",
         "ftp://93.184.215.14/hook",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
         "not a url",
         "https://user:password@93.184.215.14/hook",
         "https://93.184.215.14:99999/hook",

@@ -1,0 +1,146 @@
+"""`make fuzz`: schemathesis over every served contract, against the real app.
+
+Starts the applications of every port in this process on loopback ports (SQLite in a
+temporary directory, the in-process store, the demo shop loaded so reads find data),
+issues an owner token for the demo shop, runs `schemathesis run` with every check, a
+fixed seed and a bounded number of examples over each port's /openapi.json, and stops.
+Exits non-zero when any check fails on any port.
+
+    .venv/bin/python tools/fuzz.py [--max-examples N] [--seed S] [--port-name crm] [-- extra]
+
+Arguments after `--` go to schemathesis as they are (e.g. `--include-path-regex orders`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aiohttp import web  # noqa: E402
+
+from api.app import create_apps  # noqa: E402
+from core.db import apply_migrations, close_db, init_db  # noqa: E402
+from core.models import Role, Shop, User  # noqa: E402
+from core.settings import load_settings  # noqa: E402
+from sauda.demo import OWNER_PHONE, SLUG, load_demo  # noqa: E402
+from sauda.wiring import build_runtime  # noqa: E402
+
+PORT_NAMES = ("api_port", "crm_port", "consult_port")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def run(args: argparse.Namespace, extra: list[str]) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="sauda-fuzz-"))
+    try:
+        ports = {name: free_port() for name in PORT_NAMES}
+        settings = load_settings(
+            data_dir=workdir / "var",
+            database_url=f"sqlite://{workdir / 'fuzz.sqlite3'}",
+            redis_url="",
+            jwt_secret="fuzz-" + os.urandom(24).hex(),
+            host="127.0.0.1",
+            telegram_bot_token="",
+            otp_delivery="debug",
+            rate_limit_per_hour=10**9,
+            otp_requests_per_minute=10**6,
+            **ports,
+        )
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await apply_migrations(settings.effective_database_url)
+        await init_db(settings.effective_database_url)
+        runners: list[web.AppRunner] = []
+        try:
+            runtime = build_runtime(settings)
+            await load_demo(data_dir=settings.data_dir, public_base_url="")
+            shop = await Shop.get(slug=SLUG)
+            owner = await User.get(phone=OWNER_PHONE)
+            token = runtime.issuer.issue(user_id=owner.id, shop_id=shop.id, role=Role.OWNER)
+            served: dict[str, int] = {}
+            for port, app in create_apps(runtime).items():
+                runner = web.AppRunner(app, access_log=None)
+                await runner.setup()
+                await web.TCPSite(runner, "127.0.0.1", port).start()
+                runners.append(runner)
+                served[next(n for n, p in ports.items() if p == port)] = port
+            failed = []
+            for name, port in sorted(served.items()):
+                if args.port_name and name.removesuffix("_port") not in args.port_name:
+                    continue
+                status = await schemathesis(port, token, args, extra)
+                print(f"fuzz: {name} (:{port}) -> {'ok' if status == 0 else 'FAILED'}")
+                if status != 0:
+                    failed.append(name)
+            return 1 if failed else 0
+        finally:
+            for runner in runners:
+                await runner.cleanup()
+            await close_db()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def schemathesis(port: int, token: str, args: argparse.Namespace, extra: list[str]) -> int:
+    command: list[Any] = [
+        str(Path(sys.executable).parent / "schemathesis"),
+        "--config-file",
+        str(ROOT / "tools" / "schemathesis.toml"),
+        "run",
+        f"http://127.0.0.1:{port}/openapi.json",
+        "--checks",
+        args.checks,
+        "--seed",
+        str(args.seed),
+        "--max-examples",
+        str(args.max_examples),
+        "--workers",
+        "1",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--generation-database",
+        "none",
+        "--no-color",
+        *extra,
+    ]
+    process = await asyncio.create_subprocess_exec(*command)
+    return await process.wait()
+
+
+def main() -> int:
+    argv = sys.argv[1:]
+    extra: list[str] = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1 :]
+        argv = argv[: argv.index("--")]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-examples", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=20261202)
+    parser.add_argument("--checks", default="all")
+    parser.add_argument(
+        "--port-name", action="append", help="only these ports: api, crm (default: all)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(run(args, extra))
+    return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
