@@ -42,6 +42,19 @@ async def test_a_customer_asks_for_a_consultation_and_sees_it_closed(
 
     # Chatwoot answered with its conversation, then an agent resolves it.
     await service.record_chatwoot(consultation_id=consultation.id, conversation_id="555")
+    for delivery, private in (("note-1", True), ("reply-1", False)):
+        await chatwoot_events.apply_event(
+            shop_id=shop.id,
+            delivery_id=delivery,
+            payload={
+                "event": "message_created",
+                "content": "Здравствуйте! Позвоню в 15:00." if not private else "заметка",
+                "message_type": "outgoing",
+                "private": private,
+                "conversation": {"id": 555},
+            },
+            now=clock.now(),
+        )
     outcome = await chatwoot_events.apply_event(
         shop_id=shop.id,
         delivery_id="delivery-1",
@@ -51,6 +64,8 @@ async def test_a_customer_asks_for_a_consultation_and_sees_it_closed(
     assert outcome == chatwoot_events.Outcome.APPLIED
     await deliver_outbox(runtime, clock)
     assert "Ваша консультация закрыта. Спасибо за обращение!" in user.texts()
+    assert "Консультант пишет:\nЗдравствуйте! Позвоню в 15:00." in user.texts()
+    assert not any("заметка" in text for text in user.texts())
     assert (await Consultation.get(id=consultation.id)).status == ConsultationStatus.CLOSED
 
     await user.send("/consultations")
