@@ -24,11 +24,13 @@ from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKey
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
+from bot.actions import telegram_address
 from bot.routers.customer import keyboards
 from bot.routers.customer.common import ShopMiddleware
 from core.consultations import clients, service
+from core.customers import customer_by_address, link_chat
 from core.errors import DomainError
-from core.models import Consultation, Customer, Shop
+from core.models import Consultation, Shop
 from core.runtime import Runtime
 
 STATUS_TEXTS = {
@@ -133,8 +135,10 @@ async def on_phone(
     except DomainError as error:
         await message.answer(error.detail, reply_markup=ReplyKeyboardRemove())
         return
-    await Customer.filter(id=requested.client.customer.id).update(
-        telegram_user_id=event_from_user.id, telegram_chat_id=message.chat.id
+    await link_chat(
+        shop_id=shop.id,
+        customer_id=requested.client.customer.id,
+        address=telegram_address(event_from_user.id),
     )
     await state.set_state(None)
     await message.answer(
@@ -153,7 +157,9 @@ async def on_phone_typed(message: Message) -> None:
 
 
 async def on_list(message: Message, shop: Shop, event_from_user: User) -> None:
-    customer = await Customer.filter(shop_id=shop.id, telegram_user_id=event_from_user.id).first()
+    customer = await customer_by_address(
+        shop_id=shop.id, address=telegram_address(event_from_user.id)
+    )
     rows = (
         await Consultation.filter(shop_id=shop.id, customer_id=customer.id)
         .order_by("-id")

@@ -27,7 +27,8 @@ from tortoise.transactions import in_transaction
 from core.consultations.service import set_status
 from core.errors import Unauthorized
 from core.models import Consultation, ConsultationStatus, Customer, Notification
-from core.notify import send_chat_message
+from core.notify import tell_customer
+from core.ports.chat import OutgoingMessage
 
 
 # Texts queued for the bot to render in the reader's language (extracted by Babel).
@@ -147,15 +148,11 @@ async def _tell_customer(
     now: datetime,
     params: dict[str, Any] | None = None,
 ) -> None:
-    """A consultation asked for in Telegram: its customer hears of the move there."""
+    """The customer hears of the move on every chat they have (none: nobody is told)."""
     customer = await Customer.get(id=consultation.customer_id)  # type: ignore[attr-defined]
-    if customer.telegram_chat_id is None:
-        return
-    await send_chat_message(
-        chat_id=customer.telegram_chat_id,
-        text=text,
-        params=params,
-        language=customer.language,
+    await tell_customer(
+        customer_id=customer.id,
+        message=OutgoingMessage(text=text, params=params or {}, language=customer.language),
         shop_id=consultation.shop_id,  # type: ignore[attr-defined]
         event_type="consultation.status_changed",
         now=now,
