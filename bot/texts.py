@@ -47,9 +47,7 @@ def money(amount: int, currency: str) -> str:
     currency = str(currency)
     digits = minor_digits(currency)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    number = format_decimal(
-        from_minor(amount, currency), format=pattern, locale=current_language()
-    )
+    number = format_decimal(from_minor(amount, currency), format=pattern, locale=current_language())
     if currency == "KZT":
         return f"{number} ₸"
     if currency == "UZS":
