@@ -30,6 +30,7 @@ PLUGINS = (
     "api.photos",
     "bot.staff_cards",
     "bot.staff_inbox",
+    "bot.ai_drafts",
     "bot.whatsapp.deliver",
     "integrations.shopify.jobs",
     "integrations.consult_sync",

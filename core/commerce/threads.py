@@ -98,8 +98,10 @@ async def send_message(
     template_language: str | None = None,
     user_id: int | None,
     now: datetime,
+    ai_generated: bool = False,
 ) -> Message:
-    """Queue a message to a customer by phone (see the module docstring)."""
+    """Queue a message to a customer by phone (see the module docstring); an
+    assistant's answer is marked `ai_generated`."""
     if provider not in PROVIDERS:
         raise ValidationFailed.field("provider", msg="provider must be whatsapp or telegram")
     if content_type not in ("text", "template"):
@@ -145,6 +147,7 @@ async def send_message(
             order_id=order.id if order else None,
             user_id=user_id,
             now=now,
+            ai_generated=ai_generated,
         )
 
 
@@ -193,6 +196,7 @@ async def _queue(
     order_id: int | None,
     user_id: int | None,
     now: datetime,
+    ai_generated: bool = False,
 ) -> Message:
     """Store the outbound message (queued) and its outbox row, in the caller's
     transaction; WindowClosed for a free-form WhatsApp text outside the window."""
@@ -223,6 +227,7 @@ async def _queue(
         payload=payload,
         status=MessageStatus.QUEUED,
         is_read=True,
+        ai_generated=ai_generated,
         sent_by_id=user_id,
         sent_at=now,
     )

@@ -121,7 +121,8 @@ async def test_two_customers_on_two_messengers_are_two_threads_that_add_up(
             bek.user, text="Can I change the address?", date=int(clock.now().timestamp())
         )
     )
-    assert "passed your message" in (telegram.texts(BEK_TG) or [""])[-1]
+    # Kept and passed on (or drafted by the assistant for staff): he is thanked either way.
+    assert (telegram.texts(BEK_TG) or [""])[-1].startswith("Thank you!")
     await drain(runtime)
     notices = [
         c
