@@ -18,6 +18,7 @@ import importlib
 from aiogram import Router
 
 ROUTER_MODULES = (
+    "bot.staff_inbox",
     "bot.routers.staff",
     "bot.routers.courier",
     "bot.routers.staff_tasks",

@@ -118,7 +118,8 @@ def later(first: datetime | None, second: datetime) -> datetime:
 
 async def _customer_for(shop_id: int, message: InboundMessage) -> Customer | None:
     if not message.phone:
-        return None
+        # A Telegram chat is the shop's customer once they shared their contact.
+        return await customer_of_address(shop_id=shop_id, address=message.address)
     try:
         phone = normalize_phone(message.phone)
     except InvalidPhone:
@@ -362,11 +363,11 @@ async def record_outbound(
     if message_id is not None:
         queued = await Message.get_or_none(id=message_id, shop_id=shop_id)
         if queued is not None and queued.external_id is None:
+            # Its sent_at stays the moment staff sent it (response times count from it).
             queued.external_id = external_id
             queued.status = MessageStatus.SENT
-            queued.sent_at = sent_at
             queued.payload = {**(queued.payload or {}), **dict(payload or {})}
-            await queued.save(update_fields=["external_id", "status", "sent_at", "payload"])
+            await queued.save(update_fields=["external_id", "status", "payload"])
             return queued
     async with in_transaction():
         conversation = await Conversation.get_or_none(

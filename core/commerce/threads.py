@@ -39,7 +39,15 @@ from core.channels.whatsapp_out import tell_whatsapp
 from core.commerce.public_ids import parse_uuid
 from core.customers import chat_addresses, find_or_register_customer
 from core.errors import BadRequest, NotFound, ValidationFailed
-from core.models import Customer, Message, MessageDirection, MessageStatus, Order, Shop
+from core.models import (
+    Conversation,
+    Customer,
+    Message,
+    MessageDirection,
+    MessageStatus,
+    Order,
+    Shop,
+)
 from core.ports.chat import ChannelName, ChatAddress, OutgoingMessage
 from core.shoptime import shop_zone
 
@@ -118,20 +126,12 @@ async def send_message(
             name=recipient.name.strip()[:200],
             loc=("recipient", "phone"),
         )
-        template: str | None = None
         chats = await chat_addresses(customer_id=customer.id)
         if provider == "whatsapp":
             address = next(
                 (a for a in chats if a.channel is ChannelName.WHATSAPP),
                 ChatAddress(ChannelName.WHATSAPP, customer.phone.lstrip("+")),
             )
-            if content_type == "template":
-                template = content
-            elif not await window_open(shop_id=shop.id, address=address, now=now):
-                raise WindowClosed(
-                    "The customer has not written on WhatsApp in the last 24 hours, so "
-                    "WhatsApp refuses free-form text: " + _template_hint(shop)
-                )
         else:
             telegram = next((a for a in chats if a.channel is ChannelName.TELEGRAM), None)
             if telegram is None:
@@ -140,58 +140,125 @@ async def send_message(
                     "Telegram lets a bot write only to people who started it"
                 )
             address = telegram
-        conversation = await conversation_for(
-            shop_id=shop.id, address=address, customer_id=customer.id
-        )
-        payload: dict[str, Any] = {"content_type": content_type}
-        if template:
-            payload["template"] = template
-        message = await Message.create(
-            shop_id=shop.id,
-            conversation=conversation,
-            customer_id=customer.id,
+        return await _queue(
+            shop=shop,
+            customer=customer,
+            address=address,
+            content=content,
+            template=content if content_type == "template" else None,
+            template_language=template_language,
             order_id=order.id if order else None,
-            channel=provider,
-            direction=MessageDirection.OUTBOUND,
-            text=content,
-            payload=payload,
-            status=MessageStatus.QUEUED,
-            is_read=True,
+            user_id=user_id,
+            now=now,
             ai_generated=ai_generated,
-            sent_by_id=user_id,
-            sent_at=now,
         )
-        conversation.last_message_at = now
-        await conversation.save(update_fields=["last_message_at", "updated_at"])
-        language = customer.language or shop.locale or "ru"
-        if provider == "whatsapp":
-            await tell_whatsapp(
-                address=address,
-                message=OutgoingMessage(
-                    text=content, language=language, order_id=order.id if order else None
-                ),
-                shop_id=shop.id,
-                template_only=template is not None,
-                extra={
-                    "message_id": message.id,
-                    **(
-                        {"template": {"name": template, "language": template_language or language}}
-                        if template
-                        else {}
-                    ),
-                },
-                now=now,
-            )
-        else:
-            await send_chat_message(
-                chat_id=int(address.external_id),
-                text=content,
-                language=language,
-                shop_id=shop.id,
-                order_id=order.id if order else None,
-                message_id=message.id,
-                now=now,
-            )
+
+
+async def reply_to(
+    *, shop: Shop, message_id: int, content: str, user_id: int | None, now: datetime
+) -> Message:
+    """Answer a customer's message on the channel it came from (staff replying in the
+    staff chat), about the same order; WindowClosed as `send_message`."""
+    content = content.strip()
+    if not content or len(content) > MAX_CONTENT:
+        raise ValidationFailed.field(
+            "content", msg=f"content must be 1 to {MAX_CONTENT} characters"
+        )
+    inbound = await Message.get_or_none(id=message_id, shop_id=shop.id)
+    if inbound is None:
+        raise NotFound("Message")
+    conversation = await Conversation.get(id=inbound.conversation_id)  # type: ignore[attr-defined]
+    address = ChatAddress(ChannelName(conversation.channel), conversation.external_id)
+    customer = (
+        await Customer.get_or_none(id=conversation.customer_id)  # type: ignore[attr-defined]
+        if conversation.customer_id  # type: ignore[attr-defined]
+        else None
+    )
+    async with in_transaction():
+        return await _queue(
+            shop=shop,
+            customer=customer,
+            address=address,
+            content=content,
+            template=None,
+            template_language=None,
+            order_id=inbound.order_id,  # type: ignore[attr-defined]
+            user_id=user_id,
+            now=now,
+        )
+
+
+async def _queue(
+    *,
+    shop: Shop,
+    customer: Customer | None,
+    address: ChatAddress,
+    content: str,
+    template: str | None,
+    template_language: str | None,
+    order_id: int | None,
+    user_id: int | None,
+    now: datetime,
+    ai_generated: bool = False,
+) -> Message:
+    """Store the outbound message (queued) and its outbox row, in the caller's
+    transaction; WindowClosed for a free-form WhatsApp text outside the window."""
+    whatsapp = address.channel is ChannelName.WHATSAPP
+    if (
+        whatsapp
+        and template is None
+        and not await window_open(shop_id=shop.id, address=address, now=now)
+    ):
+        raise WindowClosed(
+            "The customer has not written on WhatsApp in the last 24 hours, so "
+            "WhatsApp refuses free-form text: " + _template_hint(shop)
+        )
+    conversation = await conversation_for(
+        shop_id=shop.id, address=address, customer_id=customer.id if customer else None
+    )
+    payload: dict[str, Any] = {"content_type": "template" if template else "text"}
+    if template:
+        payload["template"] = template
+    message = await Message.create(
+        shop_id=shop.id,
+        conversation=conversation,
+        customer_id=customer.id if customer else None,
+        order_id=order_id,
+        channel=address.channel.value,
+        direction=MessageDirection.OUTBOUND,
+        text=content,
+        payload=payload,
+        status=MessageStatus.QUEUED,
+        is_read=True,
+        ai_generated=ai_generated,
+        sent_by_id=user_id,
+        sent_at=now,
+    )
+    conversation.last_message_at = now
+    await conversation.save(update_fields=["last_message_at", "updated_at"])
+    language = (customer.language if customer else None) or shop.locale or "ru"
+    if whatsapp:
+        extra: dict[str, object] = {"message_id": message.id}
+        if template:
+            extra["template"] = {"name": template, "language": template_language or language}
+        await tell_whatsapp(
+            address=address,
+            message=OutgoingMessage(text=content, language=language, order_id=order_id),
+            shop_id=shop.id,
+            template_only=template is not None,
+            extra=extra,
+            now=now,
+        )
+    else:
+        await send_chat_message(
+            chat_id=int(address.external_id),
+            text=content,
+            language=language,
+            shop_id=shop.id,
+            order_id=order_id,
+            message_id=message.id,
+            now=now,
+        )
     return message
 
 

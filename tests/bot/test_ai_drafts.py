@@ -41,7 +41,8 @@ async def test_free_text_is_drafted_for_staff_and_send_delivers_it(
     await world.drain()
     reply = telegram.texts(CUSTOMER_TG)[-1]
     assert reply.startswith(f"Order #{order.number}: New. Delivery:") and window in reply
-    [sent] = await inbox(shop=world.shop, now=clock.now())
+    # The customer's own text is in the inbox too (bot.routers.customer.inbox).
+    [sent] = await inbox(shop=world.shop, now=clock.now(), direction="outbound")
     assert (sent.ai_generated, sent.text, sent.channel) == (True, reply, "telegram")
     assert sent.status is MessageStatus.SENT and sent.sent_by_id == world.users["owner"].id
     edited = telegram.calls_of("editMessageText", ok=True)[-1]
@@ -88,7 +89,8 @@ async def test_auto_mode_answers_order_status_at_once(
     await world.drain()
     assert telegram.texts(CUSTOMER_TG)[-1].startswith(f"Order #{order.number}: New.")
     assert staff_drafts(telegram) == []
-    [sent] = await inbox(shop=world.shop, now=clock.now())
+    # The customer's own text is in the inbox too (bot.routers.customer.inbox).
+    [sent] = await inbox(shop=world.shop, now=clock.now(), direction="outbound")
     assert sent.ai_generated and sent.sent_by_id is None
 
 

@@ -7,7 +7,9 @@ checkout, my orders, a question to the shop. States are in `states` (with a tabl
     ├── shop                      ShopMiddleware gives handlers `shop`
     │   ├── menu, catalog, cart, orders, question
     │   ├── checkout              the Checkout states
-    │   └── assistant             free text outside a state: the assistant's draft
+    │   ├── inbox                 a known customer's free text: kept in the shop's inbox
+    │   ├── assistant             free text outside a state: the assistant's draft
+    │   └── inbox (thanks)        kept text the assistant did not take: "passed on"
     └── fallback                  anything else without a state: a hint and the menu
 """
 
@@ -24,6 +26,7 @@ from bot.routers.customer import (
     cart,
     catalog,
     checkout,
+    inbox,
     orders,
     question,
     reorder,
@@ -50,8 +53,9 @@ def create_router() -> Router:
     shop = Router(name="customer.shop")
     shop.message.middleware(ShopMiddleware())
     shop.callback_query.middleware(ShopMiddleware())
-    for module in (catalog, cart, orders, question, checkout, assistant):
+    for module in (catalog, cart, orders, question, checkout, inbox, assistant):
         shop.include_router(module.create_router())
+    shop.include_router(inbox.create_thanks_router())
     root.include_router(shop)
 
     fallback = Router(name="customer.fallback")

@@ -117,7 +117,13 @@ async def drain(runtime: Runtime, rounds: int = 5) -> int:
 
 
 async def staff_notices(shop: Shop) -> list[OutboxEvent]:
-    return await OutboxEvent.filter(topic="telegram", shop_id=shop.id).order_by("id")
+    """What staff are told about deliveries (not the customer's messages themselves,
+    which the staff chat shows too: bot.staff_inbox)."""
+    return (
+        await OutboxEvent.filter(topic="telegram", shop_id=shop.id)
+        .exclude(event_type="staff.inbox_message")
+        .order_by("id")
+    )
 
 
 def menu(language: str = "ru") -> OutgoingMessage:
