@@ -60,6 +60,9 @@ async def run(args: argparse.Namespace, extra: list[str]) -> int:
             otp_delivery="debug",
             rate_limit_per_hour=10**9,
             otp_requests_per_minute=10**6,
+            # Loopback only, no way out: webhook hosts are not resolved (their URLs
+            # are still checked), so generated hosts are not refused as unresolvable.
+            allow_private_webhooks=True,
             **ports,
         )
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -83,7 +86,7 @@ async def run(args: argparse.Namespace, extra: list[str]) -> int:
             for name, port in sorted(served.items()):
                 if args.port_name and name.removesuffix("_port") not in args.port_name:
                     continue
-                status = await schemathesis(port, token, args, extra)
+                status = await schemathesis(port, token, args, extra, cwd=workdir)
                 print(f"fuzz: {name} (:{port}) -> {'ok' if status == 0 else 'FAILED'}")
                 if status != 0:
                     failed.append(name)
@@ -96,7 +99,10 @@ async def run(args: argparse.Namespace, extra: list[str]) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-async def schemathesis(port: int, token: str, args: argparse.Namespace, extra: list[str]) -> int:
+async def schemathesis(
+    port: int, token: str, args: argparse.Namespace, extra: list[str], *, cwd: Path
+) -> int:
+    """One schemathesis run; its cache stays in the temporary directory."""
     command: list[Any] = [
         str(Path(sys.executable).parent / "schemathesis"),
         "--config-file",
@@ -118,7 +124,7 @@ async def schemathesis(port: int, token: str, args: argparse.Namespace, extra: l
         "--no-color",
         *extra,
     ]
-    process = await asyncio.create_subprocess_exec(*command)
+    process = await asyncio.create_subprocess_exec(*command, cwd=cwd)
     return await process.wait()
 
 

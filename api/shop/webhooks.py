@@ -24,6 +24,7 @@ from core import webhooks
 from core.auth.tokens import Principal
 from core.dialects.shop import format_datetime
 from core.models import WebhookEndpoint
+from core.urls import WEB_URL_PATTERN
 
 EventName = Literal["order.status_changed", "payment.received", "customer.registered"]
 
@@ -31,7 +32,11 @@ EventName = Literal["order.status_changed", "payment.received", "customer.regist
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    url: str = Field(min_length=1, max_length=webhooks.MAX_URL_LENGTH)
+    url: str = Field(
+        min_length=1,
+        max_length=webhooks.MAX_URL_LENGTH,
+        json_schema_extra={"pattern": WEB_URL_PATTERN},
+    )
     secret: str | None = Field(None, max_length=webhooks.MAX_SECRET_LENGTH)
     events: list[EventName] | None = Field(None, max_length=len(webhooks.EVENTS))
 
@@ -39,7 +44,12 @@ class WebhookIn(BaseModel):
 class WebhookChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    url: str | None = Field(None, min_length=1, max_length=webhooks.MAX_URL_LENGTH)
+    url: str | None = Field(
+        None,
+        min_length=1,
+        max_length=webhooks.MAX_URL_LENGTH,
+        json_schema_extra={"pattern": WEB_URL_PATTERN},
+    )
     secret: str | None = Field(None, max_length=webhooks.MAX_SECRET_LENGTH)
     events: list[EventName] | None = Field(None, max_length=len(webhooks.EVENTS))
     is_active: bool | None = None
