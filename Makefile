@@ -29,13 +29,14 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@echo "Installing Sauda and its dependencies into $(VENV) (a minute or two the first time)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 # Compiled catalogues are built here, not committed.
 locales: install
-	@for po in locales/*/LC_MESSAGES/*.po; do \
+	@for po in sauda/locales/*/LC_MESSAGES/*.po; do \
 		[ -e "$$po" ] || continue; \
 		$(BIN)/pybabel -q compile -i "$$po" -o "$${po%.po}.mo" || exit 1; \
 	done

@@ -7,6 +7,11 @@ for validation; a contract can change the body (commerce adds `code` and `timest
 or the validation status (erp answers 400). Endpoints answer in their contract's
 dialect (api.routing); anything outside an endpoint (unknown paths) in the default.
 No traceback ever reaches a client.
+
+A dependency that is down (PostgreSQL, Redis: `core.errors.Unavailable`, or a driver's
+error that core.dependencies recognises) is a 503 with `Retry-After`, logged as one
+warning line, never a 500; nothing about the outage is remembered, so the next request
+tries again and recovery needs no restart.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from api.keys import REQUEST_ID
+from core.dependencies import unavailable_from
 from core.errors import (
     Conflict,
     DomainError,
@@ -30,6 +36,7 @@ from core.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    Unavailable,
     ValidationFailed,
 )
 
@@ -112,9 +119,12 @@ class ErrorDialect:
 
     body: Callable[[Problem], dict[str, Any]] = default_body
     validation_status: int = 422
+    # Statuses this contract answers with another one (erp: a conflict is a 400).
+    status_map: dict[int, int] = field(default_factory=dict)
 
     def respond(self, problem: Problem) -> web.Response:
         status = self.validation_status if problem.is_validation else problem.status
+        status = self.status_map.get(status, status)
         response = web.json_response(
             self.body(replace(problem, status=status)),
             status=status,
@@ -127,11 +137,38 @@ class ErrorDialect:
 DEFAULT_DIALECT = ErrorDialect()
 
 
+def _utc_now_text() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def coded_body(problem: Problem) -> dict[str, Any]:
+    """The commerce seed's shape: {"detail", "code" (upper case, stable), "timestamp"}
+    (validation: `detail` is the list of {"loc", "msg", "type"})."""
+    return {
+        "detail": problem.detail,
+        "code": problem.code.upper(),
+        "timestamp": _utc_now_text(),
+        **problem.extra,
+    }
+
+
+CODED_DIALECT = ErrorDialect(body=coded_body)
+
+
 def _problem(status: int, detail: Any, **kwargs: Any) -> Problem:
     return Problem(status=status, detail=detail, code=CODES.get(status, "error"), **kwargs)
 
 
 def domain_problem(error: DomainError) -> Problem:
+    problem = _domain_problem(error)
+    code = getattr(error, "code", None)
+    # An error may name itself more precisely than its status (`whatsapp_window_closed`).
+    return replace(problem, code=code) if isinstance(code, str) and code else problem
+
+
+def _domain_problem(error: DomainError) -> Problem:
     if isinstance(error, ValidationFailed):
         return _problem(422, _field_problems(error.problems), is_validation=True)
     if isinstance(error, NotFound):
@@ -142,6 +179,13 @@ def domain_problem(error: DomainError) -> Problem:
         return _problem(403, error.detail)
     if isinstance(error, Conflict):
         return _problem(409, error.detail)
+    if isinstance(error, Unavailable):
+        return _problem(
+            503,
+            error.detail,
+            headers={"Retry-After": str(error.retry_after)},
+            extra={"retry_after": error.retry_after},
+        )
     if isinstance(error, RateLimited | Locked):
         return _problem(
             429,
@@ -177,6 +221,9 @@ def problem_for(error: BaseException) -> Problem | None:
             if name in error.headers
         }
         return _problem(error.status, _REASONS.get(error.status, error.reason), headers=headers)
+    outage = unavailable_from(error)
+    if outage is not None:
+        return domain_problem(outage)
     return None
 
 
@@ -188,6 +235,15 @@ async def handle_with(
         return await handler(request)
     except Exception as error:
         problem = problem_for(error)
+        if problem is not None and problem.status == 503:
+            log.warning(
+                "%s %s [%s]: %s is unavailable (%r)",
+                request.method,
+                request.path,
+                request.get(REQUEST_ID),
+                getattr(unavailable_from(error), "dependency", "a dependency"),
+                error,
+            )
         if problem is None:
             if isinstance(error, web.HTTPException):
                 raise

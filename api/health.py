@@ -1,4 +1,5 @@
-"""Health: the database and the key-value store, 503 when either is down."""
+"""Health: the database and the key-value store, 503 (with Retry-After) when either is
+down; the body names which ("down")."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aiohttp import web
 
 from api.keys import RUNTIME
 from core.db import database_alive
+from core.dependencies import RETRY_AFTER_SECONDS
 from core.kv import ping
 
 
@@ -16,7 +18,7 @@ async def health(request: web.Request) -> web.Response:
     database = await database_alive()
     kv = await ping(runtime.kv)
     ok = database and kv
-    return web.json_response(
+    response = web.json_response(
         {
             "status": "ok" if ok else "unavailable",
             "database": "ok" if database else "down",
@@ -25,6 +27,9 @@ async def health(request: web.Request) -> web.Response:
         },
         status=200 if ok else 503,
     )
+    if not ok:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def setup_health(app: web.Application, *, claimed: Collection[str] = ()) -> None:

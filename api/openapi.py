@@ -190,7 +190,7 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
         operation["parameters"] = parameters
     if endpoint.body_model is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": not endpoint.body_optional,
             "content": {"application/json": {"schema": schemas.of(endpoint.body_model)}},
         }
     responses: dict[str, Any] = {}

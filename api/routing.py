@@ -6,9 +6,10 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
     @orders.get("/orders/{order_id}", response=OrderOut)
     async def get_order(request, *, order_id: int, principal: Principal) -> OrderOut: ...
 
-- `body: Model` / `query: Model` are parsed and validated with pydantic (422 in the
-  seeds' shape, located at `["body", ...]` / `["query", ...]`); a body's types are
-  strict as its JSON Schema reads them (`0` is no boolean, `"5"` no integer);
+- `body: Model` / `query: Model` are parsed (`body: Model | None` may be left out:
+  then None) and validated with pydantic (422 in the seeds' shape, located at
+  `["body", ...]` / `["query", ...]`); a body's types are strict as its JSON Schema
+  reads them (`0` is no boolean, `"5"` no integer);
 - a path parameter that does not convert is a 422, unless a fixed path of that name
   exists for other methods (`PUT /orders/with-items` next to `PUT /orders/{id}`): 405;
 - a `ValidationFailed` raised by core names fields only (core knows no HTTP): the
@@ -35,6 +36,12 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
   accepts an `Idempotency-Key` header and runs the handler and the rendering of its
   answer in one transaction (api.idempotency, core.idempotency). Shop-authenticated
   endpoints (`principal: Principal`) only: keys are kept per shop.
+
+`per_minute="<settings attribute>"` (an endpoint or contract option) counts the endpoint
+in a per-minute bucket of its own, with the limit that setting holds (commerce: auth
+5/min, AI 60/min, the rest 100/min), instead of the hourly `RATE_LIMIT_PER_HOUR`.
+`idempotent=True` on an `account: Account` endpoint needs `shop_from(request, kwargs)`,
+which names the shop the keys are kept in (and checks the user may act in it).
 
 `rate_limit=False` exempts a public endpoint from the per-address limit (a provider's
 signed webhook, which calls from a handful of addresses at its own pace); such an
@@ -90,6 +97,7 @@ class Endpoint:
     tags: tuple[str, ...] = ()
     responses: dict[int, str] = field(default_factory=dict)
     body_model: Any = None
+    body_optional: bool = False
     query_model: type[BaseModel] | None = None
     path_params: dict[str, type] = field(default_factory=dict)
     needs_principal: bool = False
@@ -103,6 +111,8 @@ class Endpoint:
     errors: ErrorDialect = DEFAULT_DIALECT
     rate_limit: bool = True
     idempotent: bool = False
+    per_minute: str | None = None
+    shop_from: Callable[[web.Request, dict[str, Any]], Awaitable[int]] | None = None
     # A `raw: bytes` endpoint that reads its body as JSON itself (a signed webhook):
     # the body must still say it is JSON (415 otherwise).
     json_raw: bool = False
@@ -113,6 +123,11 @@ class Endpoint:
         for name in list(signature.parameters)[1:]:
             annotation = hints.get(name, str)
             if name == "body":
+                members = typing.get_args(annotation)
+                if type(None) in members:
+                    # `body: Model | None`: a request without a body passes None.
+                    self.body_optional = True
+                    [annotation] = [m for m in members if m is not type(None)]
                 self.body_model = annotation
             elif name == "query":
                 self.query_model = annotation
@@ -139,6 +154,7 @@ class Contract:
         mount: str = "/api",
         exclude_none: bool = False,
         errors: ErrorDialect = DEFAULT_DIALECT,
+        per_minute: str | None = None,
     ) -> None:
         if not mount.startswith("/") or mount == "/":
             raise ValueError("a contract's mount is a path like '/api'")
@@ -149,6 +165,7 @@ class Contract:
         self.mount = mount
         self.exclude_none = exclude_none
         self.errors = errors
+        self.per_minute = per_minute
         self.endpoints: list[Endpoint] = []
 
     def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
@@ -159,13 +176,19 @@ class Contract:
                 handler=handler,
                 exclude_none=options.pop("exclude_none", self.exclude_none),
                 errors=self.errors,
+                per_minute=options.pop("per_minute", self.per_minute),
                 **options,
             )
             if not endpoint.summary and handler.__doc__:
                 endpoint.summary = handler.__doc__.strip().splitlines()[0]
             endpoint.inspect_handler()
-            if endpoint.idempotent and not endpoint.needs_principal:
-                raise ValueError(f"{path}: idempotent endpoints must be authenticated")
+            if endpoint.idempotent and not (
+                endpoint.needs_principal or (endpoint.needs_account and endpoint.shop_from)
+            ):
+                raise ValueError(
+                    f"{path}: idempotent endpoints must be authenticated (an account "
+                    "endpoint also needs shop_from)"
+                )
             self.endpoints.append(endpoint)
             return handler
 
@@ -239,13 +262,25 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-async def apply_rate_limit(request: web.Request, runtime: Runtime, bucket: str) -> Quota:
+async def apply_rate_limit(
+    request: web.Request, runtime: Runtime, bucket: str, *, per_minute: str | None = None
+) -> Quota:
+    """Count the call in `bucket`: hourly with RATE_LIMIT_PER_HOUR, or per minute with
+    the limit held by the settings attribute `per_minute` (its own bucket)."""
+    if per_minute is not None:
+        limit, window, bucket = (
+            int(getattr(runtime.settings, per_minute)),
+            60,
+            f"{bucket}:{per_minute}",
+        )
+    else:
+        limit, window = runtime.settings.rate_limit_per_hour, 3600
     quota = await take(
         runtime.kv,
         runtime.clock,
         bucket=bucket,
-        limit=runtime.settings.rate_limit_per_hour,
-        window_seconds=3600,
+        limit=limit,
+        window_seconds=window,
     )
     request[QUOTA] = quota
     if quota.exceeded:
@@ -409,27 +444,34 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
     async def serve(request: web.Request) -> web.StreamResponse:
         runtime = request.config_dict[RUNTIME]
         kwargs: dict[str, Any] = {}
+        limit = endpoint.per_minute
         if endpoint.needs_principal:
             try:
                 principal = await authenticate(request, runtime)
             except Unauthorized:
                 # Guessing tokens counts against the caller's address (and gets the headers).
-                await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+                await apply_rate_limit(
+                    request, runtime, f"ip:{client_address(request)}", per_minute=limit
+                )
                 raise
             request[PRINCIPAL] = principal
-            await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}")
+            await apply_rate_limit(request, runtime, f"shop:{principal.shop_id}", per_minute=limit)
             kwargs["principal"] = principal
         elif endpoint.needs_account:
             try:
                 account = await authenticate_account(request, runtime)
             except Unauthorized:
-                await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+                await apply_rate_limit(
+                    request, runtime, f"ip:{client_address(request)}", per_minute=limit
+                )
                 raise
             request[ACCOUNT] = account
-            await apply_rate_limit(request, runtime, f"user:{account.user_id}")
+            await apply_rate_limit(request, runtime, f"user:{account.user_id}", per_minute=limit)
             kwargs["account"] = account
         elif endpoint.rate_limit:
-            await apply_rate_limit(request, runtime, f"ip:{client_address(request)}")
+            await apply_rate_limit(
+                request, runtime, f"ip:{client_address(request)}", per_minute=limit
+            )
         for name, annotation in endpoint.path_params.items():
             try:
                 kwargs[name] = _convert_path(name, request.match_info[name], annotation)
@@ -451,11 +493,19 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         if endpoint.body_model is not None or endpoint.json_raw:
             require_json_content(request, raw)
         if endpoint.body_model is not None:
-            kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
+            if endpoint.body_optional and not raw.strip():
+                kwargs["body"] = None
+            else:
+                kwargs["body"] = await _parse_body(request, endpoint.body_model, raw)
         if endpoint.idempotent:
+            if "principal" in kwargs:
+                shop_id = kwargs["principal"].shop_id
+            else:
+                assert endpoint.shop_from is not None
+                shop_id = await endpoint.shop_from(request, kwargs)
             return await respond_once(
                 request,
-                shop_id=kwargs["principal"].shop_id,
+                shop_id=shop_id,
                 raw=raw,
                 clock=runtime.clock,
                 produce=lambda: answer(request, kwargs),

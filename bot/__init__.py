@@ -37,7 +37,7 @@ picked (customer's choice, saved language, Telegram language if ru/kk/uz/en, els
 Outside an update: `bot.i18n.render(msgid, language, params)`. Texts queued from core
 (`core.notify.send_chat_message`) are msgids rendered at delivery in the reader's
 language. After adding texts: `pybabel extract -F babel.cfg -o /tmp/messages.pot .`,
-`pybabel update -i /tmp/messages.pot -d locales -D messages`, then fill every msgstr in
+`pybabel update -i /tmp/messages.pot -d sauda/locales -D messages`, then fill every msgstr in
 ru, kk, uz and en (tests/test_locales.py fails on a missing one).
 
 Staff chat hook

@@ -31,7 +31,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import render
 from core import storefront
 from core.events import ORDER_STATUS_CHANGED, DomainEvent, bus
-from core.models import OutboxEvent
+from core.models import Message, MessageStatus, OutboxEvent
 from core.notify import TELEGRAM, send_chat_message
 from core.orders.status import OrderStatus
 from core.outbox import PermanentFailure
@@ -55,7 +55,7 @@ STATUS_NOTICES: dict[str, str] = {
 IN_DELIVERY_NO_COURIER = _("Your order #{number} is on its way.")
 
 # Modules of the staff side that subscribe their own notifications.
-STAFF_NOTIFIER_MODULES = ("bot.routers.staff", "bot.routers.courier")
+STAFF_NOTIFIER_MODULES = ("bot.routers.staff", "bot.routers.courier", "bot.routers.staff_tasks")
 
 Renderer = Callable[[Runtime, Bot, OutboxEvent], Awaitable[None]]
 RENDERERS: dict[str, Renderer] = {}
@@ -130,13 +130,18 @@ async def send_payload(bot: Bot, payload: dict[str, Any]) -> None:
     chat_id = int(payload["chat_id"])
     try:
         if payload.get("photo"):
-            await bot.send_photo(
+            sent = await bot.send_photo(
                 chat_id=chat_id, photo=payload["photo"], caption=text[:1024], reply_markup=markup
             )
         else:
-            await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+            sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
     except (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound) as error:
         raise PermanentFailure(f"telegram refused the message: {error}") from error
+    if payload.get("message_id") is not None:
+        # An inbox message queued by the commerce contract: it went out now.
+        await Message.filter(id=int(payload["message_id"]), external_id__isnull=True).update(
+            external_id=f"{chat_id}:{sent.message_id}", status=MessageStatus.SENT
+        )
 
 
 def telegram_bot(runtime: Runtime) -> Bot:

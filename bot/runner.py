@@ -38,6 +38,7 @@ from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.updates import CLAIM_SECONDS, feed_payload, process_stored, store_update
+from core.dependencies import log_failure
 from core.kv import BOT_USERNAME_KEY
 from core.runtime import Runtime
 
@@ -132,8 +133,8 @@ async def _sweep(service: BotService) -> None:
         await asyncio.sleep(SWEEP_SECONDS)
         try:
             await service.process_stored(min_age_seconds=CLAIM_SECONDS)
-        except Exception:
-            log.exception("bot: re-feeding stored updates failed")
+        except Exception as error:
+            log_failure(log, error, "bot: re-feeding stored updates failed")
 
 
 async def remember_username(service: BotService) -> None:

@@ -5,10 +5,11 @@
 share it. It does two things:
 
 - keeps Telegram's limits before a message goes out: about one message a second per
-  private chat, 20 a minute per group, 30 a second overall. Slots are counted in the
-  key-value store (`INCR` on per-window keys, no Lua), so several bot processes on one
-  Redis share the budget; a call that finds its window full takes the next free one
-  and waits for it.
+  private chat, 20 a minute per group, 30 a second overall. Sends are booked in sliding
+  windows in the key-value store (core.ratelimit.book, one Lua script per booking), so
+  several bot processes on one Redis share the budget, and no window edge lets 20 cards
+  at :59 and 20 more at :00 into one group; a call that finds the window full books the
+  moment a slot frees and waits for it.
 - on a 429 (`TelegramRetryAfter`) waits the `retry_after` Telegram gave and sends the
   same request again. A 429 means Telegram did not take the message, so the retry
   neither loses nor repeats it. After `max_retries` the error propagates (the outbox
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import TelegramRetryAfter
 
+from core import ratelimit
 from core.clock import Clock
 
 if TYPE_CHECKING:
@@ -53,8 +55,6 @@ class TelegramLimits:
     per_group_window: int = 60
     overall: int = 30
     overall_window: int = 1
-    # How many windows ahead a call may book before it gives up waiting for a slot.
-    horizon: int = 3600
 
 
 def counts_against_limits(method_name: str) -> bool:
@@ -65,10 +65,10 @@ def counts_against_limits(method_name: str) -> bool:
 
 
 class RateLimiter:
-    """Books the next free slot per chat, per group and overall; returns when to send."""
+    """Books the next free moment per chat, per group and overall; returns when to send."""
 
     def __init__(
-        self, kv: Any, clock: Clock, *, limits: TelegramLimits | None = None, prefix: str = "tg:rl"
+        self, kv: Any, clock: Clock, *, limits: TelegramLimits | None = None, prefix: str = "tg"
     ) -> None:
         self.kv = kv
         self.clock = clock
@@ -76,18 +76,9 @@ class RateLimiter:
         self.prefix = prefix
 
     async def _book(self, scope: str, *, limit: int, window: int, at: float) -> float:
-        index = int(at // window)
-        last = index + max(1, self.limits.horizon // window)
-        while index <= last:
-            key = f"{self.prefix}:{scope}:{window}:{index}"
-            async with self.kv.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, window * 2 + 60)
-                count, _ = await pipe.execute()
-            if int(count) <= limit:
-                return max(at, float(index * window))
-            index += 1
-        return float(last * window)
+        return await ratelimit.book(
+            self.kv, bucket=f"{self.prefix}:{scope}", limit=limit, window_seconds=window, at=at
+        )
 
     async def reserve(self, chat_id: Any) -> float:
         """Seconds to wait before a message to `chat_id` may go out (its slot is booked)."""

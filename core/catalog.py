@@ -30,6 +30,12 @@ EDITABLE = (
     "is_active",
     "is_popular",
     "is_new",
+    "sku",
+    "barcode",
+    "wholesale_price",
+    "tax_rate",
+    "unit",
+    "category_id",
 )
 
 

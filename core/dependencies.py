@@ -10,6 +10,7 @@ next request tries again, so recovery needs no restart.
 from __future__ import annotations
 
 import asyncio
+import logging
 from types import TracebackType
 
 import asyncpg
@@ -55,7 +56,7 @@ def _one(error: BaseException) -> str | None:
         return DATABASE
     if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
         return DATABASE
-    if isinstance(error, _SOCKET_ERRORS | asyncio.TimeoutError) and _raised_in_database_driver(
+    if isinstance(error, (*_SOCKET_ERRORS, asyncio.TimeoutError)) and _raised_in_database_driver(
         error.__traceback__
     ):
         return DATABASE
@@ -75,3 +76,14 @@ def unavailable_from(error: BaseException) -> Unavailable | None:
             return Unavailable(dependency, retry_after=RETRY_AFTER_SECONDS)
         current = current.__cause__ or current.__context__
     return None
+
+
+def log_failure(logger: logging.Logger, error: BaseException, message: str, *args: object) -> None:
+    """Log a failure that the caller carries on after (a job, a bot update, a lock
+    renewal): a down dependency is one warning line naming it (an outage is no bug, and
+    a traceback per attempt buries the log), anything else the full traceback."""
+    outage = unavailable_from(error)
+    if outage is not None:
+        logger.warning(message + ": %s is unavailable (%r)", *args, outage.dependency, error)
+    else:
+        logger.error(message, *args, exc_info=error)

@@ -1,18 +1,22 @@
-"""Languages and gettext catalogues (locales/<lang>/LC_MESSAGES/<domain>.mo).
+"""Languages and gettext catalogues (sauda/locales/<lang>/LC_MESSAGES/<domain>.mo).
 
 Two domains: `messages` (everything the bots say) and `web` (pages such as tracking).
-The install step compiles the .po files (`make locales`); nothing here downloads.
+The catalogues are package data of `sauda` (the top-level `locales` is a link to them),
+found with importlib.resources, so an editable checkout and an installed wheel read the
+same files. `make locales` compiles them in a checkout; building a wheel compiles them
+into it (setup.py); nothing here downloads.
 """
 
 from __future__ import annotations
 
 import gettext
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 LANGUAGES = ("ru", "kk", "uz", "en")
 DEFAULT_LANGUAGE = "ru"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(str(files("sauda") / "locales"))
 
 
 def pick_language(code: str | None) -> str:

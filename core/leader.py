@@ -37,6 +37,8 @@ from typing import Any, Protocol
 
 from redis.exceptions import WatchError
 
+from core.dependencies import log_failure
+
 log = logging.getLogger(__name__)
 
 LEADER_KEY = "sauda:scheduler:leader"
@@ -166,8 +168,8 @@ class RedisLeaderLock:
         async with self._mutex:
             try:
                 held = await self._renew() or await self._acquire()
-            except Exception:
-                log.exception("leader lock %s: Redis error", self.key)
+            except Exception as error:
+                log_failure(log, error, "leader lock %s: not held", self.key)
                 held = False
             self._note(held)
             return held

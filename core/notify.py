@@ -6,7 +6,7 @@ the text is in the language of whoever reads it. Payload of a `telegram` row:
 
     {"chat_id": int, "text": msgid, "params": {...}, "language": "ru",
      "photo": optional file_id or URL, "buttons": optional [[{"text": msgid, "data": str}]],
-     "order_id": optional int}
+     "order_id": optional int, "message_id": optional int (an inbox Message)}
 """
 
 from __future__ import annotations
@@ -33,9 +33,12 @@ async def send_chat_message(
     photo: str | None = None,
     buttons: list[list[dict[str, str]]] | None = None,
     order_id: int | None = None,
+    message_id: int | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Queue a Telegram message; the outbox delivers it with the bot's sender."""
+    """Queue a Telegram message; the outbox delivers it with the bot's sender.
+    `message_id` names the queued inbox `Message` it sends (the deliverer records the
+    Telegram message id on it)."""
     payload: dict[str, Any] = {
         "chat_id": chat_id,
         "text": text,
@@ -48,6 +51,8 @@ async def send_chat_message(
         payload["buttons"] = buttons
     if order_id is not None:
         payload["order_id"] = order_id
+    if message_id is not None:
+        payload["message_id"] = message_id
     await enqueue(
         topic=TELEGRAM,
         event_type=event_type,

@@ -43,6 +43,7 @@ from tortoise.functions import Min
 from tortoise.transactions import in_transaction
 
 from core.clock import Clock, SystemClock
+from core.dependencies import log_failure
 from core.models import OutboxEvent, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -300,8 +301,8 @@ class OutboxWorker:
                         task = asyncio.create_task(self._run_lane(lane, rows))
                         in_flight[lane] = task
                         task.add_done_callback(finished(lane))
-                except Exception:
-                    log.exception("outbox worker round failed")
+                except Exception as error:
+                    log_failure(log, error, "outbox worker round failed")
                 if full and len(in_flight) < self.concurrency:
                     continue
                 await _first_of(stop, woken, seconds=interval)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.auth.access import forget_user
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -40,9 +41,17 @@ async def create_shop(
     timezone: str = "Asia/Almaty",
     currency: str = "KZT",
     locale: str = "ru",
+    description: str = "",
+    settings: dict[str, object] | None = None,
+    any_timezone: bool = False,
 ) -> Shop:
-    """Create a shop with a unique slug (a free one is picked when none is given)."""
-    if timezone not in TIMEZONES:
+    """Create a shop with a unique slug (a free one is picked when none is given).
+
+    The timezone is Asia/Almaty or Asia/Tashkent, or with `any_timezone` any IANA zone
+    (a commerce project may sell from New York); else a 422 on `timezone`."""
+    if any_timezone:
+        check_timezone(timezone)
+    elif timezone not in TIMEZONES:
         raise ValidationFailed.field(
             "timezone", msg=f"timezone must be one of {', '.join(TIMEZONES)}"
         )
@@ -56,8 +65,27 @@ async def create_shop(
             n += 1
             slug = f"{base[:36]}-{n}"
     return await Shop.create(
-        name=name, slug=slug, timezone=timezone, currency=currency, locale=locale
+        name=name,
+        slug=slug,
+        timezone=timezone,
+        currency=currency,
+        locale=locale,
+        description=description,
+        settings=dict(settings or {}),
     )
+
+
+def check_timezone(name: str, *loc: str | int) -> None:
+    """A 422 unless `name` is an IANA timezone this machine knows."""
+    try:
+        ZoneInfo(name)
+        valid = bool(name) and "/" in name or name == "UTC"
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise ValidationFailed.field(
+            *(loc or ("timezone",)), msg=f"Unknown timezone '{name}' (use an IANA name)"
+        )
 
 
 async def add_member(*, shop_id: int, user_id: int, role: Role) -> Membership:

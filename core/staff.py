@@ -718,7 +718,7 @@ async def order_card(*, order_id: int) -> OrderCard:
         approval_comment=order.approval_comment,
         items=items,
         total=order.total,
-        currency=str(shop.currency),
+        currency=order.currency or str(shop.currency),
         delivery_method=DeliveryMethod(order.delivery_method),
         window_from=order.delivery_from.astimezone(zone) if order.delivery_from else None,
         window_to=order.delivery_to.astimezone(zone) if order.delivery_to else None,

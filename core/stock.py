@@ -9,11 +9,23 @@ from tortoise.functions import Sum
 
 from core import events
 from core.errors import Conflict
-from core.models import MoveKind, Order, OrderItem, ProductComponent, StockItem, StockMove
+from core.models import (
+    MoveKind,
+    Order,
+    OrderItem,
+    Product,
+    ProductComponent,
+    StockItem,
+    StockMove,
+)
 
 
-def _fmt(quantity: Decimal) -> str:
-    return f"{quantity.normalize():f}"
+def fmt_quantity(quantity: Decimal) -> str:
+    """A quantity as people write it: `2`, `0.5` (no trailing zeros)."""
+    return f"{Decimal(quantity).normalize():f}"
+
+
+_fmt = fmt_quantity
 
 
 async def record_move(
@@ -23,6 +35,7 @@ async def record_move(
     quantity: Decimal,
     order_id: int | None = None,
     supply_id: int | None = None,
+    sale_id: int | None = None,
     unit_cost: int | None = None,
     note: str = "",
     user_id: int | None = None,
@@ -44,6 +57,7 @@ async def record_move(
         quantity=quantity,
         order_id=order_id,
         supply_id=supply_id,
+        sale_id=sale_id,
         unit_cost=unit_cost,
         note=note,
         created_by_id=user_id,
@@ -148,3 +162,31 @@ async def return_for_order(order: Order, *, user_id: int | None = None) -> None:
             user_id=user_id,
             note=f"order #{order.number} cancelled",
         )
+
+
+async def goods_item(product: Product, *, for_update: bool = False) -> StockItem:
+    """The stock item that holds a product sold as is (a till's goods), made on first
+    use; the product's quantity on hand is this item's ledger."""
+    query = StockItem.filter(shop_id=product.shop_id, product_id=product.id).order_by("id")  # type: ignore[attr-defined]
+    if for_update:
+        query = query.select_for_update()
+    item = await query.first()
+    if item is None:
+        item = await StockItem.create(
+            shop_id=product.shop_id,  # type: ignore[attr-defined]
+            product=product,
+            name=product.name,
+            unit=product.unit,
+        )
+    return item
+
+
+async def goods_on_hand(product_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """Product id -> (quantity on hand, minimum) of the products' goods items."""
+    found: dict[int, tuple[Decimal, Decimal]] = {}
+    rows = await StockItem.filter(product_id__in=product_ids).order_by("id")
+    for row in rows:
+        pid = row.product_id  # type: ignore[attr-defined]
+        if pid not in found:
+            found[pid] = (Decimal(row.quantity), Decimal(row.min_quantity))
+    return found

@@ -23,15 +23,20 @@ Address masking (the seed's example: "г. Алматы, пр. Достык 89" s
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from core import events
 from core.errors import NotFound
 from core.models import DeliveryMethod, Order, OrderItem, OrderPhoto, OrderStatusEvent, Shop
 from core.orders.status import OrderStatus
+
+log = logging.getLogger(__name__)
 
 MASK = "*****"
 
@@ -329,15 +334,22 @@ INVALIDATING_EVENTS = (
 )
 
 
-# The store the process's cache lives in (set by `register`; one runtime per process).
+# The store the process's cache lives in (set by `register`, dropped by `reset`; one
+# runtime per process). A test that builds no runtime has none, and nothing is cached.
 _store: dict[str, Any] = {}
 
 
 async def _forget_on_event(event: events.DomainEvent) -> None:
     kv = _store.get("kv")
     order_id = event.payload.get("order_id")
-    if kv is not None and order_id is not None:
+    if kv is None or order_id is None:
+        return
+    try:
         await forget_tracking(kv=kv, order_id=int(order_id))
+    except (RedisError, OSError) as error:
+        # A cache must not fail the change it describes: the view expires by itself
+        # within CACHE_SECONDS.
+        log.warning("tracking cache of order %s not dropped: %s", order_id, error)
 
 
 def register(runtime: Any) -> None:
@@ -345,3 +357,8 @@ def register(runtime: Any) -> None:
     _store["kv"] = runtime.kv
     for name in INVALIDATING_EVENTS:
         events.bus.subscribe(name, _forget_on_event)
+
+
+def reset() -> None:
+    """Forget the runtime's store (tests; a process that closes its store)."""
+    _store.clear()

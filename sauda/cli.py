@@ -4,7 +4,10 @@
     sauda migrate
     sauda shop create NAME [--slug S] [--timezone Asia/Almaty|Asia/Tashkent] [--currency KZT|UZS]
     sauda user add PHONE --role ROLE --shop SHOP [--name N] [--email E] [--password P]
+                   [--change-role]                   (an existing member is asked first)
+    sauda user list --shop SHOP
     sauda apikey create --shop SHOP [--name N]       (prints the key once)
+    sauda apikey list --shop SHOP                    (never the key itself)
     sauda apikey revoke --shop SHOP KEY_ID
     sauda demo                                         (a small realistic demo shop)
     sauda webhook set --shop SHOP --url URL [--secret X] [--events E ...]
@@ -69,6 +72,23 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--email")
     add.add_argument("--username")
     add.add_argument("--password")
+    add.add_argument(
+        "--change-role",
+        action="store_true",
+        help="an existing member's roles in the shop become --role (asked otherwise)",
+    )
+    remove = user.add_parser(
+        "remove", help="take a user's roles in a shop away (their tokens stop at once)"
+    )
+    remove.add_argument("phone")
+    remove.add_argument("--shop", required=True, help="shop id or slug")
+    remove.add_argument(
+        "--role",
+        choices=["owner", "admin", "manager", "florist", "courier", "cashier"],
+        help="only this role (default: every role the user holds in the shop)",
+    )
+    user_list = user.add_parser("list", help="list the shop's members and their roles")
+    user_list.add_argument("--shop", required=True, help="shop id or slug")
 
     apikey = commands.add_parser("apikey", help="API keys").add_subparsers(
         dest="action", required=True
@@ -76,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     key_create = apikey.add_parser("create", help="create a key (printed once)")
     key_create.add_argument("--shop", required=True, help="shop id or slug")
     key_create.add_argument("--name", default="integration")
+    key_list = apikey.add_parser("list", help="list the shop's keys (never the key itself)")
+    key_list.add_argument("--shop", required=True, help="shop id or slug")
     key_revoke = apikey.add_parser("revoke", help="revoke a key")
     key_revoke.add_argument("--shop", required=True)
     key_revoke.add_argument("key_id", type=int)
@@ -123,12 +145,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    """Run `work` on the deployment's database and key-value store: a change of members
+    or roles made here drops what the servers cached about the user in that store
+    (core.auth.access), so it takes effect at their next request."""
+    from core.auth import access
     from core.db import close_db, init_db
+    from core.kv import create_kv
 
     await init_db(settings.effective_database_url)
+    kv = create_kv(settings.redis_url)
+    access.configure(kv=kv, cache_seconds=settings.effective_auth_cache_seconds)
     try:
         return await work()
     finally:
+        access.reset()
+        await kv.aclose()
         await close_db()
 
 
@@ -192,8 +223,15 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _admin(args: argparse.Namespace, settings: Settings) -> int:
     from core.auth.apikeys import create_api_key, revoke_api_key
     from core.auth.service import set_password
-    from core.models import Role, Shop
-    from core.shops import add_member, create_shop, get_or_create_user_by_phone
+    from core.models import ApiKey, Membership, Role, Shop, User
+    from core.phones import InvalidPhone, normalize_phone
+    from core.shops import (
+        add_member,
+        create_shop,
+        get_or_create_user_by_phone,
+        remove_member,
+        set_member_role,
+    )
 
     if args.command == "shop" and args.action == "create":
         shop = await create_shop(
@@ -221,16 +259,88 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
             user.email = args.email.lower()
         if args.username:
             user.username = args.username
+        role = Role(args.role)
+        held = sorted(
+            str(r)
+            for r in await Membership.filter(shop_id=shop.id, user_id=user.id).values_list(
+                "role", flat=True
+            )
+        )
+        changing = bool(held) and held != [role.value]
+        if (
+            changing
+            and not args.change_role
+            and not _confirm(
+                f"user {user.id} ({user.phone}) is {', '.join(held)} of shop {shop.id}; "
+                f"make them {role.value} instead? [y/N] "
+            )
+        ):
+            raise SystemExit(
+                f"sauda: user {user.id} is already {', '.join(held)} of shop {shop.id}; "
+                "nothing changed (pass --change-role to make the change)"
+            )
         await user.save()
         if args.password:
             await set_password(user=user, password=args.password)
-        await add_member(shop_id=shop.id, user_id=user.id, role=Role(args.role))
-        print(f"user {user.id} ({user.phone}) is {args.role} of shop {shop.id}")
+        if changing:
+            await set_member_role(shop_id=shop.id, user_id=user.id, role=role)
+            print(
+                f"user {user.id} ({user.phone}) of shop {shop.id}: "
+                f"{', '.join(held)} -> {role.value}"
+            )
+        else:
+            await add_member(shop_id=shop.id, user_id=user.id, role=role)
+            print(f"user {user.id} ({user.phone}) is {role.value} of shop {shop.id}")
+    elif args.command == "user" and args.action == "remove":
+        shop = await _resolve_shop(args.shop)
+        try:
+            phone = normalize_phone(args.phone)
+        except InvalidPhone as error:
+            raise SystemExit(f"sauda: {error}") from None
+        person = await User.get_or_none(phone=phone)
+        if person is None:
+            raise SystemExit(f"sauda: no user with the phone {args.phone}")
+        removed = await remove_member(
+            shop_id=shop.id, user_id=person.id, role=Role(args.role) if args.role else None
+        )
+        if not removed:
+            raise SystemExit(f"sauda: user {person.id} holds no such role in shop {shop.id}")
+        left = sorted(
+            str(r)
+            for r in await Membership.filter(shop_id=shop.id, user_id=person.id).values_list(
+                "role", flat=True
+            )
+        )
+        print(
+            f"user {person.id} ({person.phone}) of shop {shop.id}: "
+            + (f"now {', '.join(left)}" if left else "no longer a member")
+        )
+    elif args.command == "user" and args.action == "list":
+        shop = await _resolve_shop(args.shop)
+        members = await Membership.filter(shop_id=shop.id).order_by("user_id", "role")
+        roles: dict[int, list[str]] = {}
+        for member in members:
+            roles.setdefault(member.user_id, []).append(str(member.role.value))
+        users = {u.id: u for u in await User.filter(id__in=list(roles))}
+        print("id\tphone\tname\troles\tactive")
+        for user_id, held_roles in roles.items():
+            person = users[user_id]
+            active = "yes" if person.is_active else "no"
+            print(f"{user_id}\t{person.phone}\t{person.name}\t{','.join(held_roles)}\t{active}")
     elif args.command == "apikey" and args.action == "create":
         shop = await _resolve_shop(args.shop)
         key, plaintext = await create_api_key(shop_id=shop.id, name=args.name)
         print(f"API key {key.id} for shop {shop.id} (shown once, keep it safe):")
         print(plaintext)
+    elif args.command == "apikey" and args.action == "list":
+        shop = await _resolve_shop(args.shop)
+        print("id\tname\trole\tcreated\tlast used\tstate")
+        for key in await ApiKey.filter(shop_id=shop.id).order_by("id"):
+            state = f"revoked {_moment(key.revoked_at)}" if key.revoked_at else "active"
+            print(
+                f"{key.id}\t{key.name}\t{key.role.value}\t{_moment(key.created_at)}\t"
+                f"{_moment(key.last_used_at) if key.last_used_at else 'never'}\t{state}"
+            )
     elif args.command == "apikey" and args.action == "revoke":
         from core.clock import SystemClock
 
@@ -303,6 +413,17 @@ async def _whatsapp(args: argparse.Namespace, settings: Settings) -> None:
         f"WhatsApp number {integration.external_key} {state} to shop {shop.id}"
         f" (token {mask_token(args.token)})"
     )
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; a command without one (a script, CI) gets no."""
+    if not sys.stdin.isatty():
+        return False
+    return input(question).strip().lower() in {"y", "yes", "д", "да"}
+
+
+def _moment(moment: Any) -> str:
+    return str(moment.strftime("%Y-%m-%d %H:%M UTC")) if moment is not None else ""
 
 
 def mask_token(token: str) -> str:

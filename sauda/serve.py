@@ -11,7 +11,7 @@ import signal
 
 from aiohttp import web
 
-from api.app import create_apps
+from api.app import CONTRACT_MODULES, create_apps, load_contracts
 from core.db import close_db, database_alive, init_db
 from core.kv import ping
 from core.runtime import Runtime
@@ -89,6 +89,8 @@ async def serve(
                 cleanups.append(await start_scheduler(runtime))
         if settings.heartbeat_file:
             tasks.append(asyncio.create_task(heartbeat(runtime, stop)))
+        if api:
+            print(await where_everything_is(runtime), flush=True)
         await stop.wait()
     finally:
         stop.set()
@@ -100,4 +102,42 @@ async def serve(
                 await cleanup()
         for runner in runners:
             await runner.cleanup()
+        await runtime.assistant.aclose()
         await close_db()
+
+
+async def where_everything_is(runtime: Runtime) -> str:
+    """The lines `make run` shows once the API is up: every port, its docs, a tracking
+    page to open, and the bot's link."""
+    from core.kv import BOT_USERNAME_KEY
+    from core.models import Order
+
+    settings = runtime.settings
+    # A wildcard bind is reached on localhost from this machine.
+    local = "localhost" if settings.host in {"0.0.0.0", "::", ""} else settings.host  # noqa: S104
+    ports: dict[int, list[str]] = {}
+    for name in load_contracts():
+        prefix = settings.contract_prefixes.get(name)
+        port = (
+            settings.api_port
+            if prefix is not None
+            else getattr(settings, CONTRACT_MODULES[name][1])
+        )
+        ports.setdefault(port, []).append(f"{name} at {prefix}" if prefix else name)
+    lines = ["", "Sauda is up:"]
+    for port, names in sorted(ports.items()):
+        lines.append(f"  http://{local}:{port}/docs   API docs ({', '.join(names)})")
+    token = await Order.all().order_by("-id").first().values_list("tracking_token", flat=True)
+    base = settings.public_base_url or f"http://{local}:{settings.api_port}"
+    if token:
+        lines.append(f"  {base}/tracking/{token}   a tracking page")
+    else:
+        lines.append("  no orders yet: `make demo` loads a demo shop with tracking pages")
+    username = await runtime.kv.get(BOT_USERNAME_KEY) if settings.telegram_bot_token else None
+    if username:
+        lines.append(f"  https://t.me/{username}   the Telegram bot")
+    elif settings.telegram_bot_token:
+        lines.append("  the Telegram bot is starting (its link follows getMe)")
+    else:
+        lines.append("  no Telegram bot: set TELEGRAM_BOT_TOKEN (README, five minutes)")
+    return "\n".join(lines) + "\n"

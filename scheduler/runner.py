@@ -40,6 +40,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from core.dependencies import log_failure
 from core.leader import DEFAULT_TTL_SECONDS, Leadership, leadership_for
 from core.runtime import Runtime
 from core.settings import Settings
@@ -132,8 +133,8 @@ class JobRunner:
     async def _run(self, name: str) -> Any:
         try:
             result = await self.jobs[name].run(self.runtime)
-        except Exception:
-            log.exception("job %s failed", name)
+        except Exception as error:
+            log_failure(log, error, "job %s failed", name)
             raise
         log.debug("job %s: %s", name, result)
         return result
@@ -151,9 +152,9 @@ class JobRunner:
                     ex=int(2 * self.grace.total_seconds()),
                 )
             )
-        except Exception:
+        except Exception as error:
             # The store is unreachable: the slot is caught up when it is back.
-            log.exception("job %s at %s: cannot claim the slot", name, slot.isoformat())
+            log_failure(log, error, "job %s at %s: cannot claim the slot", name, slot.isoformat())
             return False
 
     async def heartbeat(self) -> bool:
@@ -174,8 +175,8 @@ class JobRunner:
             try:
                 if await self.runtime.kv.exists(self._slot_key(name, slot)):
                     continue
-            except Exception:
-                log.exception("job %s: cannot read its slot", name)
+            except Exception as error:
+                log_failure(log, error, "job %s: cannot read its slot", name)
                 continue
             task = asyncio.create_task(self._catch_up_one(name, slot))
             self._catching_up[name] = task

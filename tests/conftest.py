@@ -196,14 +196,18 @@ async def kv(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_access_store() -> Any:
-    """core.auth.access keeps the store the last runtime configured; no test sees the
-    previous test's (its ids are reused by the next database)."""
+def _fresh_process_stores() -> Any:
+    """core.auth.access and core.tracking keep the store the last runtime configured; no
+    test sees the previous test's (its ids are reused by the next database, and its
+    client belongs to a closed event loop)."""
+    from core import tracking
     from core.auth import access
 
     access.reset()
+    tracking.reset()
     yield
     access.reset()
+    tracking.reset()
 
 
 # --- the whole stack ---------------------------------------------------------------------

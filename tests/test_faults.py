@@ -5,10 +5,8 @@ HTTP, each retrying with its `Idempotency-Key` until it gets a 2xx.
 Holds: every order that got a 2xx exists once (no duplicate from a retry, none lost),
 nothing was created without a 2xx for its key, every replay names the same order, and
 service is normal within a few seconds of each dependency's return. While a dependency
-is down the answer must not be a 500 but a 503 (with Retry-After): that assertion is
-on as soon as the HTTP layer answers `core.errors.Unavailable` with 503 (wip/auth's
-mapping, not on main yet). Until then every 500 must be a known one: the exception
-behind it is a down dependency (core.dependencies), and nothing else fails at all.
+is down the answer is never a 500 but a 503 with Retry-After (api.errors maps what
+core.dependencies recognises), and the outage is felt as 503s.
 
 Every third order is sent once more after its 2xx (as if the answer was lost): that
 must be a replay (`Idempotent-Replayed: true`) of the same order.
@@ -24,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import logging
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -38,10 +35,7 @@ from aiohttp.test_utils import TestServer
 from tortoise import Tortoise
 
 from api.app import create_apps
-from api.errors import problem_for
 from core.db import close_db, init_db
-from core.dependencies import unavailable_from
-from core.errors import Unavailable
 from core.kv import create_kv
 from core.models import IdempotencyRecord, Order, Role
 from sauda.wiring import build_runtime
@@ -50,9 +44,6 @@ from tests.conftest import _unavailable, make_settings
 from tests.factories import auth, make_member, make_shop, token_for
 from tests.private_servers import Missing, PrivatePostgres, PrivateRedis
 
-# Whether the HTTP layer answers a down dependency 503 (the mapping from wip/auth).
-_outage = problem_for(Unavailable("database"))
-OUTAGES_ANSWER_503 = _outage is not None and _outage.status == 503
 CLIENTS = 4
 DOWN_SECONDS = 2.0
 RECOVERY_LIMIT = 5.0  # the first create after a dependency returns comes within this
@@ -113,35 +104,6 @@ class Load:
     replayed: int = 0  # 2xx answers marked Idempotent-Replayed
     phase: str = "before"  # what the test is doing to the dependencies now
     failed_in: Counter[str] = field(default_factory=Counter)  # failed attempts per phase
-
-
-def is_outage(error: BaseException) -> bool:
-    """Whether `error` means a down dependency (core.dependencies decides)."""
-    try:
-        return unavailable_from(error) is not None
-    except TypeError:
-        # core.dependencies on main before wip/auth's fix cannot classify a plain
-        # socket error (`tuple | type`); one raised by a driver is an outage.
-        return isinstance(error, OSError)
-
-
-class Failures(logging.Handler):
-    """Every exception logged at ERROR while the load runs (the 500s are logged by
-    api.errors): the known ones are a down dependency, anything else is a bug."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.outages = 0
-        self.unknown: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        error = record.exc_info[1] if record.exc_info else None
-        if error is None:
-            return
-        if is_outage(error):
-            self.outages += 1
-        else:
-            self.unknown.append(f"{record.name}: {record.getMessage()}: {error!r}")
 
 
 async def place_until_done(
@@ -223,8 +185,6 @@ async def test_restarting_redis_and_postgresql_under_load_loses_and_doubles_noth
     headers = auth(token_for(runtime, owner, shop))
     server = TestServer(create_apps(runtime)[settings.api_port], host="127.0.0.1")
     await server.start_server()
-    failures = Failures()
-    logging.getLogger().addHandler(failures)
     loop = asyncio.get_running_loop()
     load, stop = Load(), asyncio.Event()
     deadline = loop.time() + 40
@@ -262,7 +222,6 @@ async def test_restarting_redis_and_postgresql_under_load_loses_and_doubles_noth
         stop.set()
         await asyncio.wait_for(asyncio.gather(*clients, return_exceptions=True), timeout=45)
         await server.close()
-        logging.getLogger().removeHandler(failures)
         with contextlib.suppress(Exception):
             await kv.aclose()
 
@@ -281,12 +240,7 @@ async def test_restarting_redis_and_postgresql_under_load_loses_and_doubles_noth
     # normal: not one failure.
     assert load.failed_in["redis down"] > 0 and load.failed_in["postgres down"] > 0
     assert load.failed_in["redis back"] == load.failed_in["postgres back"] == 0, load.failed_in
-    # Every 500 is an outage the 503 mapping covers, never another failure.
-    assert failures.unknown == [], failures.unknown
-    assert load.statuses[500] <= failures.outages, (load.statuses, failures.outages)
-    if OUTAGES_ANSWER_503:
-        assert 500 not in load.statuses, load.statuses
-        assert all(retry for status, retry in load.outage_answers if status == 503)
-    # TIGHTEN: when the 503 mapping of a down dependency is merged (wip/auth),
-    # OUTAGES_ANSWER_503 turns true by itself and the two assertions above hold;
-    # then drop the gate and `Failures`, and assert 503 in load.statuses.
+    # A down dependency is a 503 with Retry-After, never a 500.
+    assert 500 not in load.statuses, load.statuses
+    assert 503 in load.statuses, load.statuses
+    assert all(retry for status, retry in load.outage_answers if status == 503)

@@ -51,7 +51,7 @@ def add(spec_path: str) -> None:
         by_domain.setdefault(domain, {})[msgid] = entry
     for domain, entries in by_domain.items():
         for lang in LANGUAGES:
-            path = ROOT / "locales" / lang / "LC_MESSAGES" / f"{domain}.po"
+            path = ROOT / "sauda" / "locales" / lang / "LC_MESSAGES" / f"{domain}.po"
             catalog = _read(path, lang) if path.exists() else Catalog(locale=lang)
             for msgid, texts in entries.items():
                 existing = catalog.get(msgid)

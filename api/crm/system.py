@@ -27,7 +27,14 @@ async def root(request: web.Request) -> ApiInfo:
 
 
 @contract.get(
-    "/health", root=True, response=HealthStatus, tags=TAGS, responses={503: "Unavailable"}
+    "/health",
+    root=True,
+    response=HealthStatus,
+    tags=TAGS,
+    responses={503: "Unavailable"},
+    # Like the house's /health: not limited, so it can say that the store (which keeps
+    # the limits) is down rather than answer 503 for it.
+    rate_limit=False,
 )
 async def health(request: web.Request) -> web.Response:
     """Health check"""

@@ -23,15 +23,13 @@ from api.shop.listing import PageQuery, not_null
 from api.shop.schemas_orders import Money
 from core import catalog
 from core.auth.tokens import Principal
+from core.dialects.prices import price_fields, price_words
 from core.dialects.shop import ShopCategory, category_word, kind_of_category, kinds_of_category
 from core.models import Product
 
 # Where each core field is named in this dialect, for 422 locations.
-LOCATIONS = {
-    "price": ("retail_price",),
-    "discount_price": ("sale_price",),
-    "cost_price": ("cost_price",),
-    "kind": ("category",),
+LOCATIONS = {field: (word,) for field, word in price_words("shop").items()} | {
+    "kind": ("category",)
 }
 
 
@@ -116,7 +114,7 @@ def product_out(product: Product) -> ProductOut:
 
 
 def _core_values(fields: dict[str, Any]) -> dict[str, Any]:
-    renamed = {"retail_price": "price", "sale_price": "discount_price", "category": "kind"}
+    renamed = {**price_fields("shop"), "category": "kind"}
     values = {renamed.get(name, name): value for name, value in fields.items()}
     if values.get("kind") is not None:
         values["kind"] = kind_of_category(values["kind"])

@@ -20,6 +20,7 @@ from aiogram import Router
 ROUTER_MODULES = (
     "bot.routers.staff",
     "bot.routers.courier",
+    "bot.routers.staff_tasks",
     "bot.routers.customer",
 )
 

@@ -235,6 +235,7 @@ async def _record(
         sent_at=now,
         payload=payload,
         order_id=message.order_id,
+        message_id=row.payload.get("message_id") if part == 0 else None,
     )
 
 
@@ -269,6 +270,9 @@ async def _send_template(
 ) -> None:
     shop = await Shop.get(id=row.shop_id)
     key, entry = template_for(shop, row.event_type)
+    chosen = row.payload.get("template")
+    if isinstance(chosen, dict) and chosen.get("name"):
+        key, entry = str(chosen["name"]), dict(chosen)
     now = runtime.clock.now()
     if entry is None:
         await report_missing_template(shop_id=shop.id, key=key, address=address, now=now)

@@ -52,7 +52,8 @@ from tortoise.transactions import in_transaction
 from core import events
 from core.channels.whatsapp_numbers import DefaultNumber, number_by_phone_number_id
 from core.customers import find_or_register_customer
-from core.models import Conversation, Customer, Message, MessageDirection, MessageStatus
+from core.models import Conversation, Customer, Message, MessageDirection, MessageStatus, Order
+from core.orders.status import OPEN
 from core.phones import InvalidPhone, normalize_phone
 from core.ports.chat import Action, ChannelName, ChatAddress
 from core.vault import Vault
@@ -132,6 +133,19 @@ async def _customer_for(shop_id: int, message: InboundMessage) -> Customer | Non
     return customer
 
 
+async def latest_open_order_id(shop_id: int, customer: Customer | None) -> int | None:
+    """The customer's newest order that is not closed: what their message is about."""
+    if customer is None:
+        return None
+    order = (
+        await Order.filter(shop_id=shop_id, customer_id=customer.id, status__in=list(OPEN))
+        .order_by("-created_at", "-id")
+        .only("id")
+        .first()
+    )
+    return order.id if order is not None else None
+
+
 async def conversation_for(
     *, shop_id: int, address: ChatAddress, customer_id: int | None = None
 ) -> Conversation:
@@ -160,6 +174,7 @@ async def _store(shop_id: int, message: InboundMessage) -> Message | None:
                 address=message.address,
                 customer_id=customer.id if customer is not None else None,
             )
+            order_id = await latest_open_order_id(shop_id, customer)
             payload: dict[str, Any] = {"kind": message.kind, **dict(message.data)}
             if message.action is not None:
                 payload["action"] = {"kind": message.action.kind, "value": message.action.value}
@@ -167,6 +182,7 @@ async def _store(shop_id: int, message: InboundMessage) -> Message | None:
                 shop_id=shop_id,
                 conversation=conversation,
                 customer_id=customer.id if customer is not None else None,
+                order_id=order_id,
                 channel=channel,
                 direction=MessageDirection.INBOUND,
                 text=message.text,
@@ -344,8 +360,22 @@ async def record_outbound(
     payload: Mapping[str, Any] | None = None,
     order_id: int | None = None,
     ai_generated: bool = False,
+    message_id: int | None = None,
 ) -> Message:
-    """Store a message we sent (the channel's id of it names it in status callbacks)."""
+    """Store a message we sent (the channel's id of it names it in status callbacks).
+
+    `message_id` names a message stored when it was queued (the commerce contract's
+    `messages/send` answers with it at once): that row gets the channel's id and
+    `sent`, instead of a second row."""
+    if message_id is not None:
+        queued = await Message.get_or_none(id=message_id, shop_id=shop_id)
+        if queued is not None and queued.external_id is None:
+            queued.external_id = external_id
+            queued.status = MessageStatus.SENT
+            queued.sent_at = sent_at
+            queued.payload = {**(queued.payload or {}), **dict(payload or {})}
+            await queued.save(update_fields=["external_id", "status", "sent_at", "payload"])
+            return queued
     async with in_transaction():
         conversation = await Conversation.get_or_none(
             shop_id=shop_id, channel=address.channel.value, external_id=address.external_id

@@ -6,7 +6,9 @@ Row payload (what the deliverer reads):
 
     {"address": {"channel": "whatsapp", "external_id": "<wa_id>"},
      "message": OutgoingMessage.as_dict(),
-     "template_only": true}      # optional: skip free-form, send the approved template
+     "template_only": true,      # optional: skip free-form, send the approved template
+     "message_id": 12,           # optional: the queued Message this row sends
+     "template": {"name": "...", "language": "en_US"}}   # optional: this template
 
 The row's `event_type` names what the message is (`customer.order_paid`,
 `date_reminder`, `message`, ...): outside the 24-hour window it picks the shop's
@@ -26,11 +28,16 @@ WHATSAPP_TOPIC = "whatsapp"
 
 
 def whatsapp_payload(
-    address: ChatAddress, message: OutgoingMessage, *, template_only: bool = False
+    address: ChatAddress,
+    message: OutgoingMessage,
+    *,
+    template_only: bool = False,
+    extra: dict[str, object] | None = None,
 ) -> dict[str, object]:
     payload: dict[str, object] = {"address": address.as_dict(), "message": message.as_dict()}
     if template_only:
         payload["template_only"] = True
+    payload.update(extra or {})
     return payload
 
 
@@ -42,15 +49,20 @@ async def tell_whatsapp(
     event_type: str = "message",
     key: str | None = None,
     template_only: bool = False,
+    extra: dict[str, object] | None = None,
     now: datetime | None = None,
 ) -> OutboxEvent:
-    """Queue `message` for a WhatsApp address of the shop's customer (caller's transaction)."""
+    """Queue `message` for a WhatsApp address of the shop's customer (caller's transaction).
+
+    `extra` goes into the row's payload: `message_id` (a `Message` stored when queued,
+    which the deliverer completes instead of recording a second one) and `template`
+    ({"name", "language"}: the template to send, whatever the shop's settings say)."""
     if address.channel is not ChannelName.WHATSAPP:
         raise ValueError(f"not a WhatsApp address: {address}")
     return await enqueue(
         topic=WHATSAPP_TOPIC,
         event_type=event_type,
-        payload=whatsapp_payload(address, message, template_only=template_only),
+        payload=whatsapp_payload(address, message, template_only=template_only, extra=extra),
         shop_id=shop_id,
         key=key if key is not None else f"whatsapp:{address.external_id}",
         destination=address.external_id,

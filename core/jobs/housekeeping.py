@@ -1,6 +1,6 @@
 """Housekeeping: what piles up in the key-value store and the outbox.
 
-- One-time codes, their locks and request counters (`otp:*`, core.auth.otp) carry the
+- One-time codes and their locks (`otp:*`, core.auth.otp; counters of older versions) carry the
   moment they end in their value; the store's TTLs only clean up eventually, so
   records whose moment has passed are deleted here (only if unchanged meanwhile).
 - Conversation states: the bot keeps aiogram's FSM in the store under `sauda:fsm:`

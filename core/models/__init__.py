@@ -1,7 +1,20 @@
 """Every Tortoise model of the `models` app, importable from one place."""
 
+from core.models.assistant import AiUsage
 from core.models.auth import RefreshToken
+from core.models.cashdesk import (
+    CashSession,
+    PaymentMethod,
+    RefundKind,
+    Sale,
+    SaleItem,
+    SalePayment,
+    SaleRefund,
+    SaleStatus,
+    SessionStatus,
+)
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
+from core.models.consultations import Consultation, ConsultationStatus
 from core.models.conversations import (
     Conversation,
     Message,
@@ -33,6 +46,7 @@ from core.models.orders import (
     PaymentStatus,
     PhotoKind,
 )
+from core.models.reports import Report, ReportType
 from core.models.shops import ApiKey, Currency, Membership, Role, Shop, User
 from core.models.stock import (
     MoveKind,
@@ -47,12 +61,24 @@ from core.models.work import Task, TaskCategory, TaskComment, TaskPriority, Task
 from core.orders.status import OrderStatus
 
 __all__ = [
+    "AiUsage",
     "ApprovalStatus",
     "Notification",
     "StockSnapshot",
     "TelegramUpdate",
     "ApiKey",
+    "CashSession",
+    "PaymentMethod",
+    "RefundKind",
+    "Sale",
+    "SaleItem",
+    "SalePayment",
+    "SaleRefund",
+    "SaleStatus",
+    "SessionStatus",
     "Category",
+    "Consultation",
+    "ConsultationStatus",
     "Conversation",
     "Integration",
     "IntegrationStatus",
@@ -86,6 +112,8 @@ __all__ = [
     "ProductComponent",
     "ProductKind",
     "RefreshToken",
+    "Report",
+    "ReportType",
     "Role",
     "Shop",
     "StockItem",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 from tortoise import fields
@@ -54,6 +55,7 @@ class ApprovalStatus(StrEnum):
 
 
 class Order(TimestampedModel):
+    public_id = fields.UUIDField(null=True, unique=True, default=uuid.uuid4)
     shop = fields.ForeignKeyField("models.Shop", related_name="orders", on_delete=fields.CASCADE)
     number = fields.IntField()
     customer = fields.ForeignKeyField(
@@ -87,6 +89,10 @@ class Order(TimestampedModel):
     delivery_fee = fields.BigIntField(default=0)
     discount = fields.BigIntField(default=0)
     total = fields.BigIntField(default=0)
+    # The currency of the sums (None: the shop's). Sums are integers in the currency's
+    # minor unit where it has one (USD cents), whole units for KZT/UZS (core.money).
+    currency = fields.CharField(max_length=3, null=True)
+    fulfilled_at = fields.DatetimeField(null=True)
     channel = fields.CharEnumField(Channel, max_length=16, default=Channel.API)
     external_provider = fields.CharField(max_length=32, null=True)
     external_id = fields.CharField(max_length=128, null=True)

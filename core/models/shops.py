@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 from tortoise import fields
@@ -21,10 +22,19 @@ class Role(StrEnum):
 class Currency(StrEnum):
     KZT = "KZT"
     UZS = "UZS"
+    # A commerce project (seed 002) may sell in other currencies (Shopify stores).
+    USD = "USD"
+    EUR = "EUR"
+    RUB = "RUB"
+    GBP = "GBP"
 
 
 class Shop(TimestampedModel):
+    # The id the commerce contract shows (a project is a shop); null for shops made
+    # before it existed until first shown (core.public_ids).
+    public_id = fields.UUIDField(null=True, unique=True, default=uuid.uuid4)
     name = fields.CharField(max_length=200)
+    description = fields.TextField(null=True)
     slug = fields.CharField(max_length=64, unique=True)
     timezone = fields.CharField(max_length=64, default="Asia/Almaty")
     currency = fields.CharEnumField(Currency, max_length=3, default=Currency.KZT)
@@ -42,6 +52,7 @@ class Shop(TimestampedModel):
 
 
 class User(TimestampedModel):
+    public_id = fields.UUIDField(null=True, unique=True, default=uuid.uuid4)
     phone = fields.CharField(max_length=20, unique=True, null=True)
     email = fields.CharField(max_length=254, unique=True, null=True)
     username = fields.CharField(max_length=150, unique=True, null=True)

@@ -100,6 +100,9 @@ class StockMove(TimestampedModel):
     supply = fields.ForeignKeyField(
         "models.SupplyDelivery", related_name="moves", null=True, on_delete=fields.SET_NULL
     )
+    sale = fields.ForeignKeyField(
+        "models.Sale", related_name="stock_moves", null=True, on_delete=fields.SET_NULL
+    )
     note = fields.CharField(max_length=300, default="")
     created_by = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
@@ -112,6 +115,7 @@ class StockMove(TimestampedModel):
             ("stock_item_id", "id"),
             ("order_id",),
             ("supply_id",),
+            ("sale_id",),
             ("created_by_id",),
         )
 

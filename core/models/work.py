@@ -31,6 +31,9 @@ class TaskCategory(StrEnum):
     INVENTORY = "inventory"
     DELIVERY = "delivery"
     CLEANING = "cleaning"
+    SALES = "sales"
+    CUSTOMER_SERVICE = "customer_service"
+    MAINTENANCE = "maintenance"
     OTHER = "other"
 
 

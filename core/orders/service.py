@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -54,6 +55,20 @@ class Keep(Enum):
 class ItemRequest:
     product_id: int
     quantity: int = 1
+
+
+@dataclass(frozen=True)
+class FreeLine:
+    """An item priced outside the catalog (an imported order's line: its own name and
+    price, in the order's stored unit)."""
+
+    name: str
+    quantity: int
+    price: int
+
+    @property
+    def total(self) -> int:
+        return self.price * self.quantity
 
 
 @dataclass(frozen=True)
@@ -149,9 +164,14 @@ async def place_order(
     delivery_from: datetime | None = None,
     delivery_to: datetime | None = None,
     items: Sequence[ItemRequest] = (),
+    lines: Sequence[FreeLine] = (),
     flower_sum: int | None = None,
     delivery_fee: int = 0,
+    discount: int = 0,
     total: int | None = None,
+    currency: str | None = None,
+    placed_at: datetime | None = None,
+    customer_email: str | None = None,
     card_text: str | None = None,
     comment: str | None = None,
     channel: Channel = Channel.API,
@@ -167,11 +187,20 @@ async def place_order(
     """Create an order with server-side totals.
 
     Items are priced from the catalog; with items, a client-sent flower_sum that differs
-    is a 422, and so is a total that differs from flower_sum + delivery_fee.
+    is a 422, and so is a total that differs from flower_sum + delivery_fee - discount.
+    `lines` are items priced elsewhere (an imported order's); `placed_at` dates an
+    imported order when it was placed, not when it arrived.
     """
     clock = clock or SystemClock()
     if delivery_fee < 0:
         raise ValidationFailed.field("delivery_fee", msg="delivery_fee must not be negative")
+    if discount < 0:
+        raise ValidationFailed.field("discount", msg="discount must not be negative")
+    for index, line in enumerate(lines):
+        if line.quantity < 1 or line.price < 0:
+            raise ValidationFailed.field(
+                "lines", index, msg="A line needs a quantity of at least 1 and a price >= 0"
+            )
     if delivery_from and delivery_to and delivery_to <= delivery_from:
         raise ValidationFailed.field("delivery_window", msg="The window must end after it starts")
     if len(florist_ids) > MAX_FLORISTS:
@@ -191,12 +220,14 @@ async def place_order(
                     msg=f"flower_sum must equal the catalog sum of the items ({computed})",
                 )
             flower_sum = computed
+        if lines:
+            flower_sum = sum(line.total for line in lines) + sum(p.total for p in priced)
         if flower_sum is None:
             raise ValidationFailed.field("flower_sum", msg="Field required", type="missing")
         if flower_sum < 0:
             raise ValidationFailed.field("flower_sum", msg="flower_sum must not be negative")
         grand_total = compute_totals(
-            flower_sum=flower_sum, delivery_fee=delivery_fee, claimed_total=total
+            flower_sum=flower_sum, delivery_fee=delivery_fee, discount=discount, claimed_total=total
         )
         customer: Customer | None = None
         if customer_id is not None:
@@ -207,6 +238,7 @@ async def place_order(
                 phone=customer_phone,
                 name=customer_name,
                 loc=("customer_phone",),
+                **({"email": customer_email} if customer_email else {}),
             )
         recipient: Customer | None = None
         if recipient_id is not None:
@@ -224,6 +256,8 @@ async def place_order(
                 shop_id=shop_id, user_id=florist_id, role=Role.FLORIST, field="florist_ids"
             )
         now = clock.now()
+        # An imported order keeps its own date; any other is dated by the database.
+        dated: dict[str, Any] = {"created_at": placed_at} if placed_at is not None else {}
         try:
             order = await Order.create(
                 shop_id=shop_id,
@@ -244,7 +278,10 @@ async def place_order(
                 status_changed_at=now,
                 flower_sum=flower_sum,
                 delivery_fee=delivery_fee,
+                discount=discount,
                 total=grand_total,
+                currency=currency,
+                **dated,
                 channel=channel,
                 external_provider=external_provider,
                 external_id=external_id,
@@ -257,6 +294,15 @@ async def place_order(
             raise ValidationFailed.field(
                 "external_id", msg="An order with this external id already exists"
             ) from None
+        for line in lines:
+            await OrderItem.create(
+                order=order,
+                product=None,
+                product_name=line.name[:300],
+                quantity=line.quantity,
+                price=line.price,
+                total=line.total,
+            )
         for p in priced:
             await OrderItem.create(
                 order=order,
@@ -518,4 +564,71 @@ async def set_team(
                 },
             )
         )
+    return order
+
+
+def path_to(
+    current: OrderStatus, target: OrderStatus, *, before_issue: OrderStatus | None = None
+) -> list[OrderStatus] | None:
+    """The shortest run of machine moves from `current` to `target` (never through
+    `issue` or `cancelled` on the way); [] when already there, None when unreachable."""
+    if current is target:
+        return []
+    detours = {OrderStatus.ISSUE, OrderStatus.CANCELLED}
+    paths: dict[OrderStatus, list[OrderStatus]] = {current: []}
+    frontier = [current]
+    while frontier:
+        following: list[OrderStatus] = []
+        for status in frontier:
+            nexts = allowed_next(status, before_issue=before_issue if status is current else None)
+            for step in nexts:
+                if step in paths or (step in detours and step is not target):
+                    continue
+                paths[step] = [*paths[status], step]
+                if step is target:
+                    return paths[step]
+                following.append(step)
+        frontier = following
+    return None
+
+
+async def advance_status(
+    *,
+    shop_id: int,
+    order_id: int,
+    to: OrderStatus,
+    actor: Actor = SYSTEM,
+    comment: str | None = None,
+    label: str | None = None,
+    clock: Clock | None = None,
+) -> Order:
+    """Move an order to `to` through every machine step on the way (new → delivered is
+    paid, in production, assembled, in delivery, delivered), for dialects and imports
+    whose word names a state, not a step. Each step is a `change_status` (its history
+    row, event, stock and rules), all in one transaction; unreachable is the machine's
+    InvalidTransition (400)."""
+    async with in_transaction():
+        order = await get_owned(Order, shop_id=shop_id, id=order_id, for_update=True)
+        current = OrderStatus(order.status)
+        before = OrderStatus(order.status_before_issue) if order.status_before_issue else None
+        steps = path_to(current, to, before_issue=before)
+        if steps is None:
+            raise InvalidTransition(current, to, allowed_next(current, before_issue=before))
+        if not steps:
+            if label is not None and label != order.status_label:
+                return await change_status(
+                    shop_id=shop_id, order_id=order_id, to=to, actor=actor, label=label, clock=clock
+                )
+            return order
+        for index, step in enumerate(steps):
+            last = index == len(steps) - 1
+            order = await change_status(
+                shop_id=shop_id,
+                order_id=order_id,
+                to=step,
+                actor=actor,
+                comment=comment if last else None,
+                label=label if last else None,
+                clock=clock,
+            )
     return order

@@ -135,3 +135,17 @@ async def test_payload_buttons_and_photo_are_rendered(
     assert call.params["photo"] == "AgACfile-id-of-the-photo"
     assert call.params["caption"] == "Your order #7 has been delivered. Thank you!"
     assert call.buttons()[0]["callback_data"] == "approve:7"
+
+
+@pytest.mark.parametrize("second", [0, 30, 59])
+async def test_no_minute_edge_lets_a_group_get_more_than_twenty_a_minute(
+    bot: Bot, telegram: FakeTelegram, clock: FrozenClock, slept: list[float], second: int
+) -> None:
+    # Twenty cards at :59 and twenty more at :00 would be 40 within two seconds.
+    clock.set(clock.now().replace(second=second, microsecond=0))
+    start = clock.now()
+    for n in range(40):
+        await bot.send_message(chat_id=-100500, text=f"card {n}")
+    assert len(telegram.texts(-100500)) == 40
+    assert (clock.now() - start).total_seconds() == 60
+    assert [round(s) for s in slept if s > 0.5] == [60]

@@ -114,6 +114,41 @@ async def test_wrong_codes_are_401_and_three_lock_the_phone(
     assert (await verify(api, code)).status == 200
 
 
+async def test_new_codes_do_not_reset_the_wrong_tries(
+    api: TestClient, runtime: Runtime, clock: FrozenClock
+) -> None:
+    """The probe: request, 2 wrong, request, 2 wrong, request, 2 wrong, then the right
+    code gave a token (each new code reset the count)."""
+    statuses = []
+    code = ""
+    for _ in range(3):
+        response = await request_code(api)
+        if response.status == 200:
+            code = (await response.json())["otp_code"]
+        statuses.append(response.status)
+        for _ in range(2):
+            statuses.append((await verify(api, "000000" if code != "000000" else "111111")).status)
+        clock.advance(seconds=21)  # within the minute's request limit either way
+    response = await verify(api, code)
+    assert response.status == 429
+    assert "access_token" not in await response.json()
+    assert statuses[:4] == [200, 401, 401, 200] and statuses[4] == 429
+    assert set(statuses[4:]) == {429}
+    assert await User.all().count() == 0
+
+
+async def test_codes_across_a_minute_edge_are_three_not_six(
+    api: TestClient, runtime: Runtime, clock: FrozenClock
+) -> None:
+    """The probe: 3 codes at :57 and 3 more at :01 gave 6 codes in 4 seconds."""
+    clock.set(clock.now().replace(second=57))
+    assert [(await request_code(api)).status for _ in range(3)] == [200, 200, 200]
+    clock.advance(seconds=4)
+    answers = [await request_code(api) for _ in range(3)]
+    assert [a.status for a in answers] == [429, 429, 429]
+    assert {a.headers["Retry-After"] for a in answers} == {"56"}
+
+
 async def test_codes_expire_after_five_minutes_and_work_once(
     api: TestClient, runtime: Runtime, clock: FrozenClock
 ) -> None:

@@ -1,5 +1,8 @@
 """Shop contract: rate limits over real HTTP (1000 calls an hour per shop, here made small,
-and 3 one-time codes a minute per phone), with X-RateLimit-* headers on every answer."""
+and 3 one-time codes a minute per phone), with X-RateLimit-* headers on every answer.
+
+Both are sliding windows (core.ratelimit): X-RateLimit-Reset is when the oldest counted
+call leaves the window (a slot frees), and there is no hour edge to straddle."""
 
 from __future__ import annotations
 
@@ -44,8 +47,8 @@ async def test_every_answer_carries_the_headers_success_or_error(
     assert [a.status for a in answers] == [200, 404, 422, 422]
     remaining = [quota(a)[1] for a in answers]
     assert remaining == [LIMIT - 1, LIMIT - 2, LIMIT - 3, LIMIT - 4]
-    window_end = (int(clock.now().timestamp()) // 3600 + 1) * 3600
-    assert {quota(a)[2] for a in answers} == {window_end}
+    # All four came at one moment (the clock stands still): a slot frees an hour later.
+    assert {quota(a)[2] for a in answers} == {int(clock.now().timestamp()) + 3600}
     assert {quota(a)[0] for a in answers} == {LIMIT}
     # Public endpoints and refused tokens count against the caller's address.
     for response in (
@@ -57,16 +60,17 @@ async def test_every_answer_carries_the_headers_success_or_error(
         assert quota(response)[0] == LIMIT
 
 
-async def test_past_the_limit_a_shop_gets_429_until_the_window_ends(
+async def test_past_the_limit_a_shop_gets_429_until_its_oldest_call_is_an_hour_old(
     api: TestClient, runtime: Runtime, clock: FrozenClock
 ) -> None:
-    # One minute before the current hour's window (earlier, not later: tokens carry `iat`).
-    clock.set(clock.now().replace(minute=0, second=0) - timedelta(seconds=60))
+    # One second before an hour's edge (earlier, not later: tokens carry `iat`).
+    clock.set(clock.now().replace(minute=0, second=0) - timedelta(seconds=1))
     _, _, headers = await owner_headers(runtime)
     _, _, neighbour = await owner_headers(runtime, await make_shop("Соседи"))
     for _ in range(LIMIT):
         response = await api.get("/api/orders/", headers=headers)
         assert response.status == 200, await response.text()
+    clock.advance(seconds=2)  # past the hour's edge: a fixed window would start again here
     response = await api.post(
         "/api/orders/",
         json={"customer_phone": "+77011234567", "flower_sum": 1000},
@@ -74,12 +78,14 @@ async def test_past_the_limit_a_shop_gets_429_until_the_window_ends(
     )
     assert response.status == 429
     body = await response.json()
-    assert body == {"detail": "Rate limit exceeded", "retry_after": 60}
-    assert response.headers["Retry-After"] == "60"
+    assert body == {"detail": "Rate limit exceeded", "retry_after": 3598}
+    assert response.headers["Retry-After"] == "3598"
     assert quota(response)[:2] == (LIMIT, 0)
     assert await Order.all().count() == 0
     assert (await api.get("/api/orders/", headers=neighbour)).status == 200
-    clock.advance(seconds=60)
+    clock.advance(seconds=3597)
+    assert (await api.get("/api/orders/", headers=headers)).status == 429
+    clock.advance(seconds=1)
     response = await api.get("/api/orders/", headers=headers)
     assert response.status == 200
     assert quota(response)[1] == LIMIT - 1
@@ -108,5 +114,6 @@ async def test_three_codes_a_minute_per_phone_whatever_the_hourly_budget(
         assert quota(response)[0] == 1000
     response = await api.post("/api/auth/request-otp", json={"phone": "+77011234567"})
     assert response.status == 429
-    assert await response.json() == {"detail": "Rate limit exceeded", "retry_after": 30}
+    # The first of the three leaves the minute's window 60 s after it came.
+    assert await response.json() == {"detail": "Rate limit exceeded", "retry_after": 60}
     assert quota(response)[0] == 1000

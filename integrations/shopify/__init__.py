@@ -1,0 +1,1 @@
+"""Shopify: the Admin API client, the order format, and the sync/webhook outbox jobs."""
