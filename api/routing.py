@@ -8,8 +8,8 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
 
 - `body: Model` / `query: Model` are parsed (`body: Model | None` may be left out:
   then None) and validated with pydantic (422 in the seeds' shape, located at
-  `["body", ...]` / `["query", ...]`); a body's types are strict as its JSON Schema
-  reads them (`0` is no boolean, `"5"` no integer);
+  `["body", ...]` / `["query", ...]`); booleans and date-times in bodies are strict
+  (StrictBool, text-only date-times: `0` is neither);
 - a path parameter that does not convert is a 422, unless a fixed path of that name
   exists for other methods (`PUT /orders/with-items` next to `PUT /orders/{id}`): 405;
 - a `ValidationFailed` raised by core names fields only (core knows no HTTP): the
@@ -368,11 +368,12 @@ def _adapter(model: Any) -> TypeAdapter[Any]:
 
 
 def validate_json_body(model: Any, raw: bytes) -> Any:
-    """The body as `model`, its types strict as JSON Schema reads them (`0` is neither
-    a boolean nor a date-time, `"5"` no integer); bounded and NUL-free first."""
-    read_json(raw)
+    """The body as `model`, read bounded and NUL-free first (read_json). Where a type
+    must not be coerced (`0` is no boolean nor a date-time), the model says so
+    (StrictBool, a date-time type that takes text only)."""
+    data = read_json(raw)
     try:
-        return _adapter(model).validate_json(raw.removeprefix(b"\xef\xbb\xbf"), strict=True)
+        return _adapter(model).validate_python(data)
     except ValidationError as error:
         raise RequestValidationError(pydantic_problems(error, ["body"])) from None
 

@@ -8,7 +8,9 @@ Exits non-zero when any check fails on any port.
 
     .venv/bin/python tools/fuzz.py [--max-examples N] [--seed S] [--port-name crm] [-- extra]
 
-Arguments after `--` go to schemathesis as they are (e.g. `--include-path-regex orders`).
+Arguments after `--` go to schemathesis as they are (e.g. `--include-path-regex orders`);
+`--contracts shop,crm` keeps the operations of those contracts (operation ids start
+with the contract's name).
 """
 
 from __future__ import annotations
@@ -122,6 +124,11 @@ async def schemathesis(
         "--generation-database",
         "none",
         "--no-color",
+        *(
+            ["--include-operation-id-regex", "^(" + "|".join(args.contracts) + ")_"]
+            if args.contracts
+            else []
+        ),
         *extra,
     ]
     process = await asyncio.create_subprocess_exec(*command, cwd=cwd)
@@ -140,6 +147,12 @@ def main() -> int:
     parser.add_argument("--checks", default="all")
     parser.add_argument(
         "--port-name", action="append", help="only these ports: api, crm (default: all)"
+    )
+    parser.add_argument(
+        "--contracts",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=[],
+        help="only these contracts' operations, e.g. shop,channels,crm (default: every one)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

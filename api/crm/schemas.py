@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    StrictBool,
     WithJsonSchema,
     field_validator,
 )
@@ -249,7 +250,7 @@ class ProductCreate(Request):
     category: CrmCategory
     preparation_time: int | None = Field(None, ge=0, le=100_000, description="В минутах")
     image_url: WebUrl | None = None
-    is_available: bool = True
+    is_available: StrictBool = True
     product_type: Literal["catalog", "custom"] = "catalog"
     images: JsonUrlList = None
     production_time: str | None = Field(None, max_length=100)
@@ -281,7 +282,7 @@ class ProductUpdate(ProductCreate):
     name: str | None = Field(None, min_length=1, max_length=300)  # type: ignore[assignment]
     price: Price | None = None  # type: ignore[assignment]
     category: CrmCategory | None = None  # type: ignore[assignment]
-    is_available: bool | None = None  # type: ignore[assignment]
+    is_available: StrictBool | None = None  # type: ignore[assignment]
     product_type: Literal["catalog", "custom"] | None = None  # type: ignore[assignment]
 
     _checked = field_validator("name", "price", "category", "is_available", "product_type")(

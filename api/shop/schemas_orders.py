@@ -28,6 +28,7 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -106,7 +107,14 @@ def _utc_in_range(moment: datetime) -> datetime:
     return as_utc(moment)
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_utc_in_range)]
+def _text_only(value: object) -> object:
+    """A date-time is written as ISO 8601 text; a number is not read as a timestamp."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-03-08T12:00:00Z")
+    return value
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_utc_in_range)]
 
 
 # --- requests ---------------------------------------------------------------------------

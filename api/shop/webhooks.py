@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.keys import RUNTIME
 from api.shop import contract
@@ -52,7 +52,7 @@ class WebhookChanges(BaseModel):
     )
     secret: str | None = Field(None, max_length=webhooks.MAX_SECRET_LENGTH)
     events: list[EventName] | None = Field(None, max_length=len(webhooks.EVENTS))
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
     _not_null = field_validator("url", "secret", "events", "is_active")(not_null)
 
