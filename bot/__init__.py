@@ -35,7 +35,7 @@ Every text a person reads is gettext of the `messages` domain with an English ms
 before an update, e.g. `F.text == __("Cancel")`). The update's language is already
 picked (customer's choice, saved language, Telegram language if ru/kk/uz/en, else ru).
 Outside an update: `bot.i18n.render(msgid, language, params)`. Texts queued from core
-(`core.notify.send_chat_message`) are msgids rendered at delivery in the reader's
+(`core.notify.tell`, `core.channels.telegram_out.send_chat_message`) are msgids rendered at delivery in the reader's
 language. After adding texts: `pybabel extract -F babel.cfg -o /tmp/messages.pot .`,
 `pybabel update -i /tmp/messages.pot -d sauda/locales -D messages`, then fill every msgstr in
 ru, kk, uz and en (tests/test_locales.py fails on a missing one).

@@ -24,7 +24,7 @@ from typing import Any
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery
 
-from core.ports.chat import Action
+from core.ports.chat import Action, ChannelName, ChatAddress
 
 
 def _same(value: str) -> str:
@@ -53,6 +53,11 @@ _BY_KIND = {encoding.kind: encoding for encoding in ENCODINGS}
 _BY_PREFIX = sorted(ENCODINGS, key=lambda e: len(e.prefix), reverse=True)
 
 MAX_CALLBACK_BYTES = 64
+
+
+def telegram_address(user_id: int) -> ChatAddress:
+    """A Telegram person as core addresses them (their private chat has their id)."""
+    return ChatAddress(ChannelName.TELEGRAM, str(user_id))
 
 
 def encode(action: Action) -> str:

@@ -25,6 +25,7 @@ from aiogram.utils.i18n.middleware import I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.actions import telegram_address
 from core import storefront
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR, pick_language
 
@@ -99,7 +100,7 @@ class LanguageMiddleware(I18nMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return DEFAULT_LANGUAGE
-        saved = await storefront.saved_language(telegram_user_id=user.id)
+        saved = await storefront.saved_language(address=telegram_address(user.id))
         language = saved or pick_language(user.language_code)
         if state is not None:
             await state.update_data({LANGUAGE_KEY: language})

@@ -2,16 +2,19 @@
 
 - `register(runtime)` subscribes to domain events: when an order is paid, assembled,
   out for delivery (with the courier's first name) or delivered (with the delivery
-  photo), its customer is told in their language, if they have a Telegram chat. The
-  subscriber only writes an outbox row (`core.notify.send_chat_message`) on the
-  caller's transaction. Staff-side modules hook in through `STAFF_NOTIFIER_MODULES`:
+  photo), its customer is told in their language on every chat they have (Telegram,
+  WhatsApp). The subscriber only writes outbox rows (`core.notify.tell`, one per chat)
+  on the caller's transaction. Staff-side modules hook in through `STAFF_NOTIFIER_MODULES`:
   each module's `register_notifications(runtime)` is called here (the staff chat's
   order cards, courier alerts).
 - `deliverers(runtime)` returns {"telegram": deliver}: an outbox row of topic
-  `telegram` (payload described in core.notify) is rendered in its language and sent
+  `telegram` is rendered in its language and sent
   through the bot, i.e. through the one Sender with Telegram's limits. Rows with an
   `event_type` someone registered with `register_renderer` are handed to that renderer
-  instead (e.g. an order card edited in place).
+  instead (e.g. an order card edited in place). A row is either a staff message
+  (core.channels.telegram_out: `chat_id`, `buttons` with callback data) or a
+  channel-neutral one (core.notify: `address` + `message`, whose actions are encoded
+  here by `bot.actions`); `telegram_view` reads both as the former.
 
 A 400/403 from Telegram (chat gone, bot blocked) is a PermanentFailure: the outbox stops
 retrying that row. Anything else is retried by the outbox with back-off.
@@ -28,13 +31,16 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.actions import encode
 from bot.i18n import render
 from core import storefront
+from core.channels.telegram_out import TELEGRAM
 from core.events import ORDER_STATUS_CHANGED, DomainEvent, bus
 from core.models import Message, MessageStatus, OutboxEvent
-from core.notify import TELEGRAM, send_chat_message
+from core.notify import tell
 from core.orders.status import OrderStatus
 from core.outbox import PermanentFailure
+from core.ports.chat import OutgoingMessage
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -77,15 +83,17 @@ async def notify_customer_of_status(event: DomainEvent) -> None:
     if status == OrderStatus.IN_DELIVERY.value and not notice.courier_name:
         text = IN_DELIVERY_NO_COURIER
     photo = notice.delivered_photo if status == OrderStatus.DELIVERED.value else None
-    await send_chat_message(
-        chat_id=notice.chat_id,
-        text=text,
-        params={"number": notice.number, "courier": notice.courier_name},
-        language=notice.language,
+    await tell(
+        notice.addresses,
+        OutgoingMessage(
+            text=text,
+            params={"number": notice.number, "courier": notice.courier_name},
+            language=notice.language,
+            photos=(photo,) if photo else (),
+            order_id=notice.order_id,
+        ),
         shop_id=notice.shop_id,
         event_type=f"customer.order_{status}",
-        photo=photo,
-        order_id=notice.order_id,
     )
 
 
@@ -122,8 +130,39 @@ def keyboard(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def telegram_view(payload: dict[str, Any]) -> dict[str, Any]:
+    """A row's payload as a Telegram message: `chat_id`, `text`, `params`, `language`,
+    optional `photo`, `buttons` (callback data encoded by bot.actions), `order_id`.
+    A channel-neutral row (core.notify) is translated; a staff row is as it is."""
+    if "message" not in payload:
+        return payload
+    message = OutgoingMessage.from_dict(payload["message"])
+    view: dict[str, Any] = {
+        "chat_id": int(payload["address"]["external_id"]),
+        "text": message.text,
+        "params": dict(message.params),
+        "language": message.language,
+    }
+    if message.photos:
+        view["photo"] = message.photos[0]
+    if message.actions:
+        view["buttons"] = [
+            [
+                {"text": action.label, "data": encode(action), "params": dict(action.label_params)}
+                if action.label_params
+                else {"text": action.label, "data": encode(action)}
+                for action in row
+            ]
+            for row in message.actions
+        ]
+    if message.order_id is not None:
+        view["order_id"] = message.order_id
+    return view
+
+
 async def send_payload(bot: Bot, payload: dict[str, Any]) -> None:
-    """Render a core.notify payload in its language and send it."""
+    """Render a row's payload (see `telegram_view`) in its language and send it."""
+    payload = telegram_view(payload)
     language = str(payload.get("language") or "ru")
     text = render(payload["text"], language, payload.get("params"))
     markup = keyboard(payload.get("buttons"), language)

@@ -33,9 +33,10 @@ from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarku
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import render, shared_i18n
-from bot.notify import keyboard, register_renderer
+from bot.notify import keyboard, register_renderer, telegram_view
 from bot.texts import N_, money, status_name
 from core import approval, staff
+from core.channels.telegram_out import TELEGRAM
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.events import (
     ORDER_CREATED,
@@ -46,7 +47,6 @@ from core.events import (
     bus,
 )
 from core.models import ApprovalStatus, DeliveryMethod, IssueType, OutboxEvent, PhotoKind
-from core.notify import TELEGRAM
 from core.orders import rules
 from core.orders.status import InvalidTransition, OrderStatus
 from core.outbox import PermanentFailure, enqueue
@@ -398,7 +398,7 @@ async def deliver_approval_request(runtime: Runtime, bot: Bot, row: OutboxEvent)
     Sent by its Telegram file id when we have one (an upload of the cleaned photo),
     else the cleaned file is uploaded and its new file id remembered.
     """
-    payload = row.payload
+    payload = telegram_view(row.payload)
     language = str(payload.get("language") or "ru")
     caption = render(payload["text"], language, payload.get("params"))[:1024]
     markup = keyboard(payload.get("buttons"), language)

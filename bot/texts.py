@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 
 from core.i18n import DEFAULT_LANGUAGE
 from core.models import ProductKind
-from core.money import from_minor
+from core.money import from_minor, minor_digits
 from core.orders.names import STATUS_NAMES
 from core.orders.status import OrderStatus
 
@@ -45,7 +45,9 @@ def money(amount: int, currency: str) -> str:
     """`25 000 ₸` / `250 000 so'm` / `29.99 USD`, grouped the way the reader's language
     groups; `amount` is in the currency's stored unit (core.money)."""
     currency = str(currency)
-    number = format_decimal(from_minor(amount, currency), locale=current_language())
+    digits = minor_digits(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    number = format_decimal(from_minor(amount, currency), format=pattern, locale=current_language())
     if currency == "KZT":
         return f"{number} ₸"
     if currency == "UZS":

@@ -2,7 +2,7 @@
 
     assembled with a photo ──► pending ──► approved ─────────────► released to the courier
        (approval on, customer      │  └──► auto_approved (no answer within the timeout
-        reachable in Telegram)     │        while the delivery window is near)
+        has a chat linked)         │        while the delivery window is near)
                                    └──► change_requested: the order goes back to
                                         in_production and the florists are told why
 
@@ -11,6 +11,11 @@
 Shop setting `settings["bouquet_approval"]`: `{"enabled": true, "approval_timeout_minutes":
 30}` (both optional; `false` alone switches it off). While an order is `pending` it may
 not leave for delivery or pickup (core.orders.rules).
+
+The customer is asked on every chat they have (core.notify: Telegram, WhatsApp) with two
+actions of domain meaning, `approval.approve` and `approval.change` of the order; each
+channel encodes them its own way and hands the press back as the same action, with the
+chat it came from (`approve(address=...)`). Staff (florists, couriers) stay on Telegram.
 """
 
 from __future__ import annotations
@@ -24,19 +29,22 @@ from tortoise.transactions import in_transaction
 
 from core import events
 from core.actors import SYSTEM, Actor
+from core.channels.telegram_out import send_chat_message
 from core.clock import Clock, SystemClock
+from core.customers import chat_addresses, customer_by_address
 from core.errors import BadRequest, Conflict, Forbidden
 from core.models import ApprovalStatus, Customer, Order, PhotoKind, Shop, User
-from core.notify import send_chat_message
+from core.notify import tell
 from core.orders.service import change_status
 from core.orders.status import OrderStatus
 from core.photos import add_order_photo, chat_photo
+from core.ports.chat import Action, ChatAddress, OutgoingMessage
 from core.tenancy import get_owned
 
 ORDER_APPROVAL_CHANGED = "order.approval_changed"
 DEFAULT_TIMEOUT_MINUTES = 30
-# Callback data of the customer's buttons: "approval:<action>:<order id>".
-CALLBACK_PREFIX = "approval"
+APPROVE = "approval.approve"
+CHANGE = "approval.change"
 
 
 def _(message: str) -> str:
@@ -85,13 +93,14 @@ def approval_config(shop: Shop) -> ApprovalConfig:
     return ApprovalConfig(enabled=bool(raw.get("enabled", True)), timeout_minutes=timeout)
 
 
-async def _reachable_customer(order: Order) -> Customer | None:
+async def _reachable_customer(order: Order) -> tuple[Customer, list[ChatAddress]] | None:
     if order.customer_id is None:  # type: ignore[attr-defined]
         return None
     customer = await Customer.get_or_none(id=order.customer_id)  # type: ignore[attr-defined]
-    if customer is None or customer.telegram_chat_id is None:
+    if customer is None:
         return None
-    return customer
+    addresses = await chat_addresses(customer_id=customer.id)
+    return (customer, addresses) if addresses else None
 
 
 async def needs_approval(*, shop_id: int, order_id: int) -> bool:
@@ -101,13 +110,13 @@ async def needs_approval(*, shop_id: int, order_id: int) -> bool:
     return approval_config(shop).enabled and await _reachable_customer(order) is not None
 
 
-def approval_buttons(order_id: int) -> list[list[dict[str, str]]]:
-    return [
-        [
-            {"text": APPROVE_BUTTON, "data": f"{CALLBACK_PREFIX}:approve:{order_id}"},
-            {"text": CHANGE_BUTTON, "data": f"{CALLBACK_PREFIX}:change:{order_id}"},
-        ]
-    ]
+def approval_actions(order_id: int) -> tuple[tuple[Action, ...], ...]:
+    return (
+        (
+            Action(APPROVE, str(order_id), label=APPROVE_BUTTON),
+            Action(CHANGE, str(order_id), label=CHANGE_BUTTON),
+        ),
+    )
 
 
 async def _emit(order: Order, actor: Actor) -> None:
@@ -184,8 +193,9 @@ async def mark_assembled(
                 actor=actor,
             )
         shop = await Shop.get(id=shop_id)
-        customer = await _reachable_customer(order)
-        if approval_config(shop).enabled and customer is not None and stored is not None:
+        reachable = await _reachable_customer(order)
+        if approval_config(shop).enabled and reachable is not None and stored is not None:
+            customer, addresses = reachable
             order.approval_status = ApprovalStatus.PENDING
             order.approval_requested_at = clock.now()
             order.approval_comment = None  # type: ignore[assignment]
@@ -197,16 +207,18 @@ async def mark_assembled(
                     "updated_at",
                 ]
             )
-            await send_chat_message(
-                chat_id=customer.telegram_chat_id,  # type: ignore[arg-type]
-                text=ASK_CUSTOMER,
-                params={"number": order.number},
-                language=customer.language or order.language,
+            await tell(
+                addresses,
+                OutgoingMessage(
+                    text=ASK_CUSTOMER,
+                    params={"number": order.number},
+                    language=customer.language or order.language,
+                    photos=(chat_photo(stored),),
+                    actions=approval_actions(order.id),
+                    order_id=order.id,
+                ),
                 shop_id=shop_id,
                 event_type="approval_request",
-                photo=chat_photo(stored),
-                buttons=approval_buttons(order.id),
-                order_id=order.id,
                 now=clock.now(),
             )
         else:
@@ -220,12 +232,15 @@ async def mark_assembled(
     return order
 
 
-async def _pending_for_customer(*, order_id: int, telegram_user_id: int) -> Order:
+async def _pending_for_customer(*, order_id: int, address: ChatAddress) -> Order:
     order = await Order.filter(id=order_id).select_for_update().first()
     if order is None:
         raise Forbidden("This is not your order")
-    customer = await Customer.get_or_none(id=order.customer_id)  # type: ignore[attr-defined]
-    if customer is None or customer.telegram_user_id != telegram_user_id:
+    customer = await customer_by_address(
+        shop_id=order.shop_id,  # type: ignore[attr-defined]
+        address=address,
+    )
+    if customer is None or customer.id != order.customer_id:  # type: ignore[attr-defined]
         raise Forbidden("This is not your order")
     if order.approval_status is not ApprovalStatus.PENDING:
         raise Conflict("This bouquet has already been answered")
@@ -235,15 +250,15 @@ async def _pending_for_customer(*, order_id: int, telegram_user_id: int) -> Orde
 CUSTOMER = Actor(user_id=None, label="customer")
 
 
-async def approve(*, order_id: int, telegram_user_id: int, clock: Clock | None = None) -> Order:
+async def approve(*, order_id: int, address: ChatAddress, clock: Clock | None = None) -> Order:
     """The customer approves the bouquet: `approved`, and it is released to the courier.
 
-    Outcomes: Forbidden when the order is not this Telegram user's; Conflict when the
+    Outcomes: Forbidden when the order is not the customer's of this chat; Conflict when the
     bouquet is not waiting for an answer (answered already, or back in production).
     """
     clock = clock or SystemClock()
     async with in_transaction():
-        order = await _pending_for_customer(order_id=order_id, telegram_user_id=telegram_user_id)
+        order = await _pending_for_customer(order_id=order_id, address=address)
         order.approval_status = ApprovalStatus.APPROVED
         await order.save(update_fields=["approval_status", "updated_at"])
         await _tell_courier(order, clock.now())
@@ -252,7 +267,7 @@ async def approve(*, order_id: int, telegram_user_id: int, clock: Clock | None =
 
 
 async def request_change(
-    *, order_id: int, telegram_user_id: int, comment: str, clock: Clock | None = None
+    *, order_id: int, address: ChatAddress, comment: str, clock: Clock | None = None
 ) -> Order:
     """The customer asks for a change: the order goes back to `in_production`, and the
     florists (or, when none is assigned, the staff chat) are told why.
@@ -264,7 +279,7 @@ async def request_change(
         raise BadRequest("Tell us what to change")
     clock = clock or SystemClock()
     async with in_transaction():
-        order = await _pending_for_customer(order_id=order_id, telegram_user_id=telegram_user_id)
+        order = await _pending_for_customer(order_id=order_id, address=address)
         actor = CUSTOMER
         order.approval_status = ApprovalStatus.CHANGE_REQUESTED
         order.approval_comment = comment[:2000]
@@ -334,16 +349,19 @@ async def auto_approve_due(now: datetime) -> list[int]:
                 continue
             order.approval_status = ApprovalStatus.AUTO_APPROVED
             await order.save(update_fields=["approval_status", "updated_at"])
-            customer = await _reachable_customer(order)
-            if customer is not None:
-                await send_chat_message(
-                    chat_id=customer.telegram_chat_id,  # type: ignore[arg-type]
-                    text=AUTO_APPROVED_FOR_CUSTOMER,
-                    params={"number": order.number},
-                    language=customer.language or order.language,
+            reachable = await _reachable_customer(order)
+            if reachable is not None:
+                customer, addresses = reachable
+                await tell(
+                    addresses,
+                    OutgoingMessage(
+                        text=AUTO_APPROVED_FOR_CUSTOMER,
+                        params={"number": order.number},
+                        language=customer.language or order.language,
+                        order_id=order.id,
+                    ),
                     shop_id=shop_id,
                     event_type="approval_auto",
-                    order_id=order.id,
                     now=now,
                 )
             await _tell_courier(order, now)

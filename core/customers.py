@@ -14,9 +14,10 @@ from tortoise.transactions import in_transaction
 
 from core import events
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.models import Customer, DateType, ImportantDate, Order
+from core.models import Customer, CustomerChat, DateType, ImportantDate, Order
 from core.orders.queries import CustomerStats, customer_stats
 from core.phones import phone_or_422
+from core.ports.chat import ChatAddress
 from core.tenancy import get_owned, scoped
 
 
@@ -49,6 +50,68 @@ async def announce_registration(customer: Customer) -> None:
             },
         )
     )
+
+
+# --- a customer's chats (core.ports.chat.ChatAddress) ------------------------------------
+
+
+async def chat_addresses(*, customer_id: int) -> list[ChatAddress]:
+    """Where a customer can be told something, in the order the chats were linked."""
+    chats = await CustomerChat.filter(customer_id=customer_id).order_by("id")
+    return [chat.address() for chat in chats]
+
+
+async def customer_by_address(*, shop_id: int, address: ChatAddress) -> Customer | None:
+    """The shop's customer behind a chat address, when one is linked."""
+    chat = await CustomerChat.get_or_none(
+        shop_id=shop_id, channel=address.channel.value, external_id=address.external_id
+    ).prefetch_related("customer")
+    return chat.customer if chat is not None else None
+
+
+async def customers_of_address(*, address: ChatAddress) -> list[Customer]:
+    """Every shop's customer behind a chat address, the most recently changed first."""
+    ids = await CustomerChat.filter(
+        channel=address.channel.value, external_id=address.external_id
+    ).values_list("customer_id", flat=True)
+    return list(await Customer.filter(id__in=list(ids)).order_by("-updated_at", "-id"))
+
+
+async def link_chat(*, shop_id: int, customer_id: int, address: ChatAddress) -> bool:
+    """Attach a chat address to a customer of the shop; an address held by another of
+    the shop's customers moves (one chat is one person). Returns whether it changed."""
+    chat = await CustomerChat.get_or_none(
+        shop_id=shop_id, channel=address.channel.value, external_id=address.external_id
+    )
+    if chat is not None:
+        if chat.customer_id == customer_id:  # type: ignore[attr-defined]
+            return False
+        chat.customer_id = customer_id  # type: ignore[attr-defined]
+        await chat.save(update_fields=["customer_id", "updated_at"])
+        return True
+    try:
+        async with in_transaction():
+            await CustomerChat.create(
+                shop_id=shop_id,
+                customer_id=customer_id,
+                channel=address.channel.value,
+                external_id=address.external_id,
+            )
+    except IntegrityError:
+        # Linked concurrently: the address now exists, move it if it went elsewhere.
+        return await link_chat(shop_id=shop_id, customer_id=customer_id, address=address)
+    return True
+
+
+async def customer_for_chat(
+    *, shop_id: int, address: ChatAddress, phone: str, name: str = ""
+) -> tuple[Customer, bool]:
+    """The shop's customer with this (verified) phone, registered when new, with the chat
+    linked to them: a Telegram contact share and a WhatsApp message of the same phone
+    find the same customer. Returns (customer, registered now)."""
+    customer, created = await find_or_register_customer(shop_id=shop_id, phone=phone, name=name)
+    await link_chat(shop_id=shop_id, customer_id=customer.id, address=address)
+    return customer, created
 
 
 # --- managing customers (the shop contract's CRM endpoints and the bot call these) -------

@@ -1,96 +1,103 @@
-"""Chat messages to people, written to the outbox (topic `telegram` or `whatsapp`).
+"""Telling a person something: core's one way out to customers, whatever the messenger.
 
-A message is stored as a template (a gettext message id of the `messages` domain) with
-its parameters and the reader's language, and rendered by the channel at delivery, so
-the text is in the language of whoever reads it. Payload of a `telegram` row:
+    core (approval, order notices, reminders, ...)
+        │  OutgoingMessage: a msgid with params, photos, actions with a domain meaning
+        ▼
+    tell(addresses, message) ── one outbox row per address, topic = the address's
+        │                        channel, in the caller's transaction
+        ├──► row of channel A ──► A's deliverer renders and encodes the actions its own way
+        └──► row of channel B ──► B's deliverer (its own lane: a failing one never
+                                   blocks another)
 
-    {"chat_id": int, "text": msgid, "params": {...}, "language": "ru",
-     "photo": optional file_id or URL, "buttons": optional [[{"text": msgid, "data": str}]],
-     "order_id": optional int, "message_id": optional int (an inbox Message)}
+Row payload, the same for every channel:
+
+    {"address": ChatAddress.as_dict(), "message": OutgoingMessage.as_dict()}
+
+The row's `event_type` names what the message is (`customer.order_paid`,
+`date_reminder`, `approval_request`, ...), so a channel may pick its own form for it
+(an approved template outside a messenger's free-form window, a photo edited in place).
+Rows of one chat share the key `<channel>:<external id>` and go out in order.
+
+This module names no channel: which channels exist is the adapters' business.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from core.errors import BadRequest
-from core.models import User
+from core.customers import chat_addresses
 from core.outbox import enqueue
+from core.ports.chat import ChatAddress, OutgoingMessage
 
-TELEGRAM = "telegram"
+
+def chat_payload(address: ChatAddress, message: OutgoingMessage) -> dict[str, object]:
+    return {"address": address.as_dict(), "message": message.as_dict()}
 
 
-async def send_chat_message(
+def chat_key(address: ChatAddress, key: str | None = None) -> str:
+    """The outbox key of a row to this chat: a caller's key is kept apart per channel,
+    so one channel's stuck row never holds back another's."""
+    base = f"{address.channel.value}:{address.external_id}"
+    return base if key is None else f"{key}@{base}"
+
+
+class OutboxNotifier:
+    """The fan-out composite of the Notifier port (core.ports.chat.Notifier)."""
+
+    async def tell(
+        self,
+        addresses: Sequence[ChatAddress],
+        message: OutgoingMessage,
+        *,
+        shop_id: int | None,
+        event_type: str = "message",
+        key: str | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Queue `message` once for each distinct address; returns how many rows."""
+        written = 0
+        for address in dict.fromkeys(addresses):
+            await enqueue(
+                topic=address.channel.value,
+                event_type=event_type,
+                payload=chat_payload(address, message),
+                shop_id=shop_id,
+                key=chat_key(address, key),
+                destination=address.external_id,
+                now=now,
+            )
+            written += 1
+        return written
+
+
+notifier = OutboxNotifier()
+
+
+async def tell(
+    addresses: Sequence[ChatAddress],
+    message: OutgoingMessage,
     *,
-    chat_id: int,
-    text: str,
-    params: dict[str, Any] | None = None,
-    language: str = "ru",
-    shop_id: int | None = None,
+    shop_id: int | None,
     event_type: str = "message",
     key: str | None = None,
-    photo: str | None = None,
-    buttons: list[list[dict[str, str]]] | None = None,
-    order_id: int | None = None,
-    message_id: int | None = None,
     now: datetime | None = None,
-) -> None:
-    """Queue a Telegram message; the outbox delivers it with the bot's sender.
-    `message_id` names the queued inbox `Message` it sends (the deliverer records the
-    Telegram message id on it)."""
-    payload: dict[str, Any] = {
-        "chat_id": chat_id,
-        "text": text,
-        "params": params or {},
-        "language": language,
-    }
-    if photo:
-        payload["photo"] = photo
-    if buttons:
-        payload["buttons"] = buttons
-    if order_id is not None:
-        payload["order_id"] = order_id
-    if message_id is not None:
-        payload["message_id"] = message_id
-    await enqueue(
-        topic=TELEGRAM,
-        event_type=event_type,
-        payload=payload,
-        shop_id=shop_id,
-        key=key if key is not None else f"chat:{chat_id}",
-        destination=str(chat_id),
-        now=now,
+) -> int:
+    """Queue `message` for each address (see the module docstring)."""
+    return await notifier.tell(
+        addresses, message, shop_id=shop_id, event_type=event_type, key=key, now=now
     )
 
 
-# Texts queued from core for the bot to render (extracted by Babel from here too).
-def _(message: str) -> str:
-    return message
-
-
-OTP_MESSAGE = _(
-    "Your Sauda login code: {code}\nIt is valid for 5 minutes. Do not share it with anyone."
-)
-
-
-async def deliver_login_code(*, phone: str, code: str) -> None:
-    """Send a one-time code to the Telegram chat linked to the phone.
-
-    Raises BadRequest when no chat is linked yet (the owner must open the bot and share
-    their contact first).
-    """
-    user = await User.get_or_none(phone=phone)
-    if user is None or user.telegram_chat_id is None:
-        raise BadRequest(
-            "This phone is not linked to Telegram yet: open our Telegram bot, press /start "
-            "and share your contact, then request the code again"
-        )
-    await send_chat_message(
-        chat_id=user.telegram_chat_id,
-        text=OTP_MESSAGE,
-        params={"code": code},
-        language=user.language,
-        event_type="otp",
-        key=f"otp:{user.telegram_chat_id}",
-    )
+async def tell_customer(
+    *,
+    customer_id: int,
+    message: OutgoingMessage,
+    shop_id: int,
+    event_type: str = "message",
+    key: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Queue `message` on every chat of the customer; 0 when they have none linked."""
+    addresses = await chat_addresses(customer_id=customer_id)
+    return await tell(addresses, message, shop_id=shop_id, event_type=event_type, key=key, now=now)

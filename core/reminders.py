@@ -7,10 +7,11 @@ down at 10:00 catches up later. It is sent once per date and occurrence year, re
 as Notification(kind="date_reminder", ref=<date id>, period=<year>), and listed by
 `customer_reminders` (GET /api/customers/{id}/reminders).
 
-The customer gets a Telegram message (customers without a linked chat are skipped
-until they link one; WhatsApp comes later) in their language. When they ordered
-before for that recipient, it carries one button whose callback data is
-`reorder:<order_id>`: the bot opens checkout with that order's items.
+The customer is told on every chat they have linked (core.notify: Telegram, WhatsApp;
+customers without one are skipped until they link one), in their language. When they
+ordered before for that recipient, it carries one action `order.reorder` of that order:
+the channel opens checkout with that order's items (Telegram's callback `reorder:<id>`,
+WhatsApp's quick reply of the approved template outside the 24-hour window).
 
 The staff chat gets a digest each morning (09:00 local) of the dates of the next 7
 days, once per local day (kind="dates_digest", period=<local date>).
@@ -23,10 +24,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from core.channels.telegram_out import send_chat_message
+from core.customers import chat_addresses
 from core.jobs.once import do_once
-from core.models import Customer, DateType, ImportantDate, Notification, Order, OrderItem, Shop
-from core.notify import send_chat_message
+from core.models import (
+    Customer,
+    CustomerChat,
+    DateType,
+    ImportantDate,
+    Notification,
+    Order,
+    OrderItem,
+    Shop,
+)
+from core.notify import tell
 from core.orders.status import OrderStatus
+from core.ports.chat import Action, OutgoingMessage
 from core.shoptime import (
     at_local,
     day_bounds,
@@ -41,7 +54,7 @@ DIGEST_HOUR = 9
 DIGEST_DAYS = 7
 REMINDER_KIND = "date_reminder"
 DIGEST_KIND = "dates_digest"
-REORDER_PREFIX = "reorder:"
+REORDER = "order.reorder"
 RECENT_ORDERS = 50
 
 
@@ -125,24 +138,26 @@ def _date_type(important: ImportantDate) -> DateType:
 
 async def _remind(important: ImportantDate, shop: Shop, occurrence: date, now: datetime) -> bool:
     customer: Customer = important.customer
-    chat_id = customer.telegram_chat_id
-    if chat_id is None:
+    addresses = await chat_addresses(customer_id=customer.id)
+    if not addresses:
         return False
     kind = _date_type(important)
     who = (important.recipient_name or "").strip()
     text = REMINDER_NAMED[kind] if who else REMINDER_UNNAMED[kind]
     order = await last_order_for(shop_id=shop.id, customer_id=customer.id, recipient_name=who)
-    buttons = [[{"text": REORDER_BUTTON, "data": f"{REORDER_PREFIX}{order.id}"}]] if order else None
+    actions = ((Action(REORDER, str(order.id), label=REORDER_BUTTON),),) if order else ()
 
     async def send() -> None:
-        await send_chat_message(
-            chat_id=chat_id,
-            text=text,
-            params={"who": who, "date": format_day(occurrence)},
-            language=customer.language,
+        await tell(
+            addresses,
+            OutgoingMessage(
+                text=text,
+                params={"who": who, "date": format_day(occurrence)},
+                language=customer.language,
+                actions=actions,
+            ),
             shop_id=shop.id,
             event_type=REMINDER_KIND,
-            buttons=buttons,
             now=now,
         )
 
@@ -156,7 +171,8 @@ async def _remind(important: ImportantDate, shop: Shop, occurrence: date, now: d
         payload={
             "customer_id": customer.id,
             "occurrence": occurrence.isoformat(),
-            "channel": "telegram",
+            "channel": addresses[0].channel.value,
+            "channels": [a.channel.value for a in addresses],
             "reorder_order_id": order.id if order else None,
         },
     )
@@ -165,8 +181,9 @@ async def _remind(important: ImportantDate, shop: Shop, occurrence: date, now: d
 async def send_date_reminders(*, shop_id: int, now: datetime) -> int:
     """Send the shop's due date reminders; returns how many were sent now."""
     shop = await Shop.get(id=shop_id)
+    linked = await CustomerChat.filter(shop_id=shop_id).values_list("customer_id", flat=True)
     dates = await ImportantDate.filter(
-        shop_id=shop_id, customer__telegram_chat_id__not_isnull=True
+        shop_id=shop_id, customer_id__in=list(set(linked))
     ).select_related("customer")
     sent = 0
     for important in dates:
@@ -234,6 +251,7 @@ class ReminderView:
     occurrence: dt.date
     remind_at: datetime
     status: str  # "sent", "scheduled", or "no_channel" (no chat linked yet)
+    # The first chat it goes (went) to; a customer with several chats is told on each.
     sent_at: datetime | None
     channel: str | None
     reorder_order_id: int | None
@@ -271,12 +289,13 @@ async def customer_reminders(
                 reorder_order_id=payload.get("reorder_order_id"),
             )
         )
+    chats = await chat_addresses(customer_id=customer.id)
+    linked = bool(chats)
     for important in dates:
         occurrence = next_occurrence(important, shop, now)
         if (important.id, occurrence.year) in sent_years:
             occurrence = yearly_occurrence(important.date, occurrence.year + 1)
         _, remind_at = reminder_schedule(important, shop, occurrence.year)
-        linked = customer.telegram_chat_id is not None
         views.append(
             ReminderView(
                 important_date_id=important.id,
@@ -287,7 +306,7 @@ async def customer_reminders(
                 remind_at=remind_at,
                 status="scheduled" if linked else "no_channel",
                 sent_at=None,
-                channel="telegram" if linked else None,
+                channel=chats[0].channel.value if chats else None,
                 reorder_order_id=None,
             )
         )

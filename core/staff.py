@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from core import approval, shoptime
 from core.actors import Actor
+from core.channels.telegram_out import send_chat_message
 from core.clock import Clock, SystemClock
 from core.errors import BadRequest, Conflict, Forbidden, NotFound
 from core.i18n import pick_language
@@ -45,7 +46,6 @@ from core.models import (
     StockItem,
     User,
 )
-from core.notify import send_chat_message
 from core.orders.rules import check_courier_owns, check_order_rules
 from core.orders.service import change_status, report_issue, resolve_issue, set_team
 from core.orders.status import BEFORE_ASSEMBLY, CLOSED, OrderStatus, check_transition
@@ -122,7 +122,7 @@ def _telegram_phone(raw: str) -> str:
 
 
 async def link_staff_contact(
-    *, phone: str, telegram_user_id: int, chat_id: int, language_code: str | None = None
+    *, phone: str, telegram_id: int, chat_id: int, language_code: str | None = None
 ) -> StaffLink:
     """Link a member's Telegram chat by the phone of the contact they shared themselves.
 
@@ -141,17 +141,15 @@ async def link_staff_contact(
         if not memberships:
             raise NotFound("Staff member")
         await (
-            User.filter(telegram_user_id=telegram_user_id)
+            User.filter(telegram_id=telegram_id)
             .exclude(id=user.id)
-            .update(telegram_user_id=None, telegram_chat_id=None)
+            .update(telegram_id=None, telegram_chat_id=None)
         )
-        if user.telegram_user_id is None and language_code:
+        if user.telegram_id is None and language_code:
             user.language = pick_language(language_code)
-        user.telegram_user_id = telegram_user_id
+        user.telegram_id = telegram_id
         user.telegram_chat_id = chat_id
-        await user.save(
-            update_fields=["telegram_user_id", "telegram_chat_id", "language", "updated_at"]
-        )
+        await user.save(update_fields=["telegram_id", "telegram_chat_id", "language", "updated_at"])
     by_shop: dict[int, tuple[Shop, set[Role]]] = {}
     for membership in memberships:
         shop = membership.shop
@@ -161,14 +159,14 @@ async def link_staff_contact(
     )
 
 
-async def staff_user(*, telegram_user_id: int) -> User | None:
+async def staff_user(*, telegram_id: int) -> User | None:
     """The active staff user behind a Telegram account, if it was linked."""
-    return await User.get_or_none(telegram_user_id=telegram_user_id, is_active=True)
+    return await User.get_or_none(telegram_id=telegram_id, is_active=True)
 
 
-async def staff_member(*, telegram_user_id: int, shop_id: int) -> StaffMember | None:
+async def staff_member(*, telegram_id: int, shop_id: int) -> StaffMember | None:
     """The linked person as a member of this shop, or None."""
-    user = await staff_user(telegram_user_id=telegram_user_id)
+    user = await staff_user(telegram_id=telegram_id)
     if user is None:
         return None
     roles = frozenset(
@@ -179,9 +177,9 @@ async def staff_member(*, telegram_user_id: int, shop_id: int) -> StaffMember | 
     return StaffMember(user=user, shop_id=shop_id, roles=roles)
 
 
-async def staff_memberships(*, telegram_user_id: int) -> list[StaffMember]:
+async def staff_memberships(*, telegram_id: int) -> list[StaffMember]:
     """The linked person in every shop they work in (oldest membership first)."""
-    user = await staff_user(telegram_user_id=telegram_user_id)
+    user = await staff_user(telegram_id=telegram_id)
     if user is None:
         return []
     roles: dict[int, set[Role]] = defaultdict(set)
@@ -192,17 +190,17 @@ async def staff_memberships(*, telegram_user_id: int) -> list[StaffMember]:
     return [StaffMember(user=user, shop_id=s, roles=frozenset(r)) for s, r in roles.items()]
 
 
-async def member_for_order(*, telegram_user_id: int, order_id: int) -> StaffMember:
+async def member_for_order(*, telegram_id: int, order_id: int) -> StaffMember:
     """The presser as a member of the order's shop; Forbidden for anyone else.
 
     An order of a shop the person does not work in answers exactly like a missing one.
     """
     order = await Order.get_or_none(id=order_id)
-    user = await staff_user(telegram_user_id=telegram_user_id)
+    user = await staff_user(telegram_id=telegram_id)
     if user is None:
         raise Forbidden("Share your contact with the bot first")
     member = (
-        await staff_member(telegram_user_id=telegram_user_id, shop_id=order.shop_id)  # type: ignore[attr-defined]
+        await staff_member(telegram_id=telegram_id, shop_id=order.shop_id)  # type: ignore[attr-defined]
         if order is not None
         else None
     )
@@ -237,16 +235,14 @@ async def shop_of_staff_chat(*, chat_id: int) -> Shop | None:
     return await Shop.filter(staff_chat_id=chat_id).first()
 
 
-async def link_staff_chat(
-    *, telegram_user_id: int, chat_id: int, shop_slug: str | None = None
-) -> Shop:
+async def link_staff_chat(*, telegram_id: int, chat_id: int, shop_slug: str | None = None) -> Shop:
     """Make a group the shop's staff chat; only its owner or an admin may.
 
     Outcomes: the shop; Forbidden for someone not linked or not owner/admin; BadRequest
     naming the slugs when the person runs several shops and named none; Conflict when
     the group already serves another shop.
     """
-    members = await staff_memberships(telegram_user_id=telegram_user_id)
+    members = await staff_memberships(telegram_id=telegram_id)
     if not members:
         raise Forbidden("Share your contact with the bot first")
     allowed = [m for m in members if m.roles & {Role.OWNER, Role.ADMIN}]
@@ -492,9 +488,9 @@ async def delivery_for_photos(*, member: StaffMember, order_id: int) -> Order:
     return order
 
 
-async def single_active_delivery(*, telegram_user_id: int) -> int | None:
+async def single_active_delivery(*, telegram_id: int) -> int | None:
     """The id of the courier's one order on its way, when there is exactly one."""
-    user = await staff_user(telegram_user_id=telegram_user_id)
+    user = await staff_user(telegram_id=telegram_id)
     if user is None:
         return None
     orders = await Order.filter(courier_id=user.id, status=S.IN_DELIVERY).limit(2)

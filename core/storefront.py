@@ -27,12 +27,15 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.channels.telegram_out import send_chat_message
 from core.clock import Clock, SystemClock
+from core.customers import chat_addresses, customers_of_address, link_chat
 from core.errors import NotFound, ValidationFailed
 from core.models import (
     Category,
     Channel,
     Customer,
+    CustomerChat,
     DeliveryMethod,
     Order,
     OrderItem,
@@ -43,10 +46,10 @@ from core.models import (
     Shop,
     User,
 )
-from core.notify import send_chat_message
 from core.occasions import Occasion, remember_occasion
 from core.orders.service import ItemRequest, PricedItem, compute_totals, place_order, price_items
 from core.phones import InvalidPhone, normalize_phone
+from core.ports.chat import ChannelName, ChatAddress
 from core.shoptime import at_local_time, shop_today
 
 DEFAULT_SLOTS = ("09:00-12:00", "12:00-15:00", "15:00-18:00", "18:00-21:00")
@@ -57,7 +60,7 @@ MAX_ADDRESS = 500
 MAX_CARD_TEXT = 500
 MAX_QUESTION = 2000
 MAX_QUANTITY = 99
-CHAT_PROVIDER = "telegram"
+CHAT_PROVIDER = ChannelName.TELEGRAM.value
 
 
 def _(message: str) -> str:
@@ -95,21 +98,45 @@ async def get_shop(shop_id: int | None) -> Shop | None:
 # --- language ------------------------------------------------------------------------
 
 
-async def saved_language(*, telegram_user_id: int) -> str | None:
+async def _staff_user(address: ChatAddress) -> User | None:
+    # Staff are on Telegram only: a Telegram chat may also be a staff member's.
+    if address.channel is not ChannelName.TELEGRAM or not address.external_id.isdigit():
+        return None
+    return await User.get_or_none(telegram_id=int(address.external_id))
+
+
+async def saved_language(*, address: ChatAddress) -> str | None:
     """The language a person chose before (as a customer, else as staff), if any."""
-    customer = (
-        await Customer.filter(telegram_user_id=telegram_user_id).order_by("-updated_at").first()
-    )
-    if customer is not None:
-        return customer.language
-    user = await User.get_or_none(telegram_user_id=telegram_user_id)
+    customers = await customers_of_address(address=address)
+    if customers:
+        return customers[0].language
+    user = await _staff_user(address)
     return user.language if user is not None else None
 
 
-async def save_language(*, telegram_user_id: int, language: str) -> None:
-    """Remember the language on every customer record and the staff user of this person."""
-    await Customer.filter(telegram_user_id=telegram_user_id).update(language=language)
-    await User.filter(telegram_user_id=telegram_user_id).update(language=language)
+async def save_language(*, address: ChatAddress, language: str) -> None:
+    """Remember the language on every customer record and the staff user of this chat."""
+    customer_ids = [c.id for c in await customers_of_address(address=address)]
+    if customer_ids:
+        await Customer.filter(id__in=customer_ids).update(language=language)
+    user = await _staff_user(address)
+    if user is not None:
+        user.language = language
+        await user.save(update_fields=["language", "updated_at"])
+
+
+# --- who is writing -----------------------------------------------------------------
+
+
+async def recognise(*, shop_id: int, address: ChatAddress, phone: str) -> Customer | None:
+    """A chat whose person proved their phone (their own contact shared in Telegram, a
+    WhatsApp id) joins the shop's customer with that phone, when there is one: the same
+    orders, dates and language on every messenger. None when the phone is new here (the
+    order that follows registers the customer)."""
+    customer = await Customer.get_or_none(shop_id=shop_id, phone=phone)
+    if customer is not None:
+        await link_chat(shop_id=shop_id, customer_id=customer.id, address=address)
+    return customer
 
 
 # --- catalog -------------------------------------------------------------------------
@@ -428,14 +455,20 @@ class ChatCheckout:
     window: str
     card_text: str | None
     language: str
-    telegram_user_id: int | None = None
-    telegram_chat_id: int | None = None
+    # The chat the customer ordered from; it is linked to the customer (by the phone).
+    chat: ChatAddress | None = None
     occasion: Occasion | None = None
 
 
-async def find_chat_order(*, shop_id: int, checkout_id: str) -> Order | None:
+def _provider(chat: ChatAddress | None) -> str:
+    return chat.channel.value if chat is not None else CHAT_PROVIDER
+
+
+async def find_chat_order(
+    *, shop_id: int, checkout_id: str, chat: ChatAddress | None = None
+) -> Order | None:
     return await Order.get_or_none(
-        shop_id=shop_id, external_provider=CHAT_PROVIDER, external_id=checkout_id
+        shop_id=shop_id, external_provider=_provider(chat), external_id=checkout_id
     )
 
 
@@ -450,7 +483,9 @@ async def place_chat_order(
     closed meanwhile, the cart is empty, or a product is no longer sold.
     """
     clock = clock or SystemClock()
-    existing = await find_chat_order(shop_id=shop.id, checkout_id=checkout.checkout_id)
+    existing = await find_chat_order(
+        shop_id=shop.id, checkout_id=checkout.checkout_id, chat=checkout.chat
+    )
     if existing is not None:
         return existing, False
     now = clock.now()
@@ -476,21 +511,18 @@ async def place_chat_order(
             items=items,
             delivery_fee=delivery_fee(shop, checkout.delivery_method),
             card_text=checkout.card_text,
-            channel=Channel.TELEGRAM,
-            external_provider=CHAT_PROVIDER,
+            channel=Channel(_provider(checkout.chat)),
+            external_provider=_provider(checkout.chat),
             external_id=checkout.checkout_id,
             language=checkout.language,
             clock=clock,
         )
         order.delivery_time_range = slot.label
         await order.save(update_fields=["delivery_time_range", "updated_at"])
-        link: dict[str, Any] = {"language": checkout.language}
-        if checkout.telegram_user_id is not None:
-            link["telegram_user_id"] = checkout.telegram_user_id
-        if checkout.telegram_chat_id is not None:
-            link["telegram_chat_id"] = checkout.telegram_chat_id
         customer_id: int = order.customer_id  # type: ignore[attr-defined]
-        await Customer.filter(id=customer_id).update(**link)
+        await Customer.filter(id=customer_id).update(language=checkout.language)
+        if checkout.chat is not None:
+            await link_chat(shop_id=shop.id, customer_id=customer_id, address=checkout.chat)
         if checkout.occasion is not None:
             await remember_occasion(
                 shop_id=shop.id,
@@ -526,11 +558,19 @@ def _valid(check: Callable[[str | None], str], value: str | None) -> str | None:
         return None
 
 
-async def reorder(*, telegram_user_id: int, order_id: int) -> Reorder:
+async def _customer_ids(address: ChatAddress, shop_id: int | None = None) -> list[int]:
+    query = CustomerChat.filter(channel=address.channel.value, external_id=address.external_id)
+    if shop_id is not None:
+        query = query.filter(shop_id=shop_id)
+    ids: list[Any] = await query.values_list("customer_id", flat=True)
+    return [int(i) for i in ids]
+
+
+async def reorder(*, address: ChatAddress, order_id: int) -> Reorder:
     """The cart and the known answers for ordering again what order `order_id` had.
 
-    The order must be this Telegram user's own, as a customer of the order's shop (an
-    active one); another person's order, or an unknown id, is NotFound. Its catalog
+    The order must be this chat's own, as a customer of the order's shop (an active
+    one); another person's order, or an unknown id, is NotFound. Its catalog
     products go into the cart (priced anew whenever the cart is quoted, so at today's
     prices); products no longer sold and lines that were never catalog products are
     named in `skipped`, and an empty cart means nothing is left to order. The
@@ -538,7 +578,7 @@ async def reorder(*, telegram_user_id: int, order_id: int) -> Reorder:
     the order's recipient as far as it is a valid name and phone.
     """
     order = await Order.get_or_none(
-        id=order_id, customer__telegram_user_id=telegram_user_id, shop__is_active=True
+        id=order_id, customer_id__in=await _customer_ids(address), shop__is_active=True
     ).prefetch_related("shop", "customer")
     if order is None or order.customer is None:
         raise NotFound("Order")
@@ -572,21 +612,22 @@ async def reorder(*, telegram_user_id: int, order_id: int) -> Reorder:
 # --- the customer's orders -----------------------------------------------------------
 
 
-async def customer_orders(*, shop_id: int, telegram_user_id: int, limit: int = 10) -> list[Order]:
-    """The newest orders of the shop's customers linked to this Telegram user."""
+async def customer_orders(*, shop_id: int, address: ChatAddress, limit: int = 10) -> list[Order]:
+    """The newest orders of the shop's customer behind this chat (whichever messenger
+    they ordered from)."""
     return (
-        await Order.filter(shop_id=shop_id, customer__telegram_user_id=telegram_user_id)
+        await Order.filter(shop_id=shop_id, customer_id__in=await _customer_ids(address, shop_id))
         .order_by("-id")
         .limit(limit)
     )
 
 
 async def customer_order(
-    *, shop_id: int, telegram_user_id: int, order_id: int
+    *, shop_id: int, address: ChatAddress, order_id: int
 ) -> tuple[Order, list[OrderItem]]:
     """One of this person's orders with its items; NotFound for anybody else's."""
     order = await Order.get_or_none(
-        id=order_id, shop_id=shop_id, customer__telegram_user_id=telegram_user_id
+        id=order_id, shop_id=shop_id, customer_id__in=await _customer_ids(address, shop_id)
     )
     if order is None:
         raise NotFound("Order")
@@ -628,7 +669,7 @@ class OrderNotice:
     shop_id: int
     order_id: int
     number: int
-    chat_id: int
+    addresses: tuple[ChatAddress, ...]
     language: str
     courier_name: str
     delivered_photo: str | None
@@ -638,7 +679,10 @@ class OrderNotice:
 async def order_notice(*, order_id: int) -> OrderNotice | None:
     """What a customer notice about this order needs; None when the customer has no chat."""
     order = await Order.get_or_none(id=order_id).prefetch_related("customer", "courier")
-    if order is None or order.customer is None or order.customer.telegram_chat_id is None:
+    if order is None or order.customer is None:
+        return None
+    addresses = await chat_addresses(customer_id=order.customer.id)
+    if not addresses:
         return None
     courier = order.courier
     photo = (
@@ -652,7 +696,7 @@ async def order_notice(*, order_id: int) -> OrderNotice | None:
         shop_id=order.shop_id,  # type: ignore[attr-defined]
         order_id=order.id,
         number=order.number,
-        chat_id=order.customer.telegram_chat_id,
+        addresses=tuple(addresses),
         language=order.customer.language or order.language,
         courier_name=(courier.name.split()[0] if courier is not None and courier.name else ""),
         delivered_photo=photo.telegram_file_id if photo is not None else None,

@@ -29,6 +29,7 @@ PLUGINS = (
     "scheduler.jobs",
     "api.photos",
     "bot.staff_cards",
+    "bot.ai_drafts",
     "bot.whatsapp.deliver",
     "integrations.shopify.jobs",
     "integrations.consult_sync",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from core.models import Membership, Product, Role, Shop, StockItem, User
+from core.customers import link_chat
+from core.models import Customer, Membership, Product, Role, Shop, StockItem, User
+from core.ports.chat import ChannelName, ChatAddress
 from core.runtime import Runtime
 from core.shops import add_member, create_shop
 
@@ -14,6 +16,29 @@ _phones = itertools.count(1000001)
 
 def next_phone() -> str:
     return f"+7701{next(_phones):07d}"
+
+
+async def make_customer(
+    *, telegram: int | None = None, whatsapp: str | None = None, **fields: Any
+) -> Customer:
+    """A customer (Customer.create's fields) with the chats given: a Telegram user id,
+    a WhatsApp id."""
+    customer = await Customer.create(**fields)
+    await give_chats(customer, telegram=telegram, whatsapp=whatsapp)
+    return customer
+
+
+async def give_chats(
+    customer: Customer, *, telegram: int | None = None, whatsapp: str | None = None
+) -> None:
+    """Link the customer to a Telegram user id and/or a WhatsApp id."""
+    shop_id: int = customer.shop_id  # type: ignore[attr-defined]
+    if telegram is not None:
+        address = ChatAddress(ChannelName.TELEGRAM, str(telegram))
+        await link_chat(shop_id=shop_id, customer_id=customer.id, address=address)
+    if whatsapp is not None:
+        address = ChatAddress(ChannelName.WHATSAPP, whatsapp)
+        await link_chat(shop_id=shop_id, customer_id=customer.id, address=address)
 
 
 async def make_shop(name: str = "Цветы Алматы", **extra: Any) -> Shop:

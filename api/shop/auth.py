@@ -22,7 +22,7 @@ from api.keys import RUNTIME
 from api.shop import contract
 from api.shop.schemas_orders import KzPhone
 from core.auth.service import sign_in_by_phone
-from core.notify import deliver_login_code
+from core.channels.telegram_out import deliver_login_code
 from core.settings import OtpDelivery
 
 NEW_SHOP_NAME = "Цветочный магазин {last_four}"

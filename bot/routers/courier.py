@@ -104,9 +104,7 @@ async def list_deliveries(message: Message, runtime: Runtime) -> None:
     if person is None:
         return
     members = [
-        m
-        for m in await staff.staff_memberships(telegram_user_id=person.id)
-        if Role.COURIER in m.roles
+        m for m in await staff.staff_memberships(telegram_id=person.id) if Role.COURIER in m.roles
     ]
     if not members:
         await message.answer(
@@ -145,9 +143,7 @@ async def on_delivery_press(
     order_id = callback_data.order_id
     message = query.message if isinstance(query.message, Message) else None
     try:
-        member = await staff.member_for_order(
-            telegram_user_id=query.from_user.id, order_id=order_id
-        )
+        member = await staff.member_for_order(telegram_id=query.from_user.id, order_id=order_id)
         if callback_data.action == "picked":
             order = await staff.move_order(
                 member=member, order_id=order_id, to=OrderStatus.IN_DELIVERY, clock=runtime.clock
@@ -200,7 +196,7 @@ class OneDeliveryOnTheWay(Filter):
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
         if message.from_user is None:
             return False
-        order_id = await staff.single_active_delivery(telegram_user_id=message.from_user.id)
+        order_id = await staff.single_active_delivery(telegram_id=message.from_user.id)
         return {"delivery_order_id": order_id} if order_id is not None else False
 
 
@@ -225,7 +221,7 @@ async def store_photo(message: Message, order_id: int, bot: Bot, runtime: Runtim
         return
     settings = runtime.settings
     try:
-        member = await staff.member_for_order(telegram_user_id=person.id, order_id=order_id)
+        member = await staff.member_for_order(telegram_id=person.id, order_id=order_id)
         upload = await download_image(bot, message)
         photo = await staff.add_delivery_photo(
             member=member,

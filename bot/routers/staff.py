@@ -108,7 +108,7 @@ async def link_contact(message: Message) -> None:
     try:
         link = await staff.link_staff_contact(
             phone=contact.phone_number,
-            telegram_user_id=person.id,
+            telegram_id=person.id,
             chat_id=message.chat.id,
             language_code=person.language_code,
         )
@@ -137,7 +137,7 @@ async def link_chat(message: Message, command: CommandObject) -> None:
         return
     try:
         shop = await staff.link_staff_chat(
-            telegram_user_id=person.id, chat_id=message.chat.id, shop_slug=command.args
+            telegram_id=person.id, chat_id=message.chat.id, shop_slug=command.args
         )
     except staff.ShopNotNamed as error:
         await message.answer(
@@ -191,12 +191,10 @@ async def list_orders(message: Message, runtime: Runtime) -> None:
         return
     if message.chat.type in GROUPS:
         shop = await staff.shop_of_staff_chat(chat_id=message.chat.id)
-        member = (
-            await staff.staff_member(telegram_user_id=person.id, shop_id=shop.id) if shop else None
-        )
+        member = await staff.staff_member(telegram_id=person.id, shop_id=shop.id) if shop else None
         members = [member] if member is not None else []
     else:
-        members = await staff.staff_memberships(telegram_user_id=person.id)
+        members = await staff.staff_memberships(telegram_id=person.id)
     if not members:
         await message.answer(
             _("This is for the shop's staff. Share your contact in a private chat: /staff")
@@ -256,9 +254,7 @@ async def on_card_press(
                 await message.delete()
             await query.answer()
             return
-        member = await staff.member_for_order(
-            telegram_user_id=query.from_user.id, order_id=order_id
-        )
+        member = await staff.member_for_order(telegram_id=query.from_user.id, order_id=order_id)
         if action in MOVES:
             order = await staff.move_order(
                 member=member, order_id=order_id, to=MOVES[action], clock=runtime.clock
@@ -363,7 +359,7 @@ async def on_team_pick(query: CallbackQuery, callback_data: TeamCb, runtime: Run
         return
     try:
         member = await staff.member_for_order(
-            telegram_user_id=query.from_user.id, order_id=callback_data.order_id
+            telegram_id=query.from_user.id, order_id=callback_data.order_id
         )
         if callback_data.role == Role.COURIER.value:
             await staff.assign_courier(
@@ -400,7 +396,7 @@ async def on_issue_pick(query: CallbackQuery, callback_data: IssueCb, runtime: R
         return
     try:
         member = await staff.member_for_order(
-            telegram_user_id=query.from_user.id, order_id=callback_data.order_id
+            telegram_id=query.from_user.id, order_id=callback_data.order_id
         )
         order = await staff.report_order_issue(
             member=member, order_id=callback_data.order_id, issue_type=issue, clock=runtime.clock
@@ -469,7 +465,7 @@ async def bouquet_photo(message: Message, state: FSMContext, bot: Bot, runtime: 
         return
     settings = runtime.settings
     try:
-        member = await staff.member_for_order(telegram_user_id=person.id, order_id=int(order_id))
+        member = await staff.member_for_order(telegram_id=person.id, order_id=int(order_id))
         upload = await download_image(bot, message)
         assembly = await staff.finish_assembly(
             member=member,

@@ -15,7 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.actions import ActionFilter
+from bot.actions import ActionFilter, telegram_address
 from bot.routers.staff_states import APPROVAL_ORDER_KEY, APPROVAL_RETURN_KEY, ApprovalFlow
 from core import approval
 from core.errors import BadRequest, Conflict, DomainError
@@ -43,7 +43,7 @@ async def on_approval(
         try:
             order = await approval.approve(
                 order_id=order_id,
-                telegram_user_id=query.from_user.id,
+                address=telegram_address(query.from_user.id),
                 clock=runtime.clock,
             )
         except DomainError as error:
@@ -86,7 +86,7 @@ async def on_change_text(message: Message, state: FSMContext, runtime: Runtime) 
     try:
         order = await approval.request_change(
             order_id=int(order_id),
-            telegram_user_id=person.id,
+            address=telegram_address(person.id),
             comment=message.text or "",
             clock=runtime.clock,
         )

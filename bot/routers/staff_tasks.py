@@ -26,10 +26,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.i18n import shared_i18n
 from bot.texts import N_
 from core import staff, task_board
+from core.channels.telegram_out import TELEGRAM
 from core.errors import DomainError, Forbidden
 from core.events import DomainEvent, bus
 from core.models import OutboxEvent, Task, TaskPriority, TaskStatus
-from core.notify import TELEGRAM
 from core.outbox import PermanentFailure, enqueue
 from core.runtime import Runtime
 
@@ -115,7 +115,7 @@ async def show_tasks(message: Message) -> None:
     person = message.from_user
     if person is None:
         return
-    members = await staff.staff_memberships(telegram_user_id=person.id)
+    members = await staff.staff_memberships(telegram_id=person.id)
     if not members:
         await message.answer(_("Share your contact with /staff first, so I know who you are."))
         return
@@ -135,7 +135,7 @@ async def show_tasks(message: Message) -> None:
 async def press(query: CallbackQuery, callback_data: TaskCb, runtime: Runtime) -> None:
     shop_id = await task_board.shop_of_task(task_id=callback_data.task_id)
     member = (
-        await staff.staff_member(telegram_user_id=query.from_user.id, shop_id=shop_id)
+        await staff.staff_member(telegram_id=query.from_user.id, shop_id=shop_id)
         if shop_id is not None
         else None
     )

@@ -48,12 +48,12 @@ from bot.whatsapp.actions import encode_action
 from bot.whatsapp.render import SECTION, render_message, summary
 from core.channels import whatsapp_numbers
 from core.channels.inbox import customer_of_address, record_outbound, window_open
+from core.channels.telegram_out import send_chat_message
 from core.channels.whatsapp_out import WHATSAPP_TOPIC, tell_whatsapp
 from core.clock import Clock, SystemClock
 from core.events import CONVERSATION_MESSAGE_FAILED, DomainEvent, bus
 from core.jobs.once import do_once
 from core.models import Conversation, Message, OutboxEvent, Shop
-from core.notify import send_chat_message
 from core.outbox import PermanentFailure
 from core.photos import URL_PREFIX, photo_file
 from core.ports.chat import ChannelName, ChatAddress, OutgoingMessage

@@ -31,7 +31,6 @@ from tortoise.transactions import in_transaction
 
 from core import stock
 from core.cashdesk.shifts import shift_for_sale
-from core.channels.whatsapp_out import tell_whatsapp
 from core.errors import BadRequest, NotFound, ValidationFailed
 from core.models import (
     CashSession,
@@ -50,9 +49,9 @@ from core.models import (
     Shop,
     StockItem,
 )
-from core.notify import send_chat_message
+from core.notify import tell_customer
 from core.permissions import MANAGERS, RoleForbidden
-from core.ports.chat import ChannelName, ChatAddress, OutgoingMessage
+from core.ports.chat import OutgoingMessage
 from core.shoptime import local_now
 from core.tenancy import get_owned, scoped
 
@@ -467,29 +466,22 @@ async def _send_receipt(shop: Shop, sale: Sale, items: list[SaleItem], customer:
         f"{_money(int(i.line_total), currency)}"
         for i in items
     )
-    params = {
-        "receipt": sale.receipt_number,
-        "shop": shop.name,
-        "lines": lines,
-        "total": _money(int(sale.total_amount), currency),
-    }
-    language = customer.language or shop.locale
-    if customer.telegram_chat_id:
-        await send_chat_message(
-            chat_id=int(customer.telegram_chat_id),
+    # On every chat the customer has (none: no receipt).
+    await tell_customer(
+        customer_id=customer.id,
+        message=OutgoingMessage(
             text=RECEIPT_MESSAGE,
-            params=params,
-            language=language,
-            shop_id=shop.id,
-            event_type=RECEIPT_EVENT,
-        )
-    if customer.whatsapp_id:
-        await tell_whatsapp(
-            address=ChatAddress(ChannelName.WHATSAPP, str(customer.whatsapp_id)),
-            message=OutgoingMessage(text=RECEIPT_MESSAGE, params=params, language=language),
-            shop_id=shop.id,
-            event_type=RECEIPT_EVENT,
-        )
+            params={
+                "receipt": sale.receipt_number,
+                "shop": shop.name,
+                "lines": lines,
+                "total": _money(int(sale.total_amount), currency),
+            },
+            language=customer.language or shop.locale,
+        ),
+        shop_id=shop.id,
+        event_type=RECEIPT_EVENT,
+    )
 
 
 def _check_may_refund(roles: set[Role]) -> None:

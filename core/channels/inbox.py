@@ -51,7 +51,7 @@ from tortoise.transactions import in_transaction
 
 from core import events
 from core.channels.whatsapp_numbers import DefaultNumber, number_by_phone_number_id
-from core.customers import find_or_register_customer
+from core.customers import customer_by_address, customer_for_chat
 from core.models import Conversation, Customer, Message, MessageDirection, MessageStatus, Order
 from core.orders.status import OPEN
 from core.phones import InvalidPhone, normalize_phone
@@ -124,12 +124,9 @@ async def _customer_for(shop_id: int, message: InboundMessage) -> Customer | Non
     except InvalidPhone:
         log.info("inbound %s message from an invalid phone", message.address.channel)
         return None
-    customer, _ = await find_or_register_customer(
-        shop_id=shop_id, phone=phone, name=message.name.strip()[:200]
+    customer, _ = await customer_for_chat(
+        shop_id=shop_id, address=message.address, phone=phone, name=message.name.strip()[:200]
     )
-    if message.address.channel is ChannelName.WHATSAPP and not customer.whatsapp_id:
-        customer.whatsapp_id = message.address.external_id
-        await customer.save(update_fields=["whatsapp_id", "updated_at"])
     return customer
 
 
@@ -338,16 +335,11 @@ async def window_open(*, shop_id: int, address: ChatAddress, now: datetime) -> b
 
 async def customer_of_address(*, shop_id: int, address: ChatAddress) -> Customer | None:
     """The shop's customer behind a chat address, when one is known."""
-    if address.channel is ChannelName.WHATSAPP:
-        return (
-            await Customer.filter(shop_id=shop_id, whatsapp_id=address.external_id).first()
-            or await Customer.filter(shop_id=shop_id, phone="+" + address.external_id).first()
-        )
-    if address.channel is ChannelName.TELEGRAM and address.external_id.lstrip("-").isdigit():
-        return await Customer.filter(
-            shop_id=shop_id, telegram_chat_id=int(address.external_id)
-        ).first()
-    return None
+    linked = await customer_by_address(shop_id=shop_id, address=address)
+    if linked is not None or address.channel is not ChannelName.WHATSAPP:
+        return linked
+    # A WhatsApp id is the phone without "+".
+    return await Customer.filter(shop_id=shop_id, phone="+" + address.external_id).first()
 
 
 async def record_outbound(

@@ -1,6 +1,8 @@
 """Telling a WhatsApp customer something: one outbox row of topic `whatsapp`, written in
 the caller's transaction and delivered by bot.whatsapp.deliver. The channel seam's
-Notifier fan-out calls `tell_whatsapp` for a person's WhatsApp address.
+fan-out (core.notify.tell) writes the same rows for a person's WhatsApp address;
+`tell_whatsapp` is for what only WhatsApp needs (a message that must go as its
+template).
 
 Row payload (what the deliverer reads):
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.models import OutboxEvent
+from core.notify import chat_key, chat_payload
 from core.outbox import enqueue
 from core.ports.chat import ChannelName, ChatAddress, OutgoingMessage
 
@@ -34,7 +37,7 @@ def whatsapp_payload(
     template_only: bool = False,
     extra: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    payload: dict[str, object] = {"address": address.as_dict(), "message": message.as_dict()}
+    payload = chat_payload(address, message)
     if template_only:
         payload["template_only"] = True
     payload.update(extra or {})
@@ -64,7 +67,7 @@ async def tell_whatsapp(
         event_type=event_type,
         payload=whatsapp_payload(address, message, template_only=template_only, extra=extra),
         shop_id=shop_id,
-        key=key if key is not None else f"whatsapp:{address.external_id}",
+        key=chat_key(address, key),
         destination=address.external_id,
         now=now,
     )

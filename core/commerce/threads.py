@@ -34,12 +34,12 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.channels.inbox import conversation_for, window_open
+from core.channels.telegram_out import send_chat_message
 from core.channels.whatsapp_out import tell_whatsapp
 from core.commerce.public_ids import parse_uuid
-from core.customers import find_or_register_customer
+from core.customers import chat_addresses, find_or_register_customer
 from core.errors import BadRequest, NotFound, ValidationFailed
 from core.models import Customer, Message, MessageDirection, MessageStatus, Order, Shop
-from core.notify import send_chat_message
 from core.ports.chat import ChannelName, ChatAddress, OutgoingMessage
 from core.shoptime import shop_zone
 
@@ -90,8 +90,10 @@ async def send_message(
     template_language: str | None = None,
     user_id: int | None,
     now: datetime,
+    ai_generated: bool = False,
 ) -> Message:
-    """Queue a message to a customer by phone (see the module docstring)."""
+    """Queue a message to a customer by phone (see the module docstring); an
+    assistant's answer is marked `ai_generated`."""
     if provider not in PROVIDERS:
         raise ValidationFailed.field("provider", msg="provider must be whatsapp or telegram")
     if content_type not in ("text", "template"):
@@ -117,9 +119,11 @@ async def send_message(
             loc=("recipient", "phone"),
         )
         template: str | None = None
+        chats = await chat_addresses(customer_id=customer.id)
         if provider == "whatsapp":
-            address = ChatAddress(
-                ChannelName.WHATSAPP, customer.whatsapp_id or customer.phone.lstrip("+")
+            address = next(
+                (a for a in chats if a.channel is ChannelName.WHATSAPP),
+                ChatAddress(ChannelName.WHATSAPP, customer.phone.lstrip("+")),
             )
             if content_type == "template":
                 template = content
@@ -129,12 +133,13 @@ async def send_message(
                     "WhatsApp refuses free-form text: " + _template_hint(shop)
                 )
         else:
-            if customer.telegram_chat_id is None:
+            telegram = next((a for a in chats if a.channel is ChannelName.TELEGRAM), None)
+            if telegram is None:
                 raise NotOnTelegram(
                     "This customer has not written to the project's Telegram bot yet: "
                     "Telegram lets a bot write only to people who started it"
                 )
-            address = ChatAddress(ChannelName.TELEGRAM, str(customer.telegram_chat_id))
+            address = telegram
         conversation = await conversation_for(
             shop_id=shop.id, address=address, customer_id=customer.id
         )
@@ -152,6 +157,7 @@ async def send_message(
             payload=payload,
             status=MessageStatus.QUEUED,
             is_read=True,
+            ai_generated=ai_generated,
             sent_by_id=user_id,
             sent_at=now,
         )

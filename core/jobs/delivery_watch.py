@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
+from core.channels.telegram_out import send_chat_message
 from core.jobs.once import do_once
 from core.models import DeliveryMethod, Membership, Order, Role, Shop, User
-from core.notify import send_chat_message
 from core.orders.status import BEFORE_ASSEMBLY, HANDED_OVER_OR_CLOSED
 from core.shoptime import format_day, format_window, local_now
 

@@ -25,9 +25,9 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
+from core.channels.telegram_out import send_chat_message
 from core.leader import delete_if_equals
 from core.models import OutboxEvent, OutboxStatus, Shop, TelegramUpdate
-from core.notify import send_chat_message
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from core.channels.telegram_out import send_chat_message
 from core.jobs.once import do_once
 from core.models import Shop, StockItem, StockSnapshot
-from core.notify import send_chat_message
 from core.shoptime import local_now
 
 DIGEST_HOUR = 8

@@ -21,7 +21,14 @@ from core.models.conversations import (
     MessageDirection,
     MessageStatus,
 )
-from core.models.customers import ClientType, Customer, DateType, ImportantDate, OrganisationProfile
+from core.models.customers import (
+    ClientType,
+    Customer,
+    CustomerChat,
+    DateType,
+    ImportantDate,
+    OrganisationProfile,
+)
 from core.models.idempotency import IdempotencyRecord
 from core.models.integrations import (
     Integration,
@@ -89,6 +96,7 @@ __all__ = [
     "ClientType",
     "Currency",
     "Customer",
+    "CustomerChat",
     "DateType",
     "DeliveryMethod",
     "IdempotencyRecord",

@@ -8,6 +8,7 @@ from enum import StrEnum
 from tortoise import fields
 
 from core.models.base import TimestampedModel
+from core.ports.chat import ChannelName, ChatAddress
 
 
 class ClientType(StrEnum):
@@ -32,9 +33,6 @@ class Customer(TimestampedModel):
     preferences = fields.TextField(null=True)
     notes = fields.TextField(null=True)
     client_type = fields.CharEnumField(ClientType, max_length=16, default=ClientType.BOTH)
-    telegram_user_id = fields.BigIntField(null=True)
-    telegram_chat_id = fields.BigIntField(null=True)
-    whatsapp_id = fields.CharField(max_length=32, null=True)
     language = fields.CharField(max_length=8, default="ru")
     public_id = fields.UUIDField(default=uuid.uuid4, unique=True)
 
@@ -44,6 +42,29 @@ class Customer(TimestampedModel):
         # phones that are set (migration 0009), so clients of the consult contract known
         # by email alone (phone "") can be many.
         indexes = (("shop_id", "phone"),)
+
+
+class CustomerChat(TimestampedModel):
+    """One chat of a customer: a `core.ports.chat.ChatAddress` (channel, external id),
+    e.g. ("telegram", "<user id>") or ("whatsapp", "<E.164 phone without +>").
+
+    A customer may hold several; an address belongs to one customer of a shop.
+    """
+
+    shop = fields.ForeignKeyField("models.Shop", related_name=False, on_delete=fields.CASCADE)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="chats", on_delete=fields.CASCADE
+    )
+    channel = fields.CharField(max_length=16)
+    external_id = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "chat_addresses"
+        unique_together = (("shop", "channel", "external_id"),)
+        indexes = (("customer_id",),)
+
+    def address(self) -> ChatAddress:
+        return ChatAddress(ChannelName(self.channel), self.external_id)
 
 
 class OrganisationProfile(TimestampedModel):

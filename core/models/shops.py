@@ -58,7 +58,7 @@ class User(TimestampedModel):
     username = fields.CharField(max_length=150, unique=True, null=True)
     password_hash = fields.CharField(max_length=255, null=True)
     name = fields.CharField(max_length=200, default="")
-    telegram_user_id = fields.BigIntField(unique=True, null=True)
+    telegram_id = fields.BigIntField(unique=True, null=True)
     telegram_chat_id = fields.BigIntField(null=True)
     language = fields.CharField(max_length=8, default="ru")
     is_active = fields.BooleanField(default=True)

@@ -112,6 +112,9 @@ class GeminiModel:
             raise ModelUnavailable("timeout", f"no answer in {self._timeout:g} s") from error
         except aiohttp.ClientError as error:
             raise ModelUnavailable("error", type(error).__name__) from error
+        except ValueError as error:
+            # An answer the SDK cannot read (pydantic's ValidationError is a ValueError).
+            raise ModelUnavailable("error", type(error).__name__) from error
         return _turn(response)
 
 

@@ -26,7 +26,7 @@ from core.orders.service import ItemRequest, place_order
 from core.runtime import Runtime
 from sauda.wiring import build_outbox_worker
 from tests.bot.conftest import BotHarness
-from tests.factories import make_member, make_product, make_shop, make_stock_item
+from tests.factories import give_chats, make_member, make_product, make_shop, make_stock_item
 from tests.fakes.telegram import Call, FakeTelegram, TelegramUser
 
 STAFF_CHAT = -100500600
@@ -72,9 +72,9 @@ class World:
         values.update(extra)
         order = await place_order(**values)
         if order.customer_id is not None:
-            await Customer.filter(id=order.customer_id).update(
-                telegram_user_id=CUSTOMER_TG, telegram_chat_id=CUSTOMER_TG, language="en"
-            )
+            await Customer.filter(id=order.customer_id).update(language="en")
+            customer = await Customer.get(id=order.customer_id)
+            await give_chats(customer, telegram=CUSTOMER_TG)
         return order
 
     def card(self) -> dict[str, Any]:

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.actions import telegram_address
 from core.clock import FrozenClock
+from core.customers import chat_addresses
 from core.models import Category, Channel, Customer, DeliveryMethod, Order, OrderItem, Shop
 from tests.bot.conftest import BotHarness
 from tests.factories import make_product, make_shop
@@ -160,11 +162,8 @@ async def test_customer_goes_from_start_to_a_confirmed_order(
     assert [(i.product_name, i.quantity, i.price) for i in items] == [("Red roses", 2, 25000)]
     buyer = await Customer.get(id=order.customer_id)  # type: ignore[attr-defined]
     assert buyer.phone == "+77011234567"
-    assert (buyer.telegram_user_id, buyer.telegram_chat_id, buyer.language) == (
-        user.id,
-        user.id,
-        "en",
-    )
+    assert buyer.language == "en"
+    assert await chat_addresses(customer_id=buyer.id) == [telegram_address(user.id)]
 
     await user.press("My orders")
     assert user.last().button_texts()[0] == f"#{order.number} · New · 52,000 ₸"

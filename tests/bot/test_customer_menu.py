@@ -10,7 +10,7 @@ from core.models import Customer, OutboxEvent, Shop
 from core.orders.service import ItemRequest, place_order
 from core.runtime import Runtime
 from tests.bot.conftest import BotHarness, deliver_outbox
-from tests.factories import make_product, make_shop
+from tests.factories import give_chats, make_customer, make_product, make_shop
 from tests.fakes.telegram import FakeTelegram
 
 STAFF_CHAT = -100777
@@ -61,7 +61,7 @@ async def test_a_saved_customer_language_wins_over_telegrams(
     bot_harness: BotHarness, shop: Shop
 ) -> None:
     user = bot_harness.user(first_name="Aru", language_code="ru")
-    await Customer.create(shop=shop, phone="+77011234567", telegram_user_id=user.id, language="uz")
+    await make_customer(shop=shop, phone="+77011234567", telegram=user.id, language="uz")
     await user.send("/start shop_gulder")
     assert user.last_text.startswith("Assalomu alaykum, Aru!")
 
@@ -166,7 +166,7 @@ async def test_my_orders_shows_only_the_persons_own_orders(
     theirs = await place_order(
         shop_id=shop.id, customer_phone="+77019999999", items=[ItemRequest(product.id, 1)]
     )
-    await Customer.filter(id=mine.customer_id).update(telegram_user_id=user.id)  # type: ignore[attr-defined]
+    await give_chats(await Customer.get(id=mine.customer_id), telegram=user.id)  # type: ignore[attr-defined]
     await user.send("/myorders")
     assert user.last().button_texts()[:-1] == [f"#{mine.number} · New · 3,000 ₸"]
     await user.press(f"#{mine.number}")

@@ -15,7 +15,7 @@ from core.orders.service import ItemRequest, change_status, place_order, set_tea
 from core.orders.status import OrderStatus
 from core.runtime import Runtime
 from tests.bot.conftest import deliver_outbox, virtual_sleep
-from tests.factories import make_member, make_product, make_shop
+from tests.factories import give_chats, make_member, make_product, make_shop
 from tests.fakes.telegram import FakeTelegram
 
 CHAT = 7_700_001
@@ -44,9 +44,8 @@ async def order_for(shop: Shop, *, chat_id: int | None, language: str) -> Order:
         items=[ItemRequest(product.id, 1)],
         address="Abay 10",
     )
-    await Customer.filter(id=order.customer_id).update(  # type: ignore[attr-defined]
-        telegram_user_id=chat_id, telegram_chat_id=chat_id, language=language
-    )
+    await Customer.filter(id=order.customer_id).update(language=language)  # type: ignore[attr-defined]
+    await give_chats(await Customer.get(id=order.customer_id), telegram=chat_id)  # type: ignore[attr-defined]
     return order
 
 

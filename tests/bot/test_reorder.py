@@ -10,11 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.actions import telegram_address
 from core import reminders
 from core.clock import FrozenClock
+from core.customers import chat_addresses
 from core.models import (
     Channel,
     Customer,
+    CustomerChat,
     DateType,
     ImportantDate,
     Order,
@@ -28,7 +31,7 @@ from core.orders.service import ItemRequest, place_order
 from core.runtime import Runtime
 from sauda.wiring import build_outbox_worker
 from tests.bot.conftest import BotHarness
-from tests.factories import make_product, make_shop
+from tests.factories import give_chats, make_product, make_shop
 from tests.fakes.telegram import FakeTelegram, TelegramUser
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -89,9 +92,8 @@ async def earlier_order(
         channel=Channel.TELEGRAM,
         language="en",
     )
-    await Customer.filter(id=order.customer_id).update(  # type: ignore[attr-defined]
-        telegram_user_id=user.id, telegram_chat_id=user.id, language="en"
-    )
+    await Customer.filter(id=order.customer_id).update(language="en")  # type: ignore[attr-defined]
+    await give_chats(await Customer.get(id=order.customer_id), telegram=user.id)  # type: ignore[attr-defined]
     return order
 
 
@@ -208,7 +210,7 @@ async def test_somebody_elses_order_is_refused_with_an_alert(
 
     # An order whose customer is no longer linked to this Telegram user is refused too.
     await owner.send("/start shop_flowers")
-    await Customer.filter(id=order.customer_id).update(telegram_user_id=None)  # type: ignore[attr-defined]
+    await CustomerChat.filter(customer_id=order.customer_id).delete()  # type: ignore[attr-defined]
     await owner.press_data(f"reorder:{order.id}")
     assert telegram.calls_of("answerCallbackQuery")[-1].params["show_alert"] is True
     assert await Order.all().count() == 1
@@ -251,7 +253,8 @@ async def test_without_a_known_phone_checkout_starts_at_the_phone(
     again = await Order.filter(id__gt=order.id).get()
     assert (again.recipient_name, again.recipient_phone) == ("Asel", "+77017654321")
     buyer = await Customer.get(id=again.customer_id)  # type: ignore[attr-defined]
-    assert (buyer.phone, buyer.telegram_user_id) == (PHONE, user.id)
+    assert buyer.phone == PHONE
+    assert await chat_addresses(customer_id=buyer.id) == [telegram_address(user.id)]
 
 
 async def test_an_order_with_nothing_left_to_sell_opens_no_checkout(

@@ -9,9 +9,9 @@ import pytest
 from aiogram import Bot
 
 from bot.app import create_bot
+from core.channels.telegram_out import send_chat_message
 from core.clock import FrozenClock
 from core.models import OutboxEvent, OutboxStatus
-from core.notify import send_chat_message
 from core.runtime import Runtime
 from tests.bot.conftest import deliver_outbox, virtual_sleep
 from tests.fakes.telegram import FakeTelegram

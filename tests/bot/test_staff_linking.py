@@ -17,7 +17,7 @@ async def test_member_sharing_own_contact_links_the_chat_and_hears_the_role(
 ) -> None:
     world = await build_world(runtime, bot_harness, telegram, clock)
     owner = await User.get(id=world.users["owner"].id)
-    assert owner.telegram_user_id == world.private["owner"].id
+    assert owner.telegram_id == world.private["owner"].id
     assert owner.telegram_chat_id == world.private["owner"].id
     reply = telegram.texts(world.private["florist"].id)[-1]
     assert "Dana" in reply and "florist" in reply
@@ -75,7 +75,7 @@ async def test_someone_elses_contact_or_an_unknown_phone_links_nothing(
     stranger = bot_harness.user(user_id=7_100_002, language_code="en", phone="+77771234567")
     await stranger.share_contact()
     assert "not on any shop's staff" in stranger.last_text
-    assert await User.filter(telegram_user_id__isnull=False).count() == 0
+    assert await User.filter(telegram_id__isnull=False).count() == 0
 
 
 async def test_only_an_owner_or_admin_links_the_staff_group(

@@ -24,8 +24,9 @@ from core.models import (
 )
 from core.orders import rules
 from core.orders.service import change_status, place_order
+from core.ports.chat import ChannelName, ChatAddress, OutgoingMessage
 from tests.core.test_photos import jpeg_with_gps
-from tests.factories import make_member, make_shop
+from tests.factories import give_chats, make_member, make_shop
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -51,9 +52,8 @@ async def paid_order(
         delivery_to=NOW + window_in + timedelta(hours=2) if window_in is not None else None,
     )
     if telegram:
-        await Customer.filter(id=order.customer_id).update(
-            telegram_user_id=CUSTOMER_TG, telegram_chat_id=CUSTOMER_TG, language="kk"
-        )
+        await Customer.filter(id=order.customer_id).update(language="kk")
+        await give_chats(await Customer.get(id=order.customer_id), telegram=CUSTOMER_TG)
     return await change_status(shop_id=shop.id, order_id=order.id, to=OrderStatus.PAID)
 
 
@@ -76,6 +76,10 @@ APPROVAL_EVENTS = (
     "approval_auto",
     "order_released",
 )
+
+
+def tg(user_id: int) -> ChatAddress:
+    return ChatAddress(ChannelName.TELEGRAM, str(user_id))
 
 
 async def chat_rows(chat_id: int) -> list[OutboxEvent]:
@@ -103,15 +107,17 @@ async def test_assembled_bouquet_is_sent_to_the_customer_for_approval(
     assert order.approval_status is ApprovalStatus.PENDING
     assert order.approval_requested_at == NOW
     assert await OrderPhoto.filter(order_id=order.id, kind=PhotoKind.ASSEMBLED).count() == 1
-    [message] = await chat_rows(CUSTOMER_TG)
-    assert message.payload["text"] == approval.ASK_CUSTOMER
-    assert message.payload["params"] == {"number": order.number}
-    assert message.payload["language"] == "kk"
-    assert message.payload["photo"] == "AgADphoto"
-    buttons = message.payload["buttons"][0]
-    assert [b["data"] for b in buttons] == [
-        f"approval:approve:{order.id}",
-        f"approval:change:{order.id}",
+    [row] = await chat_rows(CUSTOMER_TG)
+    assert row.payload["address"] == {"channel": "telegram", "external_id": str(CUSTOMER_TG)}
+    message = OutgoingMessage.from_dict(row.payload["message"])
+    assert message.text == approval.ASK_CUSTOMER
+    assert message.params == {"number": order.number}
+    assert message.language == "kk"
+    assert message.photos == ("AgADphoto",)
+    # Domain actions; each channel encodes them (tests/bot/test_actions.py).
+    assert [(a.kind, a.value, a.label) for a in message.actions[0]] == [
+        ("approval.approve", str(order.id), approval.APPROVE_BUTTON),
+        ("approval.change", str(order.id), approval.CHANGE_BUTTON),
     ]
 
 
@@ -147,13 +153,13 @@ async def test_customer_approves_once_and_the_courier_is_told(
     await Order.filter(id=order.id).update(courier_id=courier.id)
     order = await assemble(shop, order, tmp_path, clock)
     with pytest.raises(Forbidden):
-        await approval.approve(order_id=order.id, telegram_user_id=999, clock=clock)
-    order = await approval.approve(order_id=order.id, telegram_user_id=CUSTOMER_TG, clock=clock)
+        await approval.approve(order_id=order.id, address=tg(999), clock=clock)
+    order = await approval.approve(order_id=order.id, address=tg(CUSTOMER_TG), clock=clock)
     assert order.approval_status is ApprovalStatus.APPROVED
     [told] = await chat_rows(777)
     assert told.payload["text"] == approval.RELEASED_FOR_COURIER
     with pytest.raises(Conflict):
-        await approval.approve(order_id=order.id, telegram_user_id=CUSTOMER_TG, clock=clock)
+        await approval.approve(order_id=order.id, address=tg(CUSTOMER_TG), clock=clock)
 
 
 async def test_change_request_returns_the_order_to_production_and_tells_the_florist(
@@ -168,10 +174,10 @@ async def test_change_request_returns_the_order_to_production_and_tells_the_flor
     order = await assemble(shop, order, tmp_path, clock)
     with pytest.raises(BadRequest):
         await approval.request_change(
-            order_id=order.id, telegram_user_id=CUSTOMER_TG, comment="  ", clock=clock
+            order_id=order.id, address=tg(CUSTOMER_TG), comment="  ", clock=clock
         )
     order = await approval.request_change(
-        order_id=order.id, telegram_user_id=CUSTOMER_TG, comment="Больше белых роз", clock=clock
+        order_id=order.id, address=tg(CUSTOMER_TG), comment="Больше белых роз", clock=clock
     )
     assert order.status is OrderStatus.IN_PRODUCTION
     stored = await Order.get(id=order.id)
@@ -181,7 +187,7 @@ async def test_change_request_returns_the_order_to_production_and_tells_the_flor
     assert told.payload["text"] == approval.CHANGE_REQUESTED_FOR_FLORIST
     assert told.payload["params"]["comment"] == "Больше белых роз"
     with pytest.raises(Conflict):
-        await approval.approve(order_id=order.id, telegram_user_id=CUSTOMER_TG, clock=clock)
+        await approval.approve(order_id=order.id, address=tg(CUSTOMER_TG), clock=clock)
 
 
 async def test_change_request_without_florists_goes_to_the_staff_chat(
@@ -192,7 +198,7 @@ async def test_change_request_without_florists_goes_to_the_staff_chat(
     await shop.save()
     order = await assemble(shop, await paid_order(shop), tmp_path, clock)
     await approval.request_change(
-        order_id=order.id, telegram_user_id=CUSTOMER_TG, comment="Без лилий", clock=clock
+        order_id=order.id, address=tg(CUSTOMER_TG), comment="Без лилий", clock=clock
     )
     [told] = await chat_rows(-100500)
     assert told.payload["params"]["comment"] == "Без лилий"
@@ -213,7 +219,7 @@ async def test_unanswered_bouquet_is_auto_approved_when_the_window_is_near(
     assert released == [soon.id]
     assert (await Order.get(id=soon.id)).approval_status is ApprovalStatus.AUTO_APPROVED
     assert (await Order.get(id=later.id)).approval_status is ApprovalStatus.PENDING
-    texts = [row.payload["text"] for row in await chat_rows(CUSTOMER_TG)]
+    texts = [row.payload["message"]["text"] for row in await chat_rows(CUSTOMER_TG)]
     assert texts.count(approval.AUTO_APPROVED_FOR_CUSTOMER) == 1
     assert await approval.auto_approve_due(NOW + timedelta(minutes=31)) == []
     # The later order is released once its own window comes close.

@@ -150,8 +150,10 @@ async def test_receipt_reaches_the_customer_and_snapshots_answer_past_days(db, c
 
     from bot.i18n import render
     from core.analytics import stock_lines
+    from core.customers import link_chat
     from core.jobs.stock_snapshots import take_stock_snapshots
     from core.models import Customer, OutboxEvent
+    from core.ports.chat import ChannelName, ChatAddress
     from core.shoptime import local_now
 
     shop = await make_shop("Receipts")
@@ -160,9 +162,13 @@ async def test_receipt_reaches_the_customer_and_snapshots_answer_past_days(db, c
     yesterday = clock.now() - timedelta(days=1)
     await take_stock_snapshots(shop_id=shop.id, now=yesterday)
     customer = await Customer.create(
-        shop=shop, phone="+77017654321", name="Айгуль", telegram_chat_id=9001,
-        whatsapp_id="77017654321", language="ru",
+        shop=shop, phone="+77017654321", name="Айгуль", language="ru"
     )  # fmt: skip
+    for address in (
+        ChatAddress(ChannelName.TELEGRAM, "9001"),
+        ChatAddress(ChannelName.WHATSAPP, "77017654321"),
+    ):
+        await link_chat(shop_id=shop.id, customer_id=customer.id, address=address)
     now = clock.now()
     shift = await shifts.open_shift(
         shop_id=shop.id, cashier_id=cashier.id, opening_balance=0, now=now
@@ -178,8 +184,10 @@ async def test_receipt_reaches_the_customer_and_snapshots_answer_past_days(db, c
     )  # fmt: skip
     rows = await OutboxEvent.filter(event_type=sales.RECEIPT_EVENT).order_by("id")
     assert [r.topic for r in rows] == ["telegram", "whatsapp"]
-    telegram = rows[0].payload
-    text = render(telegram["text"], "ru", telegram["params"])
+    assert rows[0].payload["address"] == {"channel": "telegram", "external_id": "9001"}
+    message = rows[0].payload["message"]
+    assert rows[1].payload["message"] == message
+    text = render(message["text"], "ru", message["params"])
     assert text.startswith("🧾 Чек CHECK-") and "Tea × 2 = 3 000 ₸" in text
     assert "Итого: 3 000 ₸" in text
     assert rows[1].payload["address"] == {"channel": "whatsapp", "external_id": "77017654321"}

@@ -6,10 +6,12 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.notify import telegram_view
+from core.customers import chat_addresses
 from core.models import Customer, OutboxEvent, Shop
 from core.runtime import Runtime
 from scheduler.runner import JobRunner
-from tests.factories import make_shop, next_phone
+from tests.factories import make_customer, make_shop, next_phone
 
 _chats = itertools.count(700001)
 
@@ -32,14 +34,24 @@ async def shop_in(timezone: str, *, staff_chat_id: int | None = None, **extra: A
 async def customer_of(
     shop: Shop, *, name: str = "Мария", language: str = "ru", linked: bool = True
 ) -> Customer:
-    return await Customer.create(
+    return await make_customer(
         shop=shop,
         phone=next_phone(),
         name=name,
         language=language,
-        telegram_chat_id=next(_chats) if linked else None,
-        telegram_user_id=None,
+        telegram=next(_chats) if linked else None,
     )
+
+
+async def chat_id_of(customer: Customer) -> int:
+    """The customer's one Telegram chat."""
+    [address] = await chat_addresses(customer_id=customer.id)
+    return int(address.external_id)
+
+
+def shown(row: OutboxEvent) -> dict[str, Any]:
+    """A telegram row as the bot sends it (chat_id, text, params, buttons...)."""
+    return telegram_view(row.payload)
 
 
 async def chat_rows(event_type: str | None = None, **filters: Any) -> list[OutboxEvent]:

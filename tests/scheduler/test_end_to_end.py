@@ -20,7 +20,7 @@ from core.runtime import Runtime
 from sauda.wiring import build_outbox_worker
 from tests.factories import make_member
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
-from tests.scheduler.helpers import customer_of, runner_for, shop_in, utc
+from tests.scheduler.helpers import chat_id_of, customer_of, runner_for, shop_in, utc
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ async def test_reminders_digest_and_courier_alerts_reach_telegram_once(
     to_maria = telegram.calls_of("sendMessage")
     by_chat = {call.chat_id: call for call in to_maria}
     assert len(to_maria) == 4
-    reminder = by_chat[maria.telegram_chat_id]
+    reminder = by_chat[await chat_id_of(maria)]
     params = {"who": "Айгуль", "date": "15.05"}
     assert reminder.text == render(REMINDER_NAMED[DateType.BIRTHDAY], "ru", params)
     # Rendered from the Russian catalogue, not the English msgid.
@@ -111,10 +111,10 @@ async def test_reminders_digest_and_courier_alerts_reach_telegram_once(
     assert [(b["text"], b["callback_data"]) for b in reminder.buttons()] == [
         (render(REORDER_BUTTON, "ru"), f"reorder:{last.id}")
     ]
-    assert by_chat[dilnoza.telegram_chat_id].text == render(
+    assert by_chat[await chat_id_of(dilnoza)].text == render(
         REMINDER_NAMED[DateType.BIRTHDAY], "uz", {"who": "Nodira", "date": "15.05"}
     )
-    assert by_chat[dilnoza.telegram_chat_id].buttons() == []  # no earlier order
+    assert by_chat[await chat_id_of(dilnoza)].buttons() == []  # no earlier order
     digest = by_chat[-100777]
     assert digest.text.startswith(render(DATES_DIGEST, "ru", {"days": 7, "lines": ""}))
     assert f"15.05 🎂 Айгуль ← Мария, {maria.phone}" in digest.text

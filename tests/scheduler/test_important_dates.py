@@ -23,7 +23,15 @@ from core.reminders import (
     send_date_reminders,
 )
 from core.runtime import Runtime
-from tests.scheduler.helpers import chat_rows, customer_of, runner_for, shop_in, utc
+from tests.scheduler.helpers import (
+    chat_id_of,
+    chat_rows,
+    customer_of,
+    runner_for,
+    shop_in,
+    shown,
+    utc,
+)
 
 
 async def remember(customer, day: date, *, days: int = 3, who: str | None = "Айгуль", kind=None):
@@ -59,21 +67,21 @@ async def test_reminders_fire_at_ten_on_each_shops_own_clock(
     clock.set(utc(2024, 1, 17, 4, 0))  # 10:00 in Almaty, 09:00 in Tashkent
     await runner.run_job("important_dates")
     rows = await chat_rows("date_reminder")
-    assert [r.payload["chat_id"] for r in rows] == [in_almaty.telegram_chat_id]
-    assert rows[0].payload["params"] == {"who": "Айгуль", "date": "20.01"}
-    assert rows[0].payload["text"] == REMINDER_NAMED[DateType.BIRTHDAY]
-    assert rows[0].payload["language"] == "ru"
+    assert [shown(r)["chat_id"] for r in rows] == [await chat_id_of(in_almaty)]
+    assert shown(rows[0])["params"] == {"who": "Айгуль", "date": "20.01"}
+    assert shown(rows[0])["text"] == REMINDER_NAMED[DateType.BIRTHDAY]
+    assert shown(rows[0])["language"] == "ru"
     assert rows[0].next_attempt_at == clock.now()
 
     clock.set(utc(2024, 1, 17, 5, 0))  # 10:00 in Tashkent
     await runner.run_job("important_dates")
     rows = await chat_rows("date_reminder")
-    assert [r.payload["chat_id"] for r in rows] == [
-        in_almaty.telegram_chat_id,
-        in_tashkent.telegram_chat_id,
+    assert [shown(r)["chat_id"] for r in rows] == [
+        await chat_id_of(in_almaty),
+        await chat_id_of(in_tashkent),
     ]
-    assert rows[1].payload["language"] == "uz"
-    assert rows[1].payload["params"]["who"] == "Nodira"
+    assert shown(rows[1])["language"] == "uz"
+    assert shown(rows[1])["params"]["who"] == "Nodira"
 
 
 async def test_a_reminder_is_sent_once_per_date_and_year(
@@ -91,7 +99,7 @@ async def test_a_reminder_is_sent_once_per_date_and_year(
     await runner.run_job("important_dates")
     rows = await chat_rows("date_reminder")
     assert len(rows) == 1
-    assert rows[0].payload["text"] == REMINDER_UNNAMED[DateType.BIRTHDAY]
+    assert shown(rows[0])["text"] == REMINDER_UNNAMED[DateType.BIRTHDAY]
     record = await Notification.get(kind="date_reminder", ref=str(important.id))
     assert record.period == "2026"
 
@@ -160,7 +168,7 @@ async def test_the_reminder_offers_the_last_order_for_that_recipient(
     clock.set(utc(2026, 5, 12, 5, 0))
     await runner_for(runtime).run_job("important_dates")
     (row,) = await chat_rows("date_reminder")
-    assert row.payload["buttons"] == [[{"text": REORDER_BUTTON, "data": f"reorder:{for_aigul.id}"}]]
+    assert shown(row)["buttons"] == [[{"text": REORDER_BUTTON, "data": f"reorder:{for_aigul.id}"}]]
 
 
 async def test_two_schedulers_at_once_send_each_reminder_once(
@@ -180,7 +188,7 @@ async def test_two_schedulers_at_once_send_each_reminder_once(
     )
     rows = await chat_rows("date_reminder")
     assert len(rows) == 6
-    assert len({r.payload["chat_id"] for r in rows}) == 6
+    assert len({shown(r)["chat_id"] for r in rows}) == 6
     assert await Notification.filter(kind="date_reminder").count() == 6
 
 
@@ -222,10 +230,10 @@ async def test_staff_get_a_morning_digest_of_the_weeks_dates(
     await runner.run_job("dates_digest")
     await runner.run_job("dates_digest")
     (row,) = await chat_rows("dates_digest")
-    assert row.payload["chat_id"] == -100500
-    assert row.payload["text"] == DATES_DIGEST
-    assert row.payload["language"] == "kk"
-    lines = row.payload["params"]["lines"].splitlines()
+    assert shown(row)["chat_id"] == -100500
+    assert shown(row)["text"] == DATES_DIGEST
+    assert shown(row)["language"] == "kk"
+    lines = shown(row)["params"]["lines"].splitlines()
     assert lines == [
         f"15.05 🎂 Айгуль ← Мария, {maria.phone}",
         f"20.05 💍 — ← Асель, {unlinked.phone}",

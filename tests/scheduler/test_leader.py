@@ -10,7 +10,7 @@ from core.clock import FrozenClock
 from core.leader import LEADER_KEY, RedisLeaderLock, SoleLeader, leadership_for
 from core.models import DateType, ImportantDate
 from core.runtime import Runtime
-from tests.scheduler.helpers import chat_rows, customer_of, runner_for, shop_in, utc
+from tests.scheduler.helpers import chat_id_of, chat_rows, customer_of, runner_for, shop_in, utc
 
 SHORT_TTL = 0.3
 
@@ -96,9 +96,9 @@ async def test_when_the_leader_dies_another_takes_over_without_repeating_its_wor
     assert await standby.run_job("important_dates") == {shop.id: 1}
     assert await leader.run_job("important_dates") is None  # back from the dead: standby
     rows = await chat_rows("date_reminder")
-    assert [r.payload["chat_id"] for r in rows] == [
-        first_customer.telegram_chat_id,
-        second_customer.telegram_chat_id,
+    assert [r.destination for r in rows] == [
+        str(await chat_id_of(first_customer)),
+        str(await chat_id_of(second_customer)),
     ]
     await standby.stop()
     assert not await runtime.kv.exists(LEADER_KEY)

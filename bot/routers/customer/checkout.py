@@ -21,6 +21,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, User
 from aiogram.utils.i18n import gettext as _
 
+from bot.actions import telegram_address
 from bot.routers.customer import keyboards
 from bot.routers.customer.common import say
 from bot.routers.customer.keyboards import CartCb, CheckoutCb
@@ -277,6 +278,9 @@ async def on_phone(
         )
         return
     name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    await storefront.recognise(
+        shop_id=shop.id, address=telegram_address(event_from_user.id), phone=phone
+    )
     await remember(state, phone=phone, name=name or event_from_user.first_name)
     await thanks(message)
     await ask(Checkout.recipient, message, shop=shop, state=state, runtime=runtime)
@@ -591,8 +595,7 @@ async def on_confirm(
         window=checkout["window"],
         card_text=checkout.get("card"),
         language=current_language(),
-        telegram_user_id=event_from_user.id,
-        telegram_chat_id=callback.message.chat.id,
+        chat=telegram_address(event_from_user.id),
         occasion=(
             Occasion(DateType(occasion["type"]), date.fromisoformat(occasion["date"]))
             if occasion

@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import gettext as _
 
+from bot.actions import telegram_address
 from bot.routers.customer import keyboards
 from bot.routers.customer.common import say
 from bot.routers.customer.keyboards import MenuCb, OrderCb
@@ -18,7 +19,9 @@ from core.runtime import Runtime
 
 
 async def on_orders(event: Message | CallbackQuery, shop: Shop, event_from_user: User) -> None:
-    orders = await storefront.customer_orders(shop_id=shop.id, telegram_user_id=event_from_user.id)
+    orders = await storefront.customer_orders(
+        shop_id=shop.id, address=telegram_address(event_from_user.id)
+    )
     if not orders:
         await say(event, _("You have no orders yet."), keyboards.main_menu())
         return
@@ -41,7 +44,9 @@ async def on_order(
 ) -> None:
     try:
         order, items = await storefront.customer_order(
-            shop_id=shop.id, telegram_user_id=event_from_user.id, order_id=callback_data.order_id
+            shop_id=shop.id,
+            address=telegram_address(event_from_user.id),
+            order_id=callback_data.order_id,
         )
     except NotFound:
         await callback.answer(_("Order not found."), show_alert=True)

@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, User
 from aiogram.utils.i18n import gettext as _
 
-from bot.actions import ActionFilter
+from bot.actions import ActionFilter, telegram_address
 from bot.routers.customer import keyboards
 from bot.routers.customer.checkout import start_checkout
 from bot.routers.customer.common import say
@@ -36,7 +36,7 @@ async def on_reorder(
 ) -> None:
     try:
         again = await storefront.reorder(
-            telegram_user_id=event_from_user.id, order_id=int(action.value)
+            address=telegram_address(event_from_user.id), order_id=int(action.value)
         )
     except NotFound:
         await callback.answer(_("This order is not one of yours."), show_alert=True)

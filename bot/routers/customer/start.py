@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.actions import telegram_address
 from bot.i18n import set_language
 from bot.routers.customer import keyboards
 from bot.routers.customer.common import say, show_menu
@@ -84,7 +85,7 @@ async def on_language(
     event_from_user: User,
 ) -> None:
     language = await set_language(state, i18n, callback_data.code)
-    await storefront.save_language(telegram_user_id=event_from_user.id, language=language)
+    await storefront.save_language(address=telegram_address(event_from_user.id), language=language)
     await show_menu(callback, None, _("The language is now English."))
 
 

@@ -14,10 +14,11 @@ from aiohttp.test_utils import TestClient
 from core import events
 from core.channels.inbox import record_outbound, window_open
 from core.clock import FrozenClock
+from core.customers import chat_addresses
 from core.models import Conversation, Customer, Message, MessageDirection, MessageStatus, Shop
 from core.ports.chat import ChannelName, ChatAddress
 from core.runtime import Runtime
-from tests.factories import make_shop
+from tests.factories import make_customer, make_shop
 from tests.fakes.whatsapp import APP_SECRET, PHONE_NUMBER_ID, TOKEN, FakeGraph, WhatsAppCustomer
 
 PATH = "/api/v1/webhooks/whatsapp"
@@ -111,12 +112,8 @@ async def test_a_signed_text_is_stored_with_its_customer_before_the_answer(
     assert stored.external_id.startswith("wamid.")
     assert stored.sent_at == clock.now()
     person = await Customer.get(id=stored.customer_id)
-    assert (person.shop_id, person.phone, person.whatsapp_id, person.name) == (
-        shop.id,
-        "+77011234567",
-        WA_ID,
-        "Айгерим",
-    )
+    assert (person.shop_id, person.phone, person.name) == (shop.id, "+77011234567", "Айгерим")
+    assert await chat_addresses(customer_id=person.id) == [ChatAddress(ChannelName.WHATSAPP, WA_ID)]
     conversation = await Conversation.get(id=stored.conversation_id)
     assert (conversation.shop_id, conversation.channel, conversation.external_id) == (
         shop.id,
@@ -137,13 +134,17 @@ async def test_a_signed_text_is_stored_with_its_customer_before_the_answer(
 async def test_a_customer_known_from_telegram_is_the_same_customer(
     shop: Shop, customer: WhatsAppCustomer
 ) -> None:
-    known = await Customer.create(
-        shop=shop, phone="+77011234567", name="Aigerim", telegram_user_id=555, language="kk"
+    known = await make_customer(
+        shop=shop, phone="+77011234567", name="Aigerim", telegram=555, language="kk"
     )
     await customer.send("hi")
     assert await Customer.filter(shop=shop).count() == 1
     again = await Customer.get(id=known.id)
-    assert again.whatsapp_id == WA_ID and again.name == "Aigerim" and again.language == "kk"
+    assert again.name == "Aigerim" and again.language == "kk"
+    assert await chat_addresses(customer_id=known.id) == [
+        ChatAddress(ChannelName.TELEGRAM, "555"),
+        ChatAddress(ChannelName.WHATSAPP, WA_ID),
+    ]
     assert (await Message.get(channel="whatsapp")).customer_id == known.id
 
 
@@ -350,3 +351,49 @@ async def test_signed_deliveries_are_not_rate_limited_but_refused_ones_are(
     raw, _ = graph.signed(graph.delivery(messages=[graph.text(WA_ID, "forged")]))
     statuses = [(await post(api, raw, {"X-Hub-Signature-256": "sha256=00"}))[0] for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
+
+
+async def test_a_customer_who_ordered_in_telegram_sees_the_same_orders_from_whatsapp(
+    shop: Shop, customer: WhatsAppCustomer, clock: FrozenClock
+) -> None:
+    from core import storefront
+    from core.models import DeliveryMethod
+    from tests.factories import make_product
+
+    telegram = ChatAddress(ChannelName.TELEGRAM, "555")
+    roses = await make_product(shop, "Розы")
+    day = storefront.bookable_days(shop, clock.now())[0]
+    window = storefront.open_slots(shop, day, clock.now())[0].label
+    checkout = storefront.ChatCheckout(
+        checkout_id="tg-1",
+        cart={str(roses.id): 2},
+        phone="+77011234567",
+        name="Aigerim",
+        recipient_name="Мама",
+        recipient_phone="+77017654321",
+        delivery_method=DeliveryMethod.PICKUP,
+        address="",
+        latitude=None,
+        longitude=None,
+        day=day,
+        window=window,
+        card_text=None,
+        language="kk",
+        chat=telegram,
+    )
+    order, placed = await storefront.place_chat_order(shop=shop, checkout=checkout, clock=clock)
+    assert placed and order.channel == "telegram"
+    assert await storefront.customer_orders(shop_id=shop.id, address=ADDRESS) == []
+
+    await customer.send("Сәлем! Менің тапсырысым қайда?")
+    seen = await storefront.customer_orders(shop_id=shop.id, address=ADDRESS)
+    assert [o.id for o in seen] == [order.id]
+    mine, items = await storefront.customer_order(
+        shop_id=shop.id, address=ADDRESS, order_id=order.id
+    )
+    assert mine.id == order.id and [i.quantity for i in items] == [2]
+    assert await storefront.saved_language(address=ADDRESS) == "kk"
+    assert await Customer.filter(shop=shop).count() == 1
+    # Another WhatsApp number sees none of them.
+    stranger = ChatAddress(ChannelName.WHATSAPP, "77019998877")
+    assert await storefront.customer_orders(shop_id=shop.id, address=stranger) == []

@@ -184,7 +184,7 @@ async def test_telegram_delivery_needs_a_linked_chat(api: TestClient, runtime: R
     detail = (await response.json())["detail"]
     assert "bot" in detail and "contact" in detail
     assert await OutboxEvent.filter(topic="telegram").count() == 0
-    await User.create(phone=PHONE, telegram_user_id=555, telegram_chat_id=555, language="kk")
+    await User.create(phone=PHONE, telegram_id=555, telegram_chat_id=555, language="kk")
     response = await request_code(api)
     assert response.status == 200
     assert await response.json() == {

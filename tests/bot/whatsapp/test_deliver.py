@@ -430,3 +430,54 @@ async def test_a_photo_the_customer_sent_is_downloaded_with_the_shops_token(
         runtime, shop_id=configured.id, media_id=stored.payload["media_id"]
     )
     assert (content, mime) == (b"\xff\xd8customer bouquet idea", "image/jpeg")
+
+
+async def test_a_date_reminder_of_a_customer_on_both_messengers_goes_to_each_and_as_a_template_to_whatsapp(
+    runtime: Runtime,
+    configured: Shop,
+    customer: WhatsAppCustomer,
+    graph: FakeGraph,
+    clock: FrozenClock,
+) -> None:
+    """The fan-out writes one row per chat; WhatsApp, outside the 24-hour window, sends
+    the approved template whose quick reply is the reorder of the last order for that
+    recipient. The Telegram row (no bot in this deployment) waits and blocks nothing."""
+    from datetime import UTC, date, datetime
+
+    from core.models import Customer, DateType, ImportantDate
+    from core.orders.service import ItemRequest, place_order
+    from core.reminders import send_date_reminders
+    from tests.factories import give_chats, make_product
+
+    clock.set(datetime(2026, 5, 12, 5, 0, tzinfo=UTC))  # 10:00 in Almaty
+    await customer.send("Сәлем", at=clock.now() - timedelta(days=3))
+    person = await Customer.get(shop=configured, phone="+" + WA_ID)
+    await give_chats(person, telegram=555)
+    roses = await make_product(configured, "Розы")
+    order = await place_order(
+        shop_id=configured.id,
+        customer_id=person.id,
+        recipient_name="Мама",
+        items=[ItemRequest(roses.id, 1)],
+    )
+    await ImportantDate.create(
+        shop=configured,
+        customer=person,
+        date_type=DateType.BIRTHDAY,
+        date=date(1960, 5, 15),
+        recipient_name="Мама",
+    )
+    assert await send_date_reminders(shop_id=configured.id, now=clock.now()) == 1
+    rows = await OutboxEvent.filter(event_type="date_reminder").order_by("id")
+    assert [(r.topic, r.destination) for r in rows] == [("whatsapp", WA_ID), ("telegram", "555")]
+
+    await drain(runtime)
+    (sent,) = graph.messages(to=WA_ID, ok=None)
+    assert sent.type == "template"
+    assert sent.template["name"] == "flowers_reminder"
+    assert sent.template["components"][-1]["parameters"] == [
+        {"type": "payload", "payload": f"order.reorder:{order.id}"}
+    ]
+    whatsapp_row, telegram_row = [await OutboxEvent.get(id=r.id) for r in rows]
+    assert whatsapp_row.status is OutboxStatus.DELIVERED
+    assert telegram_row.status is OutboxStatus.PENDING
