@@ -148,7 +148,7 @@ async def on_edited_text(message: TelegramMessage, runtime: Runtime) -> None:
         raise SkipHandler()
     shop = await staff.shop_of_staff_chat(chat_id=message.chat.id)
     member = (
-        await staff.staff_member(telegram_user_id=message.from_user.id, shop_id=shop.id)
+        await staff.staff_member(telegram_id=message.from_user.id, shop_id=shop.id)
         if shop is not None
         else None
     )

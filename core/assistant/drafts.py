@@ -32,11 +32,11 @@ from core.assistant.offline import analyze
 from core.assistant.service import AssistantService
 from core.assistant.tools import Scope
 from core.assistant.usage import assistant_settings
+from core.channels.telegram_out import TELEGRAM
 from core.commerce.threads import Recipient, send_message
 from core.customers import customer_by_address
 from core.errors import NotFound
 from core.models import Customer, Message, Shop
-from core.notify import TELEGRAM
 from core.outbox import enqueue
 from core.ports.chat import ChatAddress
 
