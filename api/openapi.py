@@ -62,6 +62,50 @@ REPLAYED = {
 }
 
 
+REFUSES_NULL = "__refuses_null__"
+
+
+def refuses_null(validator: Any) -> Any:
+    """Marks a field validator that refuses null (a partial update's field may be left
+    out, not set to null): the document then declares the field without null."""
+    setattr(validator, REFUSES_NULL, True)
+    return validator
+
+
+def _null_refused(model: type[BaseModel]) -> set[str]:
+    names: set[str] = set()
+    decorators = getattr(model, "__pydantic_decorators__", None)
+    for decorator in getattr(decorators, "field_validators", {}).values():
+        func = getattr(decorator.func, "__func__", decorator.func)
+        if getattr(func, REFUSES_NULL, False):
+            for name in decorator.info.fields:
+                info = model.model_fields.get(name)
+                names.add((info.alias if info is not None else None) or name)
+    return names
+
+
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+class _Generator(GenerateJsonSchema):
+    """Pydantic's generator, plus what our models say outside their types: a string
+    holds no NUL character (the house refuses them, api.routing), a field whose
+    validator refuses null is not nullable."""
+
+    def str_schema(self, schema: Any) -> Any:
+        json_schema = super().str_schema(schema)
+        json_schema.setdefault("pattern", NO_NUL_PATTERN)
+        return json_schema
+
+    def model_schema(self, schema: Any) -> Any:
+        json_schema = super().model_schema(schema)
+        properties = json_schema.get("properties", {})
+        for name in _null_refused(schema["cls"]):
+            if name in properties:
+                properties[name] = _without_null(properties[name])
+        return json_schema
+
+
 class _Schemas:
     """Collects component schemas, shared by every endpoint of a document."""
 
@@ -71,11 +115,8 @@ class _Schemas:
     def of(
         self, annotation: Any, mode: Literal["validation", "serialization"] = "validation"
     ) -> dict[str, Any]:
-        generator = GenerateJsonSchema(ref_template=REF)
         schema = TypeAdapter(annotation).json_schema(
-            mode=mode,
-            ref_template=REF,
-            schema_generator=type(generator),  # type: ignore[arg-type]
+            mode=mode, ref_template=REF, schema_generator=_Generator
         )
         for name, definition in schema.pop("$defs", {}).items():
             self.components[name] = definition
@@ -92,7 +133,7 @@ class _Schemas:
     def fields_of(self, model: type[BaseModel]) -> dict[str, dict[str, Any]]:
         """Each field's schema as the model declares it (constraints included), by the
         name it is sent under; the model itself is not a component."""
-        schema = TypeAdapter(model).json_schema(ref_template=REF)
+        schema = TypeAdapter(model).json_schema(ref_template=REF, schema_generator=_Generator)
         for name, definition in schema.pop("$defs", {}).items():
             self.components[name] = definition
         return dict(schema.get("properties", {}))
@@ -166,6 +207,16 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
             "description": text,
             "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}},
         }
+    for status, text in _possible_refusals(endpoint):
+        responses.setdefault(
+            str(status),
+            {
+                "description": text,
+                "content": {
+                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
+                },
+            },
+        )
     if endpoint.idempotent:
         responses.setdefault(
             "409",
@@ -196,6 +247,27 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
         }
     operation["responses"] = responses
     return operation
+
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _possible_refusals(endpoint: Endpoint) -> list[tuple[int, str]]:
+    """The answers any endpoint of this shape can give besides its own (which its
+    `responses` describe better): from what the routing layer and core raise."""
+    refusals: list[tuple[int, str]] = []
+    if endpoint.method in WRITES:
+        refusals.append((400, "Refused by a rule of the domain (e.g. a status change)"))
+    authenticated = endpoint.needs_principal or endpoint.needs_account
+    if endpoint.path_params or (authenticated and endpoint.body_model is not None):
+        refusals.append((404, "Not found (an id in the path or the body, in this shop)"))
+    if endpoint.method in WRITES:
+        refusals.append((409, "Conflicts with the current state (a duplicate, stock, use)"))
+    if endpoint.body_model is not None or endpoint.json_raw:
+        refusals.append((415, "The body is not sent as application/json"))
+    if endpoint.rate_limit or authenticated:
+        refusals.append((429, "Too many requests (`Retry-After` says when to retry)"))
+    return refusals
 
 
 def build_document(

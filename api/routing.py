@@ -7,8 +7,11 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
     async def get_order(request, *, order_id: int, principal: Principal) -> OrderOut: ...
 
 - `body: Model` / `query: Model` are parsed (`body: Model | None` may be left out:
-  then None) and validated with pydantic (422 in the
-  seeds' shape, located at `["body", ...]` / `["query", ...]`);
+  then None) and validated with pydantic (422 in the seeds' shape, located at
+  `["body", ...]` / `["query", ...]`); booleans and date-times in bodies are strict
+  (StrictBool, text-only date-times: `0` is neither);
+- a path parameter that does not convert is a 422, unless a fixed path of that name
+  exists for other methods (`PUT /orders/with-items` next to `PUT /orders/{id}`): 405;
 - a `ValidationFailed` raised by core names fields only (core knows no HTTP): the
   endpoint locates each problem (`locate_problems`): a field of the query model (and
   not of the body) is `["query", ...]`, anything else `["body", ...]` when the endpoint
@@ -292,6 +295,17 @@ def _convert_path(name: str, raw: str, annotation: type) -> Any:
         raise RequestValidationError(pydantic_problems(error, ["path", name])[:1]) from None
 
 
+def _refuse_method_of_a_fixed_path(request: web.Request) -> None:
+    """`PUT /api/orders/with-items` matches `PUT /orders/{order_id}` only because
+    `with-items` could be an id: a fixed path of that name exists for other methods,
+    so the answer is theirs, 405 (with Allow), not a 422 about an id."""
+    for app in request.match_info.apps:
+        for resource in app.router.resources():
+            if isinstance(resource, web.PlainResource) and resource.canonical == request.path:
+                allowed = {route.method for route in resource}
+                raise web.HTTPMethodNotAllowed(request.method, allowed)
+
+
 def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key in request.query:
@@ -343,12 +357,29 @@ def read_json(raw: bytes) -> Any:
     return data
 
 
-async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _ADAPTERS[model] = TypeAdapter(model)
+    return adapter
+
+
+def validate_json_body(model: Any, raw: bytes) -> Any:
+    """The body as `model`, read bounded and NUL-free first (read_json). Where a type
+    must not be coerced (`0` is no boolean nor a date-time), the model says so
+    (StrictBool, a date-time type that takes text only)."""
     data = read_json(raw)
     try:
-        return TypeAdapter(model).validate_python(data)
+        return _adapter(model).validate_python(data)
     except ValidationError as error:
         raise RequestValidationError(pydantic_problems(error, ["body"])) from None
+
+
+async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:
+    return validate_json_body(model, raw)
 
 
 def _refuse_nul(value: Any, loc: list[str | int]) -> None:
@@ -443,7 +474,11 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
                 request, runtime, f"ip:{client_address(request)}", per_minute=limit
             )
         for name, annotation in endpoint.path_params.items():
-            kwargs[name] = _convert_path(name, request.match_info[name], annotation)
+            try:
+                kwargs[name] = _convert_path(name, request.match_info[name], annotation)
+            except RequestValidationError:
+                _refuse_method_of_a_fixed_path(request)
+                raise
         if endpoint.query_model is not None:
             try:
                 kwargs["query"] = endpoint.query_model.model_validate(

@@ -7,6 +7,9 @@ import phonenumbers
 from core.errors import ValidationFailed
 
 DEFAULT_REGION = "KZ"
+# The canonical form of the Kazakh mobile numbers (what documents declare; the
+# normalisation reads other spellings and landlines too).
+KZ_MOBILE_PATTERN = r"^\+7(70[0125678]|747|751|76[0-4]|77[15678]|785)[0-9]{7}$"
 
 
 class InvalidPhone(ValueError):

@@ -8,6 +8,7 @@ included. Money the document types as `number` is written as it shows it (15000.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,13 +20,16 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    StrictBool,
     WithJsonSchema,
     field_validator,
 )
 
+from api.openapi import refuses_null
 from core import models, stats
 from core.dialects import crm as dialect
 from core.dialects.crm import CrmCategory, CrmClientType, CrmStatus
+from core.phones import KZ_MOBILE_PATTERN
 from core.tenancy import MAX_ID
 from core.urls import REFUSAL, WebUrl, is_web_url
 
@@ -47,6 +51,7 @@ def _json_url_list(value: str | None) -> list[str] | None:
     return urls
 
 
+@refuses_null
 def _not_null(value: Any) -> Any:
     if value is None:
         raise ValueError("must not be null")
@@ -60,8 +65,67 @@ def _sane_year(value: Any) -> Any:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Day = Annotated[date, AfterValidator(_sane_year)]
-Moment = Annotated[datetime, AfterValidator(_sane_year)]
+# The document's times are the shop's local times, written without an offset
+# (`2025-09-23T13:20:13.745515`): declared as what they are, a string pattern, not an
+# RFC 3339 `date-time` (which needs an offset). Years are 1970..2999 (`_sane_year`);
+# the calendar (February 29th) is the parser's. A time written may carry an offset,
+# converted to the shop's time; a time read back never does.
+_YEAR = r"(19[7-9][0-9]|2[0-9]{3})"
+_DAYS = r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-9]))"
+_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
+DAY_PATTERN = rf"^{_YEAR}-{_DAYS}$"
+MOMENT_PATTERN = rf"^{_YEAR}-{_DAYS}T{_CLOCK}{_OFFSET}$"
+LOCAL_TIME_PATTERN = rf"^{_YEAR}-{_DAYS}T{_CLOCK}$"
+
+
+def _matching(
+    pattern: str, example: str, parse: Callable[[str], date | datetime]
+) -> Callable[[Any], Any]:
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, date | datetime):
+            return value
+        if not isinstance(value, str) or compiled.fullmatch(value) is None:
+            raise ValueError(f"must be written like {example}")
+        # Parsed here: after a before-validator the value meets the type strictly.
+        return parse(value.replace("Z", "+00:00"))
+
+    return check
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_matching(DAY_PATTERN, "2026-03-08", date.fromisoformat)),
+    AfterValidator(_sane_year),
+    WithJsonSchema({"type": "string", "pattern": DAY_PATTERN, "examples": ["2026-03-08"]}),
+]
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_matching(MOMENT_PATTERN, "2026-03-08T12:00:00", datetime.fromisoformat)),
+    AfterValidator(_sane_year),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": MOMENT_PATTERN,
+            "description": "The shop's local time (an offset, if given, is converted)",
+            "examples": ["2026-03-08T12:00:00"],
+        }
+    ),
+]
+# A time read back: the shop's local time, naive.
+LocalTime = Annotated[
+    datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": LOCAL_TIME_PATTERN,
+            "description": "The shop's local time, without an offset",
+            "examples": ["2025-09-23T13:20:13.745515"],
+        }
+    ),
+]
 Price = Annotated[float, Field(ge=0, le=10**12), AfterValidator(_whole)]
 Quantity = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3)]
 JsonList = Annotated[
@@ -81,8 +145,8 @@ Limit = Annotated[int, Field(ge=1, le=1000, description="Лимит записе
 class Request(BaseModel):
     """A request body or query: PostgreSQL text cannot hold NUL characters (422)."""
 
-    @field_validator("*", mode="before")
-    @classmethod
+    @field_validator("*", mode="after")  # after: a before-validator would make every
+    @classmethod  # field's own validation the strict Python one (a JSON string no date)
     def _no_nul(cls, value: Any) -> Any:
         if isinstance(value, str) and "\x00" in value:
             raise ValueError("must not contain NUL characters")
@@ -107,7 +171,11 @@ class Deleted(BaseModel):
 
 class ClientCreate(Request):
     name: str | None = Field(None, max_length=200)
-    phone: str = Field(max_length=32)
+    phone: str = Field(
+        max_length=32,
+        json_schema_extra={"pattern": KZ_MOBILE_PATTERN},
+        description="Normalised to E.164 (+77011234567); other spellings are read too",
+    )
     email: str | None = Field(None, max_length=254)
     address: str | None = Field(None, max_length=500)
     client_type: CrmClientType = "оба"
@@ -126,7 +194,9 @@ class ClientCreate(Request):
 class ClientUpdate(ClientCreate):
     """Every field optional: only the fields sent change."""
 
-    phone: str | None = Field(None, max_length=32)  # type: ignore[assignment]
+    phone: str | None = Field(  # type: ignore[assignment]
+        None, max_length=32, json_schema_extra={"pattern": KZ_MOBILE_PATTERN}
+    )
     client_type: CrmClientType | None = None  # type: ignore[assignment]
 
     _checked = field_validator("phone", "client_type")(_not_null)
@@ -147,7 +217,7 @@ class Client(BaseModel):
     address: str | None
     client_type: CrmClientType
     notes: str | None
-    created_at: datetime
+    created_at: LocalTime
 
     @classmethod
     def of(cls, customer: models.Customer, zone: ZoneInfo) -> Client:
@@ -180,7 +250,7 @@ class ProductCreate(Request):
     category: CrmCategory
     preparation_time: int | None = Field(None, ge=0, le=100_000, description="В минутах")
     image_url: WebUrl | None = None
-    is_available: bool = True
+    is_available: StrictBool = True
     product_type: Literal["catalog", "custom"] = "catalog"
     images: JsonUrlList = None
     production_time: str | None = Field(None, max_length=100)
@@ -212,7 +282,7 @@ class ProductUpdate(ProductCreate):
     name: str | None = Field(None, min_length=1, max_length=300)  # type: ignore[assignment]
     price: Price | None = None  # type: ignore[assignment]
     category: CrmCategory | None = None  # type: ignore[assignment]
-    is_available: bool | None = None  # type: ignore[assignment]
+    is_available: StrictBool | None = None  # type: ignore[assignment]
     product_type: Literal["catalog", "custom"] | None = None  # type: ignore[assignment]
 
     _checked = field_validator("name", "price", "category", "is_available", "product_type")(
@@ -260,7 +330,7 @@ class Product(BaseModel):
     category: CrmCategory
     preparation_time: int | None
     image_url: str | None
-    created_at: datetime
+    created_at: LocalTime
     is_available: bool
     product_type: str
     images: str | None
@@ -359,7 +429,7 @@ class Inventory(BaseModel):
     unit: str
     min_quantity: float | None
     price_per_unit: float | None
-    created_at: datetime
+    created_at: LocalTime
 
     @classmethod
     def of(cls, item: models.StockItem, zone: ZoneInfo) -> Inventory:
@@ -484,12 +554,12 @@ class Order(BaseModel):
     courier_id: int | None
     executor_id: int | None
     status: CrmStatus
-    delivery_date: datetime | None
+    delivery_date: LocalTime | None
     delivery_address: str
     delivery_time_range: str | None
     total_price: float
     comment: str | None
-    created_at: datetime
+    created_at: LocalTime
     items: list[OrderItem]
 
     @classmethod
@@ -549,7 +619,7 @@ class User(BaseModel):
     phone: str | None
     role: Literal["admin", "manager", "florist", "courier"]
     email: str | None
-    created_at: datetime
+    created_at: LocalTime
 
     @classmethod
     def of(cls, member: dialect.TeamMember | None, zone: ZoneInfo) -> User | None:

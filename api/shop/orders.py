@@ -37,11 +37,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from api.errors import RequestValidationError, pydantic_problems
+from api.errors import RequestValidationError
 from api.keys import RUNTIME
-from api.routing import read_json
+from api.routing import validate_json_body
 from api.shop import contract
 from api.shop.schemas_orders import (
     DELIVERY_METHOD_FROM_WORD,
@@ -297,15 +297,12 @@ async def report_order_issue(
 
 def _parse_notice(raw: bytes) -> payments.PaymentNotice:
     try:
-        data = read_json(raw)
+        body = validate_json_body(PaymentWebhookIn, raw)
     except RequestValidationError as error:
         for problem in error.problems:  # the document names the body, not a position
-            problem["loc"] = ["body"]
+            if problem["type"] == "json_invalid":
+                problem["loc"] = ["body"]
         raise
-    try:
-        body = PaymentWebhookIn.model_validate(data)
-    except ValidationError as error:
-        raise RequestValidationError(pydantic_problems(error, ["body"])) from None
     return payments.PaymentNotice(
         method=body.payment_method,
         payment_id=body.payment_id,

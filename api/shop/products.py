@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.shop import contract
 from api.shop.listing import PageQuery, not_null
@@ -73,9 +73,9 @@ class ProductIn(BaseModel):
     cost_price: Money | None = None
     retail_price: Money
     sale_price: Money | None = None
-    is_active: bool = True
-    is_popular: bool = False
-    is_new: bool = False
+    is_active: StrictBool = True
+    is_popular: StrictBool = False
+    is_new: StrictBool = False
 
 
 class ProductChanges(BaseModel):
@@ -87,9 +87,9 @@ class ProductChanges(BaseModel):
     cost_price: Money | None = None
     retail_price: Money | None = None
     sale_price: Money | None = None
-    is_active: bool | None = None
-    is_popular: bool | None = None
-    is_new: bool | None = None
+    is_active: StrictBool | None = None
+    is_popular: StrictBool | None = None
+    is_new: StrictBool | None = None
 
     _not_null = field_validator(
         "name", "category", "retail_price", "is_active", "is_popular", "is_new"

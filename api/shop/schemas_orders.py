@@ -20,6 +20,7 @@ time with an offset is converted to UTC.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -27,6 +28,7 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -34,12 +36,13 @@ from pydantic import (
     model_validator,
 )
 
+from api.openapi import refuses_null
 from api.shop.listing import PageQuery
 from core.dialects.shop import ShopOrderStatus, as_utc, format_datetime, order_status_word
 from core.models import DeliveryMethod, IssueType, OrderItem
 from core.orders.queries import OrderDetails
 from core.orders.status import OrderStatus
-from core.phones import InvalidPhone, normalize_kz_phone
+from core.phones import KZ_MOBILE_PATTERN, InvalidPhone, normalize_kz_phone
 
 S = OrderStatus
 
@@ -83,9 +86,19 @@ def _kz_phone(value: str) -> str:
         raise ValueError(f"Invalid phone format: {error}") from None
 
 
-KzPhone = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_kz_phone)]
+KzPhone = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=32,
+        json_schema_extra={"pattern": KZ_MOBILE_PATTERN},
+        description="A Kazakh number, +7XXXXXXXXXX (other spellings of it are read too)",
+    ),
+    AfterValidator(_kz_phone),
+]
 Money = Annotated[StrictInt, Field(ge=0, le=10**12)]
 MIN_YEAR, MAX_YEAR = 1970, 2999
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _utc_in_range(moment: datetime) -> datetime:
@@ -94,7 +107,14 @@ def _utc_in_range(moment: datetime) -> datetime:
     return as_utc(moment)
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_utc_in_range)]
+def _text_only(value: object) -> object:
+    """A date-time is written as ISO 8601 text; a number is not read as a timestamp."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-03-08T12:00:00Z")
+    return value
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_utc_in_range)]
 
 
 # --- requests ---------------------------------------------------------------------------
@@ -169,6 +189,7 @@ class OrderUpdate(BaseModel):
 
     @field_validator("customer_phone", "delivery_method", "flower_sum", "delivery_fee")
     @classmethod
+    @refuses_null
     def _not_null(cls, value: object) -> object:
         if value is None:
             raise ValueError("must not be null")
@@ -213,6 +234,14 @@ class OrderQuery(PageQuery):
         alias="dateTo",
         description="Created at or before (a date includes that whole day, UTC)",
     )
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _written_as_iso(cls, value: object) -> object:
+        """A date or date-time as ISO 8601 text, not a number read as a timestamp."""
+        if isinstance(value, str) and not ISO_DAY.match(value):
+            raise ValueError("must be an ISO 8601 date or date-time, e.g. 2026-03-08")
+        return value
 
     @field_validator("date_from", "date_to")
     @classmethod

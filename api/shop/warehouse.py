@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.shop import contract
 from api.shop.listing import PageQuery, not_null
@@ -70,8 +70,8 @@ class StockQuery(PageQuery):
 class StockItemChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    on_showcase: bool | None = None
-    to_write_off: bool | None = None
+    on_showcase: StrictBool | None = None
+    to_write_off: StrictBool | None = None
     min_quantity: Annotated[Decimal, Field(ge=0, le=10**9, decimal_places=3)] | None = None
     price_per_unit: Money | None = None
 

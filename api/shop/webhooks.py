@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.keys import RUNTIME
 from api.shop import contract
@@ -24,6 +24,7 @@ from core import webhooks
 from core.auth.tokens import Principal
 from core.dialects.shop import format_datetime
 from core.models import WebhookEndpoint
+from core.urls import WEB_URL_PATTERN
 
 EventName = Literal["order.status_changed", "payment.received", "customer.registered"]
 
@@ -31,7 +32,11 @@ EventName = Literal["order.status_changed", "payment.received", "customer.regist
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    url: str = Field(min_length=1, max_length=webhooks.MAX_URL_LENGTH)
+    url: str = Field(
+        min_length=1,
+        max_length=webhooks.MAX_URL_LENGTH,
+        json_schema_extra={"pattern": WEB_URL_PATTERN},
+    )
     secret: str | None = Field(None, max_length=webhooks.MAX_SECRET_LENGTH)
     events: list[EventName] | None = Field(None, max_length=len(webhooks.EVENTS))
 
@@ -39,10 +44,15 @@ class WebhookIn(BaseModel):
 class WebhookChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    url: str | None = Field(None, min_length=1, max_length=webhooks.MAX_URL_LENGTH)
+    url: str | None = Field(
+        None,
+        min_length=1,
+        max_length=webhooks.MAX_URL_LENGTH,
+        json_schema_extra={"pattern": WEB_URL_PATTERN},
+    )
     secret: str | None = Field(None, max_length=webhooks.MAX_SECRET_LENGTH)
     events: list[EventName] | None = Field(None, max_length=len(webhooks.EVENTS))
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
     _not_null = field_validator("url", "secret", "events", "is_active")(not_null)
 
