@@ -79,6 +79,10 @@ def create_dispatcher(runtime: Runtime, *, i18n: I18n | None = None) -> Dispatch
     i18n = i18n or create_i18n()
     dp = Dispatcher(storage=storage, events_isolation=isolation, runtime=runtime, i18n=i18n)
     dp.update.outer_middleware(UpdateOnceMiddleware(runtime.kv, runtime.clock))
+    # The inbox before the FSM (which reads the store first): an update that arrives
+    # while Redis is down is stored, and handled once it is back (bot.updates).
+    dp.update.outer_middleware.unregister(dp.fsm)
+    dp.update.outer_middleware(dp.fsm)
     LanguageMiddleware(i18n).setup(dp)
     dp.include_router(build_root_router())
     return dp

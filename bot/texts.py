@@ -16,26 +16,14 @@ from babel.numbers import format_decimal
 
 from core.i18n import DEFAULT_LANGUAGE
 from core.models import ProductKind
-from core.money import from_minor
+from core.money import from_minor, minor_digits
+from core.orders.names import STATUS_NAMES
 from core.orders.status import OrderStatus
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext marker's customary name
     return message
 
-
-STATUS_NAMES: dict[OrderStatus, str] = {
-    OrderStatus.NEW: N_("New"),
-    OrderStatus.PAID: N_("Paid"),
-    OrderStatus.IN_PRODUCTION: N_("Being made"),
-    OrderStatus.ASSEMBLED: N_("Assembled"),
-    OrderStatus.IN_DELIVERY: N_("Out for delivery"),
-    OrderStatus.AWAITING_PICKUP: N_("Ready for pickup"),
-    OrderStatus.DELIVERED: N_("Delivered"),
-    OrderStatus.COMPLETED: N_("Completed"),
-    OrderStatus.CANCELLED: N_("Cancelled"),
-    OrderStatus.ISSUE: N_("Needs attention"),
-}
 
 KIND_NAMES: dict[str, str] = {
     ProductKind.BOUQUET.value: N_("Bouquets"),
@@ -57,7 +45,9 @@ def money(amount: int, currency: str) -> str:
     """`25 000 ₸` / `250 000 so'm` / `29.99 USD`, grouped the way the reader's language
     groups; `amount` is in the currency's stored unit (core.money)."""
     currency = str(currency)
-    number = format_decimal(from_minor(amount, currency), locale=current_language())
+    digits = minor_digits(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    number = format_decimal(from_minor(amount, currency), format=pattern, locale=current_language())
     if currency == "KZT":
         return f"{number} ₸"
     if currency == "UZS":

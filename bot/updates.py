@@ -7,7 +7,10 @@ from polling or a re-feed. The middleware then
 - drops the update when its row is already processed (Telegram delivered it twice),
 - claims it in the key-value store (`SET NX` with a lease), so two workers handed the
   same update concurrently run it once,
-- runs the handlers and marks the row processed, with the error if one escaped.
+- runs the handlers and marks the row processed, with the error if one escaped;
+  except when the error is a down dependency (core.dependencies): then the row stays
+  unprocessed, and the sweep feeds it again once Redis or the database is back
+  (it runs before aiogram's FSM, which reads the store, so this holds from the start).
 
 A crash between storing and marking leaves the row unprocessed; `process_stored`
 (called at start and periodically by the runner) feeds such rows again once their
@@ -27,7 +30,7 @@ from aiogram.types import Update
 from tortoise.exceptions import IntegrityError
 
 from core.clock import Clock, SystemClock
-from core.dependencies import log_failure
+from core.dependencies import log_failure, unavailable_from
 from core.models import TelegramUpdate
 
 if TYPE_CHECKING:
@@ -88,14 +91,18 @@ class UpdateOnceMiddleware(BaseMiddleware):
         try:
             result = await handler(event, data)
         except Exception as error:
-            await TelegramUpdate.filter(id=row.id).update(
-                processed_at=self.clock.now(), error=f"{type(error).__name__}: {error}"[:2000]
-            )
+            if unavailable_from(error) is None:
+                await TelegramUpdate.filter(id=row.id).update(
+                    processed_at=self.clock.now(), error=f"{type(error).__name__}: {error}"[:2000]
+                )
             raise
         else:
             await TelegramUpdate.filter(id=row.id).update(processed_at=self.clock.now())
         finally:
-            await release(self.kv, event.update_id)
+            try:
+                await release(self.kv, event.update_id)
+            except Exception as error:  # the lease runs out by itself
+                log_failure(log, error, "update %s: claim not released", event.update_id)
         return result
 
 

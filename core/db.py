@@ -12,6 +12,8 @@ from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as _tortoise_migrate
 
+from core.asyncpg_engine import DEFAULT_POOL_SIZE
+
 APP = "models"
 MODEL_MODULES = ["core.models"]
 
@@ -28,6 +30,13 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         # server runs) wait for the write lock instead of failing "database is locked".
         connection = {**expand_db_url(url), "engine": "core.sqlite_engine"}
         connection["credentials"] = {"busy_timeout": 10000, **connection["credentials"]}
+    elif url.startswith(("postgres://", "asyncpg://")):
+        # Tortoise's asyncpg backend, without a reset statement per query (core.asyncpg_engine).
+        connection = {**expand_db_url(url), "engine": "core.asyncpg_engine"}
+        connection["credentials"] = {
+            "maxsize": DEFAULT_POOL_SIZE,
+            **connection["credentials"],
+        }
     return {
         "connections": {"default": connection},
         "apps": {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.assistant.service import AssistantService
 from core.auth.otp import OtpService
 from core.auth.service import TokenIssuer
 from core.clock import Clock
@@ -19,5 +20,7 @@ class Runtime:
     clock: Clock
     otp: OtpService
     issuer: TokenIssuer
+    # Gemini when GEMINI_API_KEY is set (sauda.wiring), the offline assistant otherwise.
+    assistant: AssistantService = field(default_factory=AssistantService)
     # Filled by the transports that are switched on (the bot's sender, ...).
     extras: dict[str, Any] = field(default_factory=dict)

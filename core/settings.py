@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     # myshopify domain; the tests point it at a fake on loopback) and the API version.
     shopify_admin_url: str = "https://{shop}"
     shopify_api_version: str = "2024-10"
+    # The AI assistant (core.assistant): Gemini through google-genai when a key is set,
+    # the built-in offline assistant otherwise. GEMINI_API_BASE is the SDK's base URL
+    # (empty: Google's); a call that takes longer than the timeout falls back to offline.
+    gemini_api_key: str = ""
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_api_base: str = ""
+    gemini_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     # Rate limits of the commerce contract, per user and minute (seed 002).
     commerce_auth_per_minute: int = Field(default=5, gt=0)
     commerce_ai_per_minute: int = Field(default=60, gt=0)

@@ -205,7 +205,7 @@ async def act(
 
 @dataclass(frozen=True)
 class TaskFilter:
-    status: TaskStatus | None = None
+    statuses: tuple[TaskStatus, ...] = ()
     priority: TaskPriority | None = None
     assignee_id: int | None = None
     category: TaskCategory | None = None
@@ -221,8 +221,8 @@ async def list_tasks(
 ) -> tuple[list[Task], int]:
     """The shop's tasks matching `spec`, newest first, and how many match."""
     query = _work(shop_id, spec.templates)
-    if spec.status is not None:
-        query = query.filter(status=spec.status)
+    if spec.statuses:
+        query = query.filter(status__in=list(spec.statuses))
     if spec.priority is not None:
         query = query.filter(priority=spec.priority)
     if spec.assignee_id is not None:

@@ -77,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="an existing member's roles in the shop become --role (asked otherwise)",
     )
+    remove = user.add_parser(
+        "remove", help="take a user's roles in a shop away (their tokens stop at once)"
+    )
+    remove.add_argument("phone")
+    remove.add_argument("--shop", required=True, help="shop id or slug")
+    remove.add_argument(
+        "--role",
+        choices=["owner", "admin", "manager", "florist", "courier", "cashier"],
+        help="only this role (default: every role the user holds in the shop)",
+    )
     user_list = user.add_parser("list", help="list the shop's members and their roles")
     user_list.add_argument("--shop", required=True, help="shop id or slug")
 
@@ -135,12 +145,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    """Run `work` on the deployment's database and key-value store: a change of members
+    or roles made here drops what the servers cached about the user in that store
+    (core.auth.access), so it takes effect at their next request."""
+    from core.auth import access
     from core.db import close_db, init_db
+    from core.kv import create_kv
 
     await init_db(settings.effective_database_url)
+    kv = create_kv(settings.redis_url)
+    access.configure(kv=kv, cache_seconds=settings.effective_auth_cache_seconds)
     try:
         return await work()
     finally:
+        access.reset()
+        await kv.aclose()
         await close_db()
 
 
@@ -205,7 +224,14 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
     from core.auth.apikeys import create_api_key, revoke_api_key
     from core.auth.service import set_password
     from core.models import ApiKey, Membership, Role, Shop, User
-    from core.shops import add_member, create_shop, get_or_create_user_by_phone, set_member_role
+    from core.phones import InvalidPhone, normalize_phone
+    from core.shops import (
+        add_member,
+        create_shop,
+        get_or_create_user_by_phone,
+        remove_member,
+        set_member_role,
+    )
 
     if args.command == "shop" and args.action == "create":
         shop = await create_shop(
@@ -265,6 +291,30 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
         else:
             await add_member(shop_id=shop.id, user_id=user.id, role=role)
             print(f"user {user.id} ({user.phone}) is {role.value} of shop {shop.id}")
+    elif args.command == "user" and args.action == "remove":
+        shop = await _resolve_shop(args.shop)
+        try:
+            phone = normalize_phone(args.phone)
+        except InvalidPhone as error:
+            raise SystemExit(f"sauda: {error}") from None
+        person = await User.get_or_none(phone=phone)
+        if person is None:
+            raise SystemExit(f"sauda: no user with the phone {args.phone}")
+        removed = await remove_member(
+            shop_id=shop.id, user_id=person.id, role=Role(args.role) if args.role else None
+        )
+        if not removed:
+            raise SystemExit(f"sauda: user {person.id} holds no such role in shop {shop.id}")
+        left = sorted(
+            str(r)
+            for r in await Membership.filter(shop_id=shop.id, user_id=person.id).values_list(
+                "role", flat=True
+            )
+        )
+        print(
+            f"user {person.id} ({person.phone}) of shop {shop.id}: "
+            + (f"now {', '.join(left)}" if left else "no longer a member")
+        )
     elif args.command == "user" and args.action == "list":
         shop = await _resolve_shop(args.shop)
         members = await Membership.filter(shop_id=shop.id).order_by("user_id", "role")

@@ -102,6 +102,7 @@ async def serve(
                 await cleanup()
         for runner in runners:
             await runner.cleanup()
+        await runtime.assistant.aclose()
         await close_db()
 
 

@@ -8,6 +8,7 @@ import importlib
 import logging
 from typing import Any
 
+from core.assistant.service import AssistantService
 from core.auth import access
 from core.auth.otp import OtpPolicy, OtpService
 from core.auth.service import TokenIssuer
@@ -28,8 +29,10 @@ PLUGINS = (
     "scheduler.jobs",
     "api.photos",
     "bot.staff_cards",
+    "bot.ai_drafts",
     "bot.whatsapp.deliver",
     "integrations.shopify.jobs",
+    "integrations.consult_sync",
 )
 
 
@@ -41,12 +44,34 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, kv: Any = N
     issuer = TokenIssuer(
         secret=settings.jwt_secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock
     )
-    runtime = Runtime(settings=settings, kv=kv, clock=clock, otp=otp, issuer=issuer)
+    runtime = Runtime(
+        settings=settings,
+        kv=kv,
+        clock=clock,
+        otp=otp,
+        issuer=issuer,
+        assistant=build_assistant(settings, clock),
+    )
     for module in _plugins():
         register = getattr(module, "register", None)
         if register is not None:
             register(runtime)
     return runtime
+
+
+def build_assistant(settings: Settings, clock: Clock) -> AssistantService:
+    """Gemini (google-genai) when GEMINI_API_KEY is set, else the offline assistant."""
+    if not settings.gemini_api_key:
+        return AssistantService(clock=clock)
+    from integrations.gemini.client import GeminiModel
+
+    model = GeminiModel(
+        api_key=settings.gemini_api_key,
+        model=settings.gemini_model,
+        base_url=settings.gemini_api_base,
+        timeout_seconds=settings.gemini_timeout_seconds,
+    )
+    return AssistantService(model=model, clock=clock)
 
 
 def _plugins() -> list[Any]:

@@ -163,3 +163,67 @@ def test_keys_are_listed_with_use_and_state_but_never_the_key(
     assert rows[0][4] != "never" and rows[0][5] == "active"
     assert rows[1][4] == "never" and rows[1][5].startswith("revoked")
     assert all(key not in listing and key[:12] not in listing for key in keys)
+
+
+def test_user_remove_and_role_changes_reach_the_servers_cache_at_once(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command works on the deployment's Redis: what it changes is dropped from the
+    facts the servers cache there (30 s), so their next request sees it."""
+    import redis.exceptions
+
+    from tests.conftest import REDIS_URL, _unavailable
+
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("JWT_SECRET", "cli-test-secret-" + "y" * 40)
+    _shop_with_a_florist(capsys)
+
+    async def role_a_server_sees() -> str:
+        """What a server's next request finds for the florist's token (cache on)."""
+        import redis.asyncio as redis
+
+        from core.auth import access
+        from core.auth.service import TokenIssuer
+        from core.clock import SystemClock
+        from core.db import close_db, init_db
+        from core.errors import Unauthorized
+        from core.models import Shop, User
+
+        await init_db(f"sqlite://{env / 'cli.sqlite3'}")
+        kv = redis.from_url(REDIS_URL, decode_responses=True)
+        access.configure(kv=kv, cache_seconds=30)
+        try:
+            user = await User.get(phone="+77011234567")
+            shop = await Shop.get(slug="gulder")
+            secret = "cli-test-secret-" + "y" * 40
+            issuer = TokenIssuer(secret=secret, ttl_seconds=3600, clock=SystemClock())
+            token = issuer.issue(user_id=user.id, shop_id=shop.id, role=None)
+            try:
+                principal = await access.principal_for_token(
+                    token, secret=secret, now=SystemClock().now()
+                )
+            except Unauthorized:
+                return "refused"
+            assert await kv.get(f"auth:user:{user.id}") is not None  # cached
+            return principal.role.value
+        finally:
+            access.reset()
+            await kv.aclose()
+            await close_db()
+
+    try:
+        first = asyncio.run(role_a_server_sees())
+    except redis.exceptions.ConnectionError as error:
+        _unavailable("Redis", error)
+    assert first == "florist"
+    assert asyncio.run(role_a_server_sees()) == "florist"  # from the cache
+    change = ["user", "add", "+77011234567", "--role", "manager", "--shop", "gulder"]
+    assert main([*change, "--change-role"]) == 0
+    assert asyncio.run(role_a_server_sees()) == "manager"
+    assert main(["user", "remove", "+77011234567", "--shop", "gulder"]) == 0
+    assert "no longer a member" in capsys.readouterr().out
+    assert asyncio.run(role_a_server_sees()) == "refused"
+    with pytest.raises(SystemExit, match="holds no such role"):
+        main(["user", "remove", "+77011234567", "--shop", "gulder"])
+    with pytest.raises(SystemExit, match="no user"):
+        main(["user", "remove", "+77019999999", "--shop", "gulder"])

@@ -1,5 +1,11 @@
-"""Commerce AI assistant endpoints, answered by the offline assistant for now
-(core.commerce.assistant) in the document's shapes; 60 calls a minute per user."""
+"""Commerce AI assistant endpoints in the document's shapes; 60 calls a minute per user.
+
+The assistant is the runtime's (core.assistant.service): Gemini when GEMINI_API_KEY is
+set, the offline assistant otherwise or when the model fails. `query` is a staff
+member's question, answered from every order of the project; `generate-reply` drafts
+an answer to a customer, so its tools see only that order's customer's orders (no
+order: no customer's). `usage` counts every recorded call of the period.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,11 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from api.commerce import contract
-from api.commerce.common import project
+from api.commerce.common import now_of, project, runtime_of
+from core.assistant import usage as ai_usage
+from core.assistant.service import cost
+from core.assistant.tools import Scope
 from core.auth.tokens import Account
-from core.commerce import assistant
 from core.commerce.orders import order_of
 from core.models import Order, Shop
 
@@ -85,15 +93,18 @@ async def _order(shop: Shop, order_id: uuid.UUID | None) -> Order | None:
 async def query(request: web.Request, *, account: Account, body: QueryIn) -> QueryOut:
     """Ask the assistant about the project (orders by number)."""
     shop = await project(account, body.project_id)
-    answer = await assistant.query(
-        shop=shop, message=body.message, order=await _order(shop, body.order_id)
+    answer = await runtime_of(request).assistant.reply(
+        scope=Scope.staff(shop),
+        message=body.message,
+        order=await _order(shop, body.order_id),
+        feature="query",
     )
     calls = answer.function_calls if body.use_function_calling else []
     return QueryOut(
         reply=answer.reply,
         function_calls=[FunctionCall(**c) for c in calls],
         tokens_used=answer.tokens_used,
-        cost=answer.cost,
+        cost=cost(answer),
         model=answer.model,
     )
 
@@ -104,13 +115,15 @@ async def query(request: web.Request, *, account: Account, body: QueryIn) -> Que
 async def generate_reply(request: web.Request, *, account: Account, query: ReplyQuery) -> ReplyOut:
     """A draft reply to a customer's message."""
     shop = await project(account, query.project_id)
-    answer = await assistant.draft_reply(
-        shop=shop,
-        customer_message=query.customer_message,
-        order=await _order(shop, query.order_id),
+    order = await _order(shop, query.order_id)
+    answer = await runtime_of(request).assistant.reply(
+        scope=Scope.customer(shop, order.customer_id if order is not None else None),
+        message=query.customer_message,
+        order=order,
+        feature="reply",
     )
     return ReplyOut(
-        reply=answer.reply, tokens_used=answer.tokens_used, cost=answer.cost, model=answer.model
+        reply=answer.reply, tokens_used=answer.tokens_used, cost=cost(answer), model=answer.model
     )
 
 
@@ -124,8 +137,10 @@ async def analyze_sentiment(
     request: web.Request, *, account: Account, query: SentimentQuery
 ) -> SentimentOut:
     """Sentiment, urgency and concerns of a customer's message."""
-    await project(account, query.project_id)
-    found = assistant.analyze(query.message)
+    shop = await project(account, query.project_id)
+    found = await runtime_of(request).assistant.sentiment(
+        scope=Scope.staff(shop), message=query.message
+    )
     return SentimentOut(
         sentiment=found.sentiment,
         urgency=found.urgency,
@@ -140,12 +155,13 @@ async def analyze_sentiment(
 async def usage(
     request: web.Request, *, account: Account, project_id: uuid.UUID, query: UsageQuery
 ) -> UsageOut:
-    """Model calls, tokens and cost of the period (the offline assistant costs nothing)."""
-    await project(account, project_id)
+    """Assistant calls, tokens and cost of the period (the offline assistant costs nothing)."""
+    shop = await project(account, project_id)
+    figures = await ai_usage.figures(shop_id=shop.id, days=query.days, now=now_of(request))
     return UsageOut(
         period_days=query.days,
-        total_api_calls=0,
-        total_tokens_used=0,
-        total_cost_usd=0.0,
-        average_cost_per_call=0.0,
+        total_api_calls=figures.calls,
+        total_tokens_used=figures.tokens,
+        total_cost_usd=float(figures.cost_usd),
+        average_cost_per_call=float(figures.average_cost),
     )

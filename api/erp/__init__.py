@@ -50,7 +50,8 @@ Decisions where the document is vague or open:
   methods). `refund/` without a body refunds the whole sale; `{"items": [{"item_id",
   "quantity"}], "reason"}` refunds some units (the sale stays `completed` with its
   `refunded_amount` until nothing is left, then `refunded`). Money goes back cash
-  first, from the giver's open shift. A checkout is idempotent by `Idempotency-Key`.
+  first, from the giver's open shift. Opening a shift, scan-item, add-item, checkout,
+  cancel and refund take an `Idempotency-Key` (a retried scan does not add twice).
 - Shifts: one open per cashier and till (`till`, default "main"); closing with a sale
   still pending is a 400; the report is core.cashdesk.shifts'.
 - Analytics: see core.analytics (day rules, RFM scoring and segment table, stock).

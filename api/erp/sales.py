@@ -236,7 +236,7 @@ def _me(principal: Principal) -> int:
 # --- shifts ---------------------------------------------------------------------------
 
 
-@contract.post("/sales/sessions/open/", status=201, tags=("sales",))
+@contract.post("/sales/sessions/open/", status=201, tags=("sales",), idempotent=True)
 async def open_session(
     request: web.Request, *, body: OpenIn, principal: Principal
 ) -> dict[str, Any]:
@@ -311,7 +311,7 @@ async def get_session(
 # --- the till ---------------------------------------------------------------------------
 
 
-@contract.post("/sales/sales/scan-item/", tags=("sales",))
+@contract.post("/sales/sales/scan-item/", tags=("sales",), idempotent=True)
 async def scan_item(request: web.Request, *, body: ScanIn, principal: Principal) -> dict[str, Any]:
     """Scan a product (id or barcode) into the shift's pending sale (made when none)."""
     sale = await sales.scan_item(
@@ -374,7 +374,7 @@ async def get_sale(request: web.Request, *, sale_id: int, principal: Principal) 
     return await one_sale(await sales.get_sale(shop_id=principal.shop_id, sale_id=sale_id))
 
 
-@contract.post("/sales/sales/{sale_id}/add-item/", tags=("sales",))
+@contract.post("/sales/sales/{sale_id}/add-item/", tags=("sales",), idempotent=True)
 async def add_item(
     request: web.Request, *, sale_id: int, body: ItemIn, principal: Principal
 ) -> dict[str, Any]:
@@ -434,7 +434,7 @@ async def checkout(
     return envelope("Продажа завершена", await one_sale(sale))
 
 
-@contract.post("/sales/sales/{sale_id}/cancel/", tags=("sales",))
+@contract.post("/sales/sales/{sale_id}/cancel/", tags=("sales",), idempotent=True)
 async def cancel(
     request: web.Request, *, sale_id: int, body: CancelIn | None, principal: Principal
 ) -> dict[str, Any]:
@@ -451,7 +451,7 @@ async def cancel(
     return envelope("Продажа отменена", await one_sale(sale))
 
 
-@contract.post("/sales/sales/{sale_id}/refund/", tags=("sales",))
+@contract.post("/sales/sales/{sale_id}/refund/", tags=("sales",), idempotent=True)
 async def refund(
     request: web.Request, *, sale_id: int, body: RefundIn | None, principal: Principal
 ) -> dict[str, Any]:

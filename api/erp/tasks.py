@@ -164,7 +164,7 @@ async def list_tasks(
     rows, total = await task_board.list_tasks(
         shop_id=principal.shop_id,
         spec=task_board.TaskFilter(
-            status=WORD_STATUS[query.status] if query.status else None,
+            statuses=tuple(s for s, word in STATUS_WORDS.items() if word == query.status),
             priority=WORD_PRIORITY[query.priority] if query.priority else None,
             assignee_id=query.assigned_to,
             category=TaskCategory(query.category) if query.category else None,

@@ -21,6 +21,7 @@ ROUTER_MODULES = (
     "bot.routers.staff",
     "bot.routers.courier",
     "bot.routers.staff_tasks",
+    "bot.ai_drafts",
     "bot.routers.customer",
 )
 

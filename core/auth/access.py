@@ -22,9 +22,11 @@ The cache. The facts about one user (active, shop -> roles) are kept in the key-
 store under `auth:user:{id}` for `AUTH_CACHE_SECONDS` (default 30 with Redis; 0, i.e. no
 cache, with the in-process store, which the `sauda` command in another process could not
 invalidate). Every change of those facts calls `forget_user(user_id=...)` after writing:
-`core.shops` (add_member, remove_member, set_member_role, deactivate_user, remove_user)
-does it itself; code that writes Membership or User.is_active rows any other way must
-call it. Forgetting writes a short-lived marker instead of just deleting, so a request
+`core.shops` (add_member, remove_member, set_member_role, set_user_active) does it
+itself, and so does deleting a User or Membership row (a model's `delete()`: the
+post_delete signals below); code that writes Membership or User.is_active rows any
+other way (bulk updates or deletes) must call it. The `sauda` command works on the
+deployment's store (sauda.cli), so its changes reach the servers' cache. Forgetting writes a short-lived marker instead of just deleting, so a request
 that read the database just before the change (or before the changing transaction
 committed) cannot put the old facts back: while the marker lives, readers go to the
 database and do not cache.
@@ -43,6 +45,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from tortoise.signals import post_delete
 
 from core.auth.tokens import Account, Principal, decode_claims
 from core.errors import NotFound, Unauthorized
@@ -212,3 +216,13 @@ async def member_shop_ids(*, user_id: int) -> list[int]:
     """The shops the user is a member of now (cached like member_role), by id."""
     facts = await _facts(user_id)
     return sorted(facts.shops) if facts.active else []
+
+
+@post_delete(User)
+async def _user_deleted(sender: Any, instance: User, using_db: Any) -> None:
+    await forget_user(user_id=instance.id)
+
+
+@post_delete(Membership)
+async def _membership_deleted(sender: Any, instance: Membership, using_db: Any) -> None:
+    await forget_user(user_id=instance.user_id)

@@ -68,6 +68,7 @@ def _(message: str) -> str:
     return message
 
 
+RECEIPT_EVENT = "customer.sale_receipt"
 RECEIPT_MESSAGE = _(
     "🧾 Receipt {receipt} — {shop}\n{lines}\nTotal: {total}\nThank you for your purchase!"
 )
@@ -406,7 +407,8 @@ async def checkout(
     Outcomes: the completed sale (change given on cash received above its amount);
     400 when payments do not add up to the total, cash received is below its amount, the
     sale is empty or not pending, or stock is short (unless the store allows negative
-    stock). A known customer with a Telegram chat is sent the receipt (outbox).
+    stock). A known customer is sent the receipt in their Telegram and WhatsApp chats
+    (outbox rows in the same transaction).
     """
     async with in_transaction():
         sale = await _pending(shop_id, sale_id)
@@ -457,9 +459,11 @@ def _money(amount: int, currency: str) -> str:
 
 
 async def _send_receipt(shop: Shop, sale: Sale, items: list[SaleItem], customer: Customer) -> None:
+    """The receipt to each chat the customer is reachable in (Telegram, WhatsApp)."""
     currency = str(shop.currency)
     lines = "\n".join(
-        f"{i.product_name} × {stock.fmt_quantity(Decimal(i.quantity))} = {_money(int(i.line_total), currency)}"
+        f"{i.product_name} × {stock.fmt_quantity(Decimal(i.quantity))} = "
+        f"{_money(int(i.line_total), currency)}"
         for i in items
     )
     # On every chat the customer has (none: no receipt).
@@ -476,7 +480,7 @@ async def _send_receipt(shop: Shop, sale: Sale, items: list[SaleItem], customer:
             language=customer.language or shop.locale,
         ),
         shop_id=shop.id,
-        event_type="customer.sale_receipt",
+        event_type=RECEIPT_EVENT,
     )
 
 

@@ -90,8 +90,10 @@ async def send_message(
     template_language: str | None = None,
     user_id: int | None,
     now: datetime,
+    ai_generated: bool = False,
 ) -> Message:
-    """Queue a message to a customer by phone (see the module docstring)."""
+    """Queue a message to a customer by phone (see the module docstring); an
+    assistant's answer is marked `ai_generated`."""
     if provider not in PROVIDERS:
         raise ValidationFailed.field("provider", msg="provider must be whatsapp or telegram")
     if content_type not in ("text", "template"):
@@ -155,6 +157,7 @@ async def send_message(
             payload=payload,
             status=MessageStatus.QUEUED,
             is_read=True,
+            ai_generated=ai_generated,
             sent_by_id=user_id,
             sent_at=now,
         )

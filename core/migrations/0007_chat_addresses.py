@@ -32,7 +32,7 @@ class DropColumn(ops.RemoveField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_commerce')]
+    dependencies = [('models', '0013_ai_usage')]
 
     initial = False
 

@@ -1,5 +1,6 @@
 """Every Tortoise model of the `models` app, importable from one place."""
 
+from core.models.assistant import AiUsage
 from core.models.auth import RefreshToken
 from core.models.cashdesk import (
     CashSession,
@@ -13,6 +14,7 @@ from core.models.cashdesk import (
     SessionStatus,
 )
 from core.models.catalog import Category, Product, ProductComponent, ProductKind
+from core.models.consultations import Consultation, ConsultationStatus
 from core.models.conversations import (
     Conversation,
     Message,
@@ -66,6 +68,7 @@ from core.models.work import Task, TaskCategory, TaskComment, TaskPriority, Task
 from core.orders.status import OrderStatus
 
 __all__ = [
+    "AiUsage",
     "ApprovalStatus",
     "Notification",
     "StockSnapshot",
@@ -81,6 +84,8 @@ __all__ = [
     "SaleStatus",
     "SessionStatus",
     "Category",
+    "Consultation",
+    "ConsultationStatus",
     "Conversation",
     "Integration",
     "IntegrationStatus",

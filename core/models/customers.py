@@ -38,7 +38,10 @@ class Customer(TimestampedModel):
 
     class Meta:
         table = "customers"
-        unique_together = (("shop", "phone"),)
+        # One customer per shop and phone: a unique index on (shop_id, phone) for the
+        # phones that are set (migration 0009), so clients of the consult contract known
+        # by email alone (phone "") can be many.
+        indexes = (("shop_id", "phone"),)
 
 
 class CustomerChat(TimestampedModel):
@@ -65,17 +68,37 @@ class CustomerChat(TimestampedModel):
 
 
 class OrganisationProfile(TimestampedModel):
+    """What makes a customer a client of a service firm: the organisation, its
+    subscription and tariff, its 1C ref key.
+
+    `client_id_hash` (the integrator's own key for the client) and `match_key` (a digest
+    of the normalised email, phone and INN) are unique per shop, so two identical
+    requests at the same moment leave one client (core.consultations.clients).
+    """
+
     customer = fields.OneToOneField(
         "models.Customer", related_name="organisation", on_delete=fields.CASCADE
     )
+    # A plain column (no foreign key), like idempotency records: only for uniqueness.
+    shop_id = fields.IntField(null=True)
     name = fields.CharField(max_length=300, default="")
     inn = fields.CharField(max_length=20, null=True)
+    org_id = fields.CharField(max_length=100, null=True)
+    country = fields.CharField(max_length=64, null=True)
+    region = fields.CharField(max_length=100, null=True)
+    city = fields.CharField(max_length=100, null=True)
     subscription = fields.CharField(max_length=100, null=True)
+    subscription_start = fields.DatetimeField(null=True)
+    subscription_end = fields.DatetimeField(null=True)
     tariff = fields.CharField(max_length=100, null=True)
+    tariff_period = fields.CharField(max_length=100, null=True)
     onec_ref_key = fields.CharField(max_length=64, null=True)
+    client_id_hash = fields.CharField(max_length=128, null=True)
+    match_key = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "organisation_profiles"
+        unique_together = (("shop_id", "client_id_hash"), ("shop_id", "match_key"))
 
 
 class ImportantDate(TimestampedModel):

@@ -11,7 +11,7 @@ from core import stock
 from core.cashdesk import sales, shifts
 from core.errors import BadRequest, Forbidden, ValidationFailed
 from core.models import MoveKind, PaymentMethod, Role, SaleStatus, StockMove
-from tests.factories import make_member, make_product, make_shop
+from tests.factories import make_customer, make_member, make_product, make_shop
 
 MANAGER = {Role.OWNER}
 CASHIER = {Role.CASHIER}
@@ -143,3 +143,58 @@ async def test_sale_refund_void_and_shift_report_agree(db, clock) -> None:
         item = await stock.goods_item(product)
         assert await stock.ledger_balance(item.id) == Decimal(item.quantity)
     assert await StockMove.filter(sale_id=sale.id).count() == 3
+
+
+async def test_receipt_reaches_the_customer_and_snapshots_answer_past_days(db, clock) -> None:
+    from datetime import timedelta
+
+    from bot.i18n import render
+    from core.analytics import stock_lines
+    from core.jobs.stock_snapshots import take_stock_snapshots
+    from core.models import OutboxEvent
+    from core.shoptime import local_now
+
+    shop = await make_shop("Receipts")
+    cashier = await make_member(shop, Role.CASHIER)
+    tea = await stocked(shop, "Tea", 1500, 5, barcode="4870100")
+    yesterday = clock.now() - timedelta(days=1)
+    await take_stock_snapshots(shop_id=shop.id, now=yesterday)
+    customer = await make_customer(
+        shop=shop, phone="+77017654321", name="Айгуль", telegram=9001,
+        whatsapp="77017654321", language="ru",
+    )  # fmt: skip
+    now = clock.now()
+    shift = await shifts.open_shift(
+        shop_id=shop.id, cashier_id=cashier.id, opening_balance=0, now=now
+    )
+    sale = await sales.scan_item(
+        shop_id=shop.id, session_id=shift.id, ref=sales.ProductRef(barcode="4870100"),
+        quantity=2, user_id=cashier.id, roles=CASHIER, now=now,
+    )  # fmt: skip
+    await sales.checkout(
+        shop_id=shop.id, sale_id=sale.id, user_id=cashier.id, roles=CASHIER, now=now,
+        customer_id=customer.id,
+        payments=[sales.PaymentIn(PaymentMethod.TRANSFER, amount=3000)],
+    )  # fmt: skip
+    rows = await OutboxEvent.filter(event_type=sales.RECEIPT_EVENT).order_by("id")
+    assert [r.topic for r in rows] == ["telegram", "whatsapp"]
+    telegram = rows[0].payload["message"]
+    assert rows[0].payload["address"] == {"channel": "telegram", "external_id": "9001"}
+    text = render(telegram["text"], "ru", telegram["params"])
+    assert text.startswith("🧾 Чек CHECK-") and "Tea × 2 = 3 000 ₸" in text
+    assert "Итого: 3 000 ₸" in text
+    assert rows[1].payload["address"] == {"channel": "whatsapp", "external_id": "77017654321"}
+
+    found, total = await sales.list_sales(shop_id=shop.id, spec=sales.SaleFilter(search="7654321"))
+    assert total == 1 and found[0].id == sale.id
+    by_name, _ = await sales.list_sales(shop_id=shop.id, spec=sales.SaleFilter(search="Айгуль"))
+    assert [s.id for s in by_name] == [sale.id]
+
+    past_day = local_now(shop, yesterday).date()
+    day, past = await stock_lines(shop, now=now, day=past_day)
+    assert day == past_day and [(x.product.id, x.quantity_on_hand) for x in past] == [
+        (tea.id, Decimal(5))
+    ]
+    _, live = await stock_lines(shop, now=now)
+    assert [x.quantity_on_hand for x in live] == [Decimal(3)]
+    assert live[0].days_of_stock == round(3 / (2 / 30), 1)

@@ -6,7 +6,8 @@ checkout, my orders, a question to the shop. States are in `states` (with a tabl
     ├── reorder                   the reminder's `reorder:<order_id>`: the order names the shop
     ├── shop                      ShopMiddleware gives handlers `shop`
     │   ├── menu, catalog, cart, orders, question
-    │   └── checkout              the Checkout states
+    │   ├── checkout              the Checkout states
+    │   └── assistant             free text outside a state: the assistant's draft
     └── fallback                  anything else without a state: a hint and the menu
 """
 
@@ -18,7 +19,16 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.routers.customer import cart, catalog, checkout, orders, question, reorder, start
+from bot.routers.customer import (
+    assistant,
+    cart,
+    catalog,
+    checkout,
+    orders,
+    question,
+    reorder,
+    start,
+)
 from bot.routers.customer.common import ShopMiddleware, show_menu
 
 
@@ -40,7 +50,7 @@ def create_router() -> Router:
     shop = Router(name="customer.shop")
     shop.message.middleware(ShopMiddleware())
     shop.callback_query.middleware(ShopMiddleware())
-    for module in (catalog, cart, orders, question, checkout):
+    for module in (catalog, cart, orders, question, checkout, assistant):
         shop.include_router(module.create_router())
     root.include_router(shop)
 

@@ -31,3 +31,11 @@ async def json_of(response: Any, status: int) -> Any:
     text = await response.text()
     assert response.status == status, f"{response.status}: {text}"
     return await response.json() if text else None
+
+
+async def sign_in(api: TestClient, clock: FrozenClock, email: str) -> dict[str, str]:
+    """Log in again (access tokens live 15 minutes; the test's clock runs on)."""
+    clock.advance(seconds=61)
+    response = await api.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    tokens = await json_of(response, 200)
+    return {"Authorization": f"Bearer {tokens['access_token']}"}

@@ -79,7 +79,10 @@ async def test_a_till_day_agrees_to_the_tenge(api: TestClient, runtime) -> None:
     )["data"]["id"]
 
     # Sale 1: milk ×3 and bread scanned twice; card 750 + cash 1000 from 2000 (change 1000).
-    first = await scan(api, cashier, session, GOODS["milk"]["barcode"], 3)
+    # A scan retried with its Idempotency-Key (the till lost the answer) adds once.
+    keyed = {**cashier, "Idempotency-Key": "till-1-scan-1"}
+    first = await scan(api, keyed, session, GOODS["milk"]["barcode"], 3)
+    assert await scan(api, keyed, session, GOODS["milk"]["barcode"], 3) == first
     await scan(api, cashier, session, GOODS["bread"]["barcode"], 1)
     first = await scan(api, cashier, session, GOODS["bread"]["barcode"], 1)
     assert [(i["product_name"], i["quantity"]) for i in first["items"]] == [
@@ -160,6 +163,14 @@ async def test_a_till_day_agrees_to_the_tenge(api: TestClient, runtime) -> None:
     )
     assert "Not enough stock" in short["message"]
     await call(api, "POST", f"/api/sales/sales/{fourth['id']}/cancel/", 200, cashier)
+
+    # Another cashier may neither sell in this shift nor close it.
+    colleague_user = await make_member(shop, Role.CASHIER, name="Dana")
+    colleague = auth(token_for(runtime, colleague_user, shop, Role.CASHIER))
+    body = {"session": session, "barcode": GOODS["milk"]["barcode"], "quantity": 1}
+    await call(api, "POST", "/api/sales/sales/scan-item/", 403, colleague, json=body)
+    close = {"actual_cash": 0}
+    await call(api, "POST", f"/api/sales/sessions/{session}/close/", 403, colleague, json=close)
 
     closed = (
         await call(
