@@ -31,6 +31,7 @@ PLUGINS = (
     "bot.staff_cards",
     "bot.ai_drafts",
     "bot.whatsapp.deliver",
+    "bot.whatsapp.dialogue",
     "integrations.shopify.jobs",
     "integrations.consult_sync",
 )
