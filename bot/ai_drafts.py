@@ -2,19 +2,26 @@
 
 A plugin (sauda.wiring.PLUGINS): `register(runtime)` renders `staff.ai_draft` outbox rows
 as a message in the staff chat: the customer's name and question, the draft answer, a
-complaint flag, and Send / Discard buttons (`AiDraftCb`). `create_router()` (in
+complaint flag, and Send / Edit / Discard buttons (`AiDraftCb`). `create_router()` (in
 bot.routers.ROUTER_MODULES) handles the presses: a member of the chat's shop sends the
 draft to the customer (marked ai_generated in the commerce inbox) or discards it; the
-message then says who did what, without buttons. A press on a draft that was sent,
+message then says who did what, without buttons. Edit asks for the text as a reply
+(force reply); the member's reply to that prompt goes out instead of the draft. A press on a draft that was sent,
 discarded or has expired answers an alert and changes nothing.
 """
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 from aiogram.types import Message as TelegramMessage
 from aiogram.utils.i18n import gettext as _
 
@@ -51,7 +58,13 @@ def draft_keyboard(draft: drafts.Draft) -> InlineKeyboardMarkup:
         )
 
     return InlineKeyboardMarkup(
-        inline_keyboard=[[button(_("✉️ Send"), "send"), button(_("🗑 Discard"), "discard")]]
+        inline_keyboard=[
+            [
+                button(_("✉️ Send"), "send"),
+                button(_("✏️ Edit"), "edit"),
+                button(_("🗑 Discard"), "discard"),
+            ]
+        ]
     )
 
 
@@ -82,6 +95,22 @@ async def on_draft_press(query: CallbackQuery, callback_data: AiDraftCb, runtime
         await query.answer(_("Your role cannot do this."), show_alert=True)
         return
     name = staff.display_name(member.user)
+    if callback_data.action == "edit":
+        draft = await drafts.draft_of(kv=runtime.kv, draft_id=callback_data.draft_id)
+        if draft is None or draft.shop_id != shop.id or message is None:
+            await query.answer(_("This draft was already sent or discarded."), show_alert=True)
+            return
+        prompt = await message.answer(
+            _("Reply to this message with the text to send to {name}.").format(
+                name=draft.customer_name or "—"
+            ),
+            reply_markup=ForceReply(selective=True),
+        )
+        await runtime.kv.set(
+            _edit_key(prompt.chat.id, prompt.message_id), draft.id, ex=drafts.DRAFT_TTL
+        )
+        await query.answer()
+        return
     try:
         if callback_data.action == "send":
             await drafts.send_draft(
@@ -105,9 +134,48 @@ async def on_draft_press(query: CallbackQuery, callback_data: AiDraftCb, runtime
     await query.answer(note)
 
 
+def _edit_key(chat_id: int, message_id: int) -> str:
+    return f"sauda:ai_draft_edit:{chat_id}:{message_id}"
+
+
+async def on_edited_text(message: TelegramMessage, runtime: Runtime) -> None:
+    """A member's reply to an Edit prompt: that text goes out instead of the draft."""
+    prompt = message.reply_to_message
+    if prompt is None or message.from_user is None:
+        raise SkipHandler()
+    draft_id = await runtime.kv.get(_edit_key(message.chat.id, prompt.message_id))
+    if draft_id is None:
+        raise SkipHandler()
+    shop = await staff.shop_of_staff_chat(chat_id=message.chat.id)
+    member = (
+        await staff.staff_member(telegram_id=message.from_user.id, shop_id=shop.id)
+        if shop is not None
+        else None
+    )
+    if shop is None or member is None:
+        raise SkipHandler()
+    try:
+        await drafts.send_draft(
+            kv=runtime.kv,
+            shop_id=shop.id,
+            draft_id=str(draft_id),
+            user_id=member.user.id,
+            now=runtime.clock.now(),
+            text=message.text or "",
+        )
+    except NotFound:
+        await message.reply(_("This draft was already sent or discarded."))
+        return
+    await runtime.kv.delete(_edit_key(message.chat.id, prompt.message_id))
+    await message.reply(_("✅ Sent by {name}").format(name=staff.display_name(member.user)))
+
+
 def create_router() -> Router:
     router = Router(name="staff.ai_drafts")
     router.callback_query.register(on_draft_press, AiDraftCb.filter())
+    router.message.register(
+        on_edited_text, F.chat.type.in_({"group", "supergroup"}), F.reply_to_message, F.text
+    )
     return router
 
 

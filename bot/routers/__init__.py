@@ -22,6 +22,7 @@ ROUTER_MODULES = (
     "bot.routers.courier",
     "bot.routers.staff_tasks",
     "bot.ai_drafts",
+    "bot.routers.consultation",
     "bot.routers.customer",
 )
 

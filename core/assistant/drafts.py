@@ -64,6 +64,8 @@ class Draft:
     model: str
     complaint: bool
     language: str
+    # The messenger the question came from; the answer goes back there.
+    channel: str = "telegram"
 
 
 def _key(draft_id: str) -> str:
@@ -122,6 +124,7 @@ async def on_customer_text(
         model=answer.model,
         complaint=complaint,
         language=language,
+        channel=address.channel.value,
     )
     await kv.set(_key(draft.id), json.dumps(asdict(draft), ensure_ascii=False), ex=DRAFT_TTL)
     await enqueue(
@@ -158,7 +161,7 @@ async def send_draft(
             shop=shop,
             recipient=Recipient(phone=customer.phone),
             content=text or draft.reply,
-            provider="telegram",
+            provider=draft.channel,
             user_id=user_id,
             now=now,
             ai_generated=True,

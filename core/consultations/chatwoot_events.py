@@ -6,6 +6,9 @@ the webhook's secret>`, `X-Chatwoot-Timestamp` (unix seconds) within FRESHNESS o
 each `X-Chatwoot-Delivery` takes effect once (a Notification row per delivery id,
 written in the transaction of the change).
 
+An agent's public reply (`message_created`, outgoing, not private) is relayed to the
+customer's Telegram chat when the consultation came from there.
+
 Statuses: open -> pending (an agent has it), pending/snoozed -> pending, resolved ->
 closed (the end date is recorded).
 """
@@ -23,7 +26,21 @@ from tortoise.transactions import in_transaction
 
 from core.consultations.service import set_status
 from core.errors import Unauthorized
-from core.models import Consultation, ConsultationStatus, Notification
+from core.models import Consultation, ConsultationStatus, Customer, Notification
+from core.notify import tell_customer
+from core.ports.chat import OutgoingMessage
+
+
+# Texts queued for the bot to render in the reader's language (extracted by Babel).
+def _(message: str) -> str:
+    return message
+
+
+TOLD = {
+    ConsultationStatus.PENDING: _("Your consultation has been taken by a consultant."),
+    ConsultationStatus.CLOSED: _("Your consultation is closed. Thank you for contacting us!"),
+}
+AGENT_REPLY = _("A consultant writes:\n{reply}")
 
 FRESHNESS_SECONDS = 300
 DELIVERY_KIND = "chatwoot.delivery"
@@ -86,6 +103,8 @@ async def apply_event(
                     )
             except IntegrityError:
                 return Outcome.DUPLICATE
+        if event == "message_created":
+            return await _relay_reply(shop_id, payload, conversation, now=now)
         if event not in STATUS_EVENTS or status is None or "id" not in conversation:
             return Outcome.IGNORED
         consultation = (
@@ -97,5 +116,44 @@ async def apply_event(
         )
         if consultation is None:
             return Outcome.IGNORED
-        await set_status(consultation=consultation, status=status, now=now)
+        moved = await set_status(consultation=consultation, status=status, now=now)
+        if moved and status in TOLD:
+            await _tell_customer(consultation, TOLD[status], now=now)
     return Outcome.APPLIED
+
+
+async def _relay_reply(
+    shop_id: int, payload: dict[str, Any], conversation: dict[str, Any], *, now: datetime
+) -> Outcome:
+    """An agent's public reply goes to the customer's chat (private notes and the
+    customer's own messages do not)."""
+    content = str(payload.get("content") or "").strip()
+    if payload.get("message_type") != "outgoing" or payload.get("private") or not content:
+        return Outcome.IGNORED
+    if "id" not in conversation or conversation is payload:
+        return Outcome.IGNORED
+    consultation = await Consultation.filter(
+        shop_id=shop_id, chatwoot_conversation_id=str(conversation["id"])
+    ).first()
+    if consultation is None:
+        return Outcome.IGNORED
+    await _tell_customer(consultation, AGENT_REPLY, now=now, params={"reply": content[:3500]})
+    return Outcome.APPLIED
+
+
+async def _tell_customer(
+    consultation: Consultation,
+    text: str,
+    *,
+    now: datetime,
+    params: dict[str, Any] | None = None,
+) -> None:
+    """The customer hears of the move on every chat they have (none: nobody is told)."""
+    customer = await Customer.get(id=consultation.customer_id)  # type: ignore[attr-defined]
+    await tell_customer(
+        customer_id=customer.id,
+        message=OutgoingMessage(text=text, params=params or {}, language=customer.language),
+        shop_id=consultation.shop_id,  # type: ignore[attr-defined]
+        event_type="consultation.status_changed",
+        now=now,
+    )

@@ -90,3 +90,31 @@ async def test_auto_mode_answers_order_status_at_once(
     assert staff_drafts(telegram) == []
     [sent] = await inbox(shop=world.shop, now=clock.now())
     assert sent.ai_generated and sent.sent_by_id is None
+
+
+async def test_edit_sends_the_members_text_instead(bot_harness, telegram, runtime, clock) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock, approval=False)
+    await world.place_order()
+    await world.drain()
+    assert world.customer is not None
+    await world.customer.send("Do you sell balloons?")
+    await world.drain()
+    await world.group["owner"].press("Edit")
+    prompt = telegram.calls_of("sendMessage")[-1]
+    assert prompt.chat_id == STAFF_CHAT and prompt.params["reply_markup"]["force_reply"] is True
+    prompt_message = next(
+        m
+        for (chat, _), m in sorted(telegram.messages.items())
+        if chat == STAFF_CHAT and str(m.get("text", "")).startswith("Reply to this message")
+    )
+    owner = world.group["owner"]
+    update = telegram.message_update(
+        owner.user, chat=owner.chat, text="Yes! Balloons from 500 ₸.",
+        reply_to_message=prompt_message,
+    )  # fmt: skip
+    await bot_harness.feed(update)
+    await world.drain()
+    assert telegram.texts(CUSTOMER_TG)[-1] == "Yes! Balloons from 500 ₸."
+    [sent] = await inbox(shop=world.shop, now=clock.now())
+    assert sent.ai_generated and sent.text == "Yes! Balloons from 500 ₸."
+    assert sent.sent_by_id == world.users["owner"].id

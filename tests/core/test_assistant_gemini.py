@@ -343,3 +343,18 @@ async def test_a_prompt_injection_offline_and_through_generate_reply_leaks_nothi
     )
     body = await json_of(response, 200)
     assert body["reply"] == "I could not find that order." and body["model"] == MODEL
+
+
+async def test_a_spent_daily_budget_answers_offline(runtime: Runtime, gemini: FakeGemini) -> None:
+    from tests.factories import make_shop
+
+    shop = await make_shop(settings={"assistant": {"daily_tokens": 1}})
+    scope = Scope.staff(shop, "en")
+    gemini.reply_text("Hello from Gemini.")
+    first = await runtime.assistant.reply(scope=scope, message="Hello")
+    assert (first.model, first.reply) == (MODEL, "Hello from Gemini.")
+    second = await runtime.assistant.reply(scope=scope, message="Hello again")
+    assert second.model == "offline" and second.fallback_reason == "budget"
+    assert len(gemini.requests) == 1
+    rows = await AiUsage.filter(shop_id=shop.id).order_by("id")
+    assert [(r.fallback, r.fallback_reason) for r in rows] == [(False, None), (True, "budget")]

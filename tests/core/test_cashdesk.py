@@ -11,7 +11,7 @@ from core import stock
 from core.cashdesk import sales, shifts
 from core.errors import BadRequest, Forbidden, ValidationFailed
 from core.models import MoveKind, PaymentMethod, Role, SaleStatus, StockMove
-from tests.factories import make_customer, make_member, make_product, make_shop
+from tests.factories import make_member, make_product, make_shop
 
 MANAGER = {Role.OWNER}
 CASHIER = {Role.CASHIER}
@@ -150,8 +150,10 @@ async def test_receipt_reaches_the_customer_and_snapshots_answer_past_days(db, c
 
     from bot.i18n import render
     from core.analytics import stock_lines
+    from core.customers import link_chat
     from core.jobs.stock_snapshots import take_stock_snapshots
-    from core.models import OutboxEvent
+    from core.models import Customer, OutboxEvent
+    from core.ports.chat import ChannelName, ChatAddress
     from core.shoptime import local_now
 
     shop = await make_shop("Receipts")
@@ -159,10 +161,14 @@ async def test_receipt_reaches_the_customer_and_snapshots_answer_past_days(db, c
     tea = await stocked(shop, "Tea", 1500, 5, barcode="4870100")
     yesterday = clock.now() - timedelta(days=1)
     await take_stock_snapshots(shop_id=shop.id, now=yesterday)
-    customer = await make_customer(
-        shop=shop, phone="+77017654321", name="Айгуль", telegram=9001,
-        whatsapp="77017654321", language="ru",
+    customer = await Customer.create(
+        shop=shop, phone="+77017654321", name="Айгуль", language="ru"
     )  # fmt: skip
+    for address in (
+        ChatAddress(ChannelName.TELEGRAM, "9001"),
+        ChatAddress(ChannelName.WHATSAPP, "77017654321"),
+    ):
+        await link_chat(shop_id=shop.id, customer_id=customer.id, address=address)
     now = clock.now()
     shift = await shifts.open_shift(
         shop_id=shop.id, cashier_id=cashier.id, opening_balance=0, now=now
@@ -178,9 +184,10 @@ async def test_receipt_reaches_the_customer_and_snapshots_answer_past_days(db, c
     )  # fmt: skip
     rows = await OutboxEvent.filter(event_type=sales.RECEIPT_EVENT).order_by("id")
     assert [r.topic for r in rows] == ["telegram", "whatsapp"]
-    telegram = rows[0].payload["message"]
     assert rows[0].payload["address"] == {"channel": "telegram", "external_id": "9001"}
-    text = render(telegram["text"], "ru", telegram["params"])
+    message = rows[0].payload["message"]
+    assert rows[1].payload["message"] == message
+    text = render(message["text"], "ru", message["params"])
     assert text.startswith("🧾 Чек CHECK-") and "Tea × 2 = 3 000 ₸" in text
     assert "Итого: 3 000 ₸" in text
     assert rows[1].payload["address"] == {"channel": "whatsapp", "external_id": "77017654321"}
