@@ -32,6 +32,7 @@ PLUGINS = (
     "bot.staff_inbox",
     "bot.ai_drafts",
     "bot.whatsapp.deliver",
+    "bot.whatsapp.dialogue",
     "integrations.shopify.jobs",
     "integrations.consult_sync",
 )
