@@ -197,5 +197,5 @@ class TicketList(BaseModel):
 
 
 class TicketQuery(BaseModel):
-    skip: int = Field(default=0, ge=0)
+    skip: int = Field(default=0, ge=0, le=2**63 - 1)
     limit: int = Field(default=100, ge=1, le=1000)

@@ -138,7 +138,8 @@ JsonUrlList = Annotated[
     Field(description='A JSON array of http(s) URLs, e.g. "[\\"https://example.com/a.jpg\\"]"'),
     AfterValidator(_json_url_list),
 ]
-Skip = Annotated[int, Field(ge=0, description="Пропустить N записей")]
+# Bounded so an offset always fits the database's 64-bit OFFSET (a larger one is a 422).
+Skip = Annotated[int, Field(ge=0, le=2**63 - 1, description="Пропустить N записей")]
 Limit = Annotated[int, Field(ge=1, le=1000, description="Лимит записей (max: 1000)")]
 
 

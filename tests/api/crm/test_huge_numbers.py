@@ -1,0 +1,38 @@
+"""Whole numbers beyond what a database row id or offset can be are refused at the
+parameter (422 in the contract's shape), never a 500 from the database (found by
+schemathesis: DELETE .../important-dates/{huge} and GET /api/orders/?skip={huge})."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.crm.conftest import Ports, Staff
+
+HUGE = str(2**64 + 7)
+
+
+@pytest.mark.parametrize(
+    ("port", "path"),
+    [
+        ("api", f"/api/customers/1/important-dates/{HUGE}"),
+        ("api", f"/api/orders/{HUGE}"),
+        ("crm", f"/api/orders/{HUGE}"),
+        ("crm", f"/api/clients/{HUGE}"),
+    ],
+)
+async def test_an_id_beyond_64_bits_is_a_422_at_the_path(
+    ports: Ports, staff: Staff, port: str, path: str
+) -> None:
+    client = getattr(ports, port)
+    method = "DELETE" if "important-dates" in path else "GET"
+    response = await client.request(method, path, headers=staff.headers)
+    assert response.status == 422, await response.text()
+    assert "path" in await response.text()
+
+
+@pytest.mark.parametrize("path", ["/api/orders/", "/api/clients/", "/api/products/"])
+async def test_an_offset_beyond_64_bits_is_a_422(ports: Ports, staff: Staff, path: str) -> None:
+    response = await ports.crm.get(f"{path}?skip={HUGE}&limit=10", headers=staff.headers)
+    assert response.status == 422, await response.text()
+    ok = await ports.crm.get(f"{path}?skip={2**62}&limit=10", headers=staff.headers)
+    assert ok.status == 200, await ok.text()
