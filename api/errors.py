@@ -234,6 +234,8 @@ async def handle_with(
     try:
         return await handler(request)
     except Exception as error:
+        if isinstance(error, web.HTTPMethodNotAllowed):
+            error = _fixed_path_methods(request, error)
         problem = problem_for(error)
         if problem is not None and problem.status == 503:
             log.warning(
@@ -255,6 +257,23 @@ async def handle_with(
             )
             problem = _problem(500, "Internal Server Error")
         return dialect.respond(problem)
+
+
+def _fixed_path_methods(
+    request: web.Request, error: web.HTTPMethodNotAllowed
+) -> web.HTTPMethodNotAllowed:
+    """A 405 on a fixed path (`/api/orders/with-items`) allows that path's methods, not
+    those of a `{param}` path it also matches (`/api/orders/{order_id}`)."""
+    routers = [request.app.router]
+    while routers:
+        for resource in routers.pop().resources():
+            if isinstance(resource, web.PrefixedSubAppResource):
+                routers.append(resource._app.router)
+            elif isinstance(resource, web.PlainResource) and resource.canonical == request.path:
+                allowed = {route.method for route in resource if route.method != "*"}
+                if allowed:
+                    return web.HTTPMethodNotAllowed(request.method, allowed)
+    return error
 
 
 @web.middleware

@@ -36,3 +36,18 @@ async def test_an_offset_beyond_64_bits_is_a_422(ports: Ports, staff: Staff, pat
     assert response.status == 422, await response.text()
     ok = await ports.crm.get(f"{path}?skip={2**62}&limit=10", headers=staff.headers)
     assert ok.status == 200, await ok.text()
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [("/api/orders/with-items", {"POST"}), ("/api/warehouse/deliveries", {"GET", "POST"})],
+)
+async def test_an_unknown_method_on_a_fixed_path_allows_only_its_own_methods(
+    ports: Ports, staff: Staff, path: str, allowed: set[str]
+) -> None:
+    # OPTIONS matches no route at all; PUT also matches `/api/orders/{order_id}`.
+    for method in ("OPTIONS", "PUT"):
+        response = await ports.api.request(method, path, headers=staff.headers)
+        assert response.status == 405, (method, await response.text())
+        methods = {m.strip() for m in response.headers["Allow"].split(",")} - {"HEAD"}
+        assert methods == allowed, (method, response.headers["Allow"])
