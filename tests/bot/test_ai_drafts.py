@@ -117,6 +117,6 @@ async def test_edit_sends_the_members_text_instead(bot_harness, telegram, runtim
     await bot_harness.feed(update)
     await world.drain()
     assert telegram.texts(CUSTOMER_TG)[-1] == "Yes! Balloons from 500 ₸."
-    [sent] = await inbox(shop=world.shop, now=clock.now())
+    [sent] = await inbox(shop=world.shop, now=clock.now(), direction="outbound")
     assert sent.ai_generated and sent.text == "Yes! Balloons from 500 ₸."
     assert sent.sent_by_id == world.users["owner"].id

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from core.clock import FrozenClock
 from core.consultations import chatwoot_events, service
+from core.customers import chat_addresses
 from core.models import Consultation, ConsultationStatus, Customer, OutboxEvent
+from core.ports.chat import ChannelName, ChatAddress
 from core.runtime import Runtime
 from tests.bot.conftest import BotHarness, deliver_outbox
 from tests.factories import make_shop
@@ -36,7 +38,9 @@ async def test_a_customer_asks_for_a_consultation_and_sees_it_closed(
     assert consultation.source == "TELEGRAM" and consultation.scheduled_at is None
     customer = await Customer.get(id=consultation.customer_id)  # type: ignore[attr-defined]
     assert customer.phone == "+998901234567"
-    assert customer.telegram_chat_id == user.chat_id
+    assert await chat_addresses(customer_id=customer.id) == [
+        ChatAddress(ChannelName.TELEGRAM, str(user.chat_id))
+    ]
     topics = await OutboxEvent.filter(shop_id=shop.id).values_list("topic", flat=True)
     assert sorted(topics) == ["chatwoot", "onec"]
 

@@ -33,7 +33,7 @@ async def test_a_remembered_occasion_uses_the_shops_reminder_offset(
     clock.set(utc(2026, 9, 7, 5, 0))  # 10:00 in Tashkent, five days before
     await runner_for(runtime).run_job("important_dates")
     (row,) = await chat_rows("date_reminder")
-    assert row.payload["params"] == {"who": "Нодира", "date": "12.09"}
+    assert row.payload["message"]["params"] == {"who": "Нодира", "date": "12.09"}
 
 
 async def test_remembering_the_same_occasion_twice_keeps_one_date(runtime: Runtime) -> None:

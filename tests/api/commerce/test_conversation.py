@@ -12,8 +12,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from core.clock import FrozenClock
+from core.customers import link_chat
 from core.models import Customer, Shop, User
 from core.orders.service import FreeLine, place_order
+from core.ports.chat import ChannelName, ChatAddress
 from core.runtime import Runtime
 from sauda.wiring import build_outbox_worker
 from tests.api.commerce.helpers import json_of, sign_in, sign_up
@@ -79,7 +81,7 @@ async def test_two_customers_on_two_messengers_are_two_threads_that_add_up(
     shop = await Shop.get(public_id=pid)
     shop.staff_chat_id = STAFF_CHAT
     await shop.save(update_fields=["staff_chat_id"])
-    await User.filter(email="seller@example.com").update(telegram_user_id=STAFF_TG, language="en")
+    await User.filter(email="seller@example.com").update(telegram_id=STAFF_TG, language="en")
     aru_order = await place_order(
         shop_id=shop.id,
         customer_phone="+" + ARU_WA,
@@ -94,8 +96,10 @@ async def test_two_customers_on_two_messengers_are_two_threads_that_add_up(
         lines=[FreeLine(name="Tulips", quantity=3, price=5000)],
         flower_sum=15000,
     )
-    await Customer.filter(phone=BEK_PHONE).update(
-        telegram_chat_id=BEK_TG, telegram_user_id=BEK_TG, language="en"
+    bek = await Customer.get(phone=BEK_PHONE)
+    await Customer.filter(id=bek.id).update(language="en")
+    await link_chat(
+        shop_id=shop.id, customer_id=bek.id, address=ChatAddress(ChannelName.TELEGRAM, str(BEK_TG))
     )
     orders = {o["external_id"]: o["id"] for o in await json_of(
         await api.get(f"{V1}/orders/{pid}", headers=headers), 200)}  # fmt: skip
