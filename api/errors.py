@@ -265,15 +265,15 @@ def _fixed_path_methods(
     """A 405 on a fixed path (`/api/orders/with-items`) allows that path's methods, not
     those of a `{param}` path it also matches (`/api/orders/{order_id}`)."""
     routers = [request.app.router]
+    allowed: set[str] = set()
     while routers:
         for resource in routers.pop().resources():
             if isinstance(resource, web.PrefixedSubAppResource):
                 routers.append(resource._app.router)
             elif isinstance(resource, web.PlainResource) and resource.canonical == request.path:
-                allowed = {route.method for route in resource if route.method != "*"}
-                if allowed:
-                    return web.HTTPMethodNotAllowed(request.method, allowed)
-    return error
+                # One path may be several resources (a route added apart from the others).
+                allowed |= {route.method for route in resource if route.method != "*"}
+    return web.HTTPMethodNotAllowed(request.method, allowed) if allowed else error
 
 
 @web.middleware

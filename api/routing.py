@@ -88,7 +88,7 @@ LOCATIONS = ("body", "query", "path", "header")
 # A whole-number path parameter names a database row: beyond a 64-bit id it names none,
 # and is refused (422 at the parameter, declared so in the documents) before any query.
 MAX_ROW_ID = 2**63 - 1
-RowId = Annotated[int, Field(le=MAX_ROW_ID)]
+RowId = Annotated[int, Field(ge=-MAX_ROW_ID, le=MAX_ROW_ID)]
 
 
 @dataclass
