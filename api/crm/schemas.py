@@ -292,13 +292,15 @@ class ProductUpdate(ProductCreate):
 
 
 def _rounded(rounding: Callable[[float], int]) -> Callable[[Any], int | None]:
-    """A price bound written as any number, as the whole tenge it means for a filter."""
+    """A price bound written as any number, as the whole tenge it means for a filter.
+    Beyond the largest storable price (10^12) a bound means the same as that price plus
+    one, so the query stays within the database's numbers (6e68 answered 500)."""
 
     def parse(value: Any) -> int | None:
         if value is None:
             return None
         try:
-            return rounding(float(value))
+            return min(rounding(float(value)), 10**12 + 1)
         except (TypeError, ValueError, OverflowError):
             raise ValueError("Input should be a valid number") from None
 

@@ -59,3 +59,15 @@ async def test_an_unknown_method_on_a_fixed_path_allows_only_its_own_methods(
         assert response.status == 405, (method, await response.text())
         methods = {m.strip() for m in response.headers["Allow"].split(",")} - {"HEAD"}
         assert methods == allowed, (method, response.headers["Allow"])
+
+
+async def test_a_price_bound_beyond_any_price_filters_instead_of_failing(
+    ports: Ports, staff: Staff
+) -> None:
+    everything = await ports.crm.get(
+        "/api/products/?min_price=0&max_price=4.9e116", headers=staff.headers
+    )
+    assert everything.status == 200, await everything.text()
+    nothing = await ports.crm.get("/api/products/?min_price=6.3e68", headers=staff.headers)
+    assert nothing.status == 200, await nothing.text()
+    assert await nothing.json() == []
