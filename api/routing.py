@@ -76,7 +76,7 @@ from core import jsontext
 from core.auth.access import account_for_token, principal_for_token
 from core.auth.apikeys import authenticate_api_key, looks_like_api_key
 from core.auth.tokens import Account, Principal
-from core.errors import FieldProblem, RateLimited, Unauthorized, ValidationFailed
+from core.errors import FieldProblem, NotFound, RateLimited, Unauthorized, ValidationFailed
 from core.ratelimit import Quota, take
 from core.runtime import Runtime
 
@@ -86,7 +86,7 @@ LOCATIONS = ("body", "query", "path", "header")
 
 
 # A whole-number path parameter names a database row: beyond a 64-bit id it names none,
-# and is refused (422 at the parameter, declared so in the documents) before any query.
+# and is not found (404) before any query could overflow.
 MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Field(ge=-MAX_ROW_ID, le=MAX_ROW_ID)]
 
@@ -295,6 +295,9 @@ async def apply_rate_limit(
 
 
 def _convert_path(name: str, raw: str, annotation: type) -> Any:
+    if annotation is RowId and raw.lstrip("-").isdigit() and abs(int(raw)) > MAX_ROW_ID:
+        # No row has such an id: not found, before any query could overflow.
+        raise NotFound(name.removesuffix("_id").replace("_", " ").capitalize())
     try:
         return TypeAdapter(annotation).validate_python(raw, strict=False)
     except ValidationError as error:
