@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 
-from core.models import ApprovalStatus, Order, OrderStatus
+from core.models import ApprovalStatus, Customer, Order, OrderStatus
 from core.orders.service import change_status, set_team
 from tests.bot.staff_world import CUSTOMER_TG, STAFF_CHAT, World, build_world
 from tests.core.test_photos import jpeg_with_gps
@@ -144,3 +144,19 @@ async def test_an_outdated_photo_loses_its_buttons_and_a_press_on_it_approves_no
     await customer.press("Approve")
     assert (await Order.get(id=order.id)).approval_status is ApprovalStatus.APPROVED
     assert "Thank you" in customer.last_text
+
+
+async def test_staff_cancelling_in_the_bot_tells_the_customer_in_their_language(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    order = await world.place_order()
+    await Customer.filter(id=order.customer_id).update(language="ru")
+    await world.drain()
+    await world.group["owner"].press("Cancel")
+    await world.group["owner"].press("Yes, cancel the order")
+    assert (await Order.get(id=order.id)).status is OrderStatus.CANCELLED
+    await world.drain()
+    assert telegram.texts(CUSTOMER_TG)[-1] == (
+        f"Ваш заказ №{order.number} отменён. Если это неожиданно, напишите нам."
+    )
