@@ -123,5 +123,5 @@ async def test_a_cancelled_order_is_told_in_the_customers_language_over_rest(
     await deliver_outbox(runtime, clock)
     assert telegram.texts(CHAT) == [
         f"Sizning №{order.number} buyurtmangiz bekor qilindi. "
-        "Agar bu kutilmagan bo'lsa, bizga yozing."
+        "Agar bu kutilmagan boʻlsa, bizga yozing."
     ]
