@@ -1,8 +1,8 @@
 """The bot as a plugin of the process (sauda.wiring.PLUGINS).
 
 - `register(runtime)` subscribes to domain events: when an order is paid, assembled,
-  out for delivery (with the courier's first name) or delivered (with the delivery
-  photo), its customer is told in their language on every chat they have (Telegram,
+  out for delivery (with the courier's first name), delivered (with the delivery
+  photo) or cancelled (by staff in the bot or over any contract), its customer is told in their language on every chat they have (Telegram,
   WhatsApp). The subscriber only writes outbox rows (`core.notify.tell`, one per chat)
   on the caller's transaction. Staff-side modules hook in through `STAFF_NOTIFIER_MODULES`:
   each module's `register_notifications(runtime)` is called here (the staff chat's
@@ -57,6 +57,9 @@ STATUS_NOTICES: dict[str, str] = {
         "Your order #{number} is on its way. Your courier is {courier}."
     ),
     OrderStatus.DELIVERED.value: _("Your order #{number} has been delivered. Thank you!"),
+    OrderStatus.CANCELLED.value: _(
+        "Your order #{number} has been cancelled. If this is unexpected, please write to us."
+    ),
 }
 IN_DELIVERY_NO_COURIER = _("Your order #{number} is on its way.")
 

@@ -32,6 +32,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.actions import telegram_address
 from bot.i18n import render, shared_i18n
 from bot.notify import keyboard, register_renderer, telegram_view
 from bot.texts import N_, money, status_name
@@ -421,6 +422,27 @@ async def deliver_approval_request(runtime: Runtime, bot: Bot, row: OutboxEvent)
         raise _permanent(error) from error
     if photo is not None and not photo.telegram_file_id and message.photo:
         await remember_file_id(photo_id=photo.id, file_id=message.photo[-1].file_id)
+    if photo is not None:
+        await _close_earlier_photos(bot, int(payload["order_id"]), photo.id, message)
+
+
+async def _close_earlier_photos(bot: Bot, order_id: int, photo_id: int, shown: Any) -> None:
+    """Record the photo just shown; the order's earlier approval photos in that chat lose
+    their buttons (a press on one is refused anyway: core.approval.OutdatedPhoto)."""
+    chat_id = shown.chat.id
+    stale = await approval.remember_shown(
+        order_id=order_id,
+        photo_id=photo_id,
+        address=telegram_address(chat_id),
+        message_ref=str(shown.message_id),
+    )
+    for ref in stale:
+        try:
+            await bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=int(ref), reply_markup=None
+            )
+        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound) as error:
+            log.info("approval photo %s of order %s keeps its buttons: %s", ref, order_id, error)
 
 
 def register(runtime: Runtime) -> None:

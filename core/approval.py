@@ -16,6 +16,14 @@ The customer is asked on every chat they have (core.notify: Telegram, WhatsApp) 
 actions of domain meaning, `approval.approve` and `approval.change` of the order; each
 channel encodes them its own way and hands the press back as the same action, with the
 chat it came from (`approve(address=...)`). Staff (florists, couriers) stay on Telegram.
+
+An approval is for the photo it was shown on. A channel that can tell which message was
+pressed records each approval photo it showed (`remember_shown`: a Notification
+`approval_shown`, ref `<order id>@<channel>:<chat>`, period = the channel's message
+ref); the press then names its photo (`shown_photo`), and `approve`/`request_change`
+with a `photo_id` that a newer photo replaced raise `OutdatedPhoto` and change nothing.
+`remember_shown` also returns the earlier photos of the order in that chat, whose
+buttons the channel takes away.
 """
 
 from __future__ import annotations
@@ -33,11 +41,11 @@ from core.channels.telegram_out import send_chat_message
 from core.clock import Clock, SystemClock
 from core.customers import chat_addresses, customer_by_address
 from core.errors import BadRequest, Conflict, Forbidden
-from core.models import ApprovalStatus, Customer, Order, PhotoKind, Shop, User
+from core.models import ApprovalStatus, Customer, Notification, Order, PhotoKind, Shop, User
 from core.notify import tell
 from core.orders.service import change_status
 from core.orders.status import OrderStatus
-from core.photos import add_order_photo, chat_photo
+from core.photos import add_order_photo, chat_photo, latest_photo
 from core.ports.chat import Action, ChatAddress, OutgoingMessage
 from core.tenancy import get_owned
 
@@ -45,6 +53,11 @@ ORDER_APPROVAL_CHANGED = "order.approval_changed"
 DEFAULT_TIMEOUT_MINUTES = 30
 APPROVE = "approval.approve"
 CHANGE = "approval.change"
+SHOWN_KIND = "approval_shown"
+
+
+class OutdatedPhoto(Conflict):
+    """The press is on an approval photo that a newer photo of the order replaced."""
 
 
 def _(message: str) -> str:
@@ -232,7 +245,52 @@ async def mark_assembled(
     return order
 
 
-async def _pending_for_customer(*, order_id: int, address: ChatAddress) -> Order:
+def _shown_ref(order_id: int, address: ChatAddress) -> str:
+    return f"{order_id}@{address.channel.value}:{address.external_id}"
+
+
+async def remember_shown(
+    *, order_id: int, photo_id: int, address: ChatAddress, message_ref: str
+) -> list[str]:
+    """Record that approval photo `photo_id` was shown in `address` as `message_ref`;
+    returns the message refs of the order's earlier approval photos in that chat (their
+    buttons are stale now), each returned once."""
+    order = await Order.get(id=order_id)
+    ref = _shown_ref(order_id, address)
+    async with in_transaction():
+        earlier = (
+            await Notification.filter(shop_id=order.shop_id, kind=SHOWN_KIND, ref=ref)  # type: ignore[attr-defined]
+            .exclude(period=message_ref)
+            .select_for_update()
+        )
+        stale = [row.period for row in earlier if not row.payload.get("closed")]
+        for row in earlier:
+            if not row.payload.get("closed"):
+                row.payload = {**row.payload, "closed": True}
+                await row.save(update_fields=["payload", "updated_at"])
+        await Notification.update_or_create(
+            shop_id=order.shop_id,  # type: ignore[attr-defined]
+            kind=SHOWN_KIND,
+            ref=ref,
+            period=message_ref[:32],
+            defaults={"payload": {"photo_id": photo_id}},
+        )
+    return stale
+
+
+async def shown_photo(*, order_id: int, address: ChatAddress, message_ref: str) -> int | None:
+    """The approval photo shown as `message_ref` in `address`; None when not recorded."""
+    row = await Notification.filter(
+        kind=SHOWN_KIND, ref=_shown_ref(order_id, address), period=message_ref[:32]
+    ).first()
+    if row is None or row.payload.get("photo_id") is None:
+        return None
+    return int(row.payload["photo_id"])
+
+
+async def _pending_for_customer(
+    *, order_id: int, address: ChatAddress, photo_id: int | None = None
+) -> Order:
     order = await Order.filter(id=order_id).select_for_update().first()
     if order is None:
         raise Forbidden("This is not your order")
@@ -244,21 +302,37 @@ async def _pending_for_customer(*, order_id: int, address: ChatAddress) -> Order
         raise Forbidden("This is not your order")
     if order.approval_status is not ApprovalStatus.PENDING:
         raise Conflict("This bouquet has already been answered")
+    if photo_id is not None:
+        latest = await latest_photo(order_id=order.id, kind=PhotoKind.ASSEMBLED)
+        if latest is not None and latest.id != photo_id:
+            raise OutdatedPhoto("A newer photo of this bouquet was sent")
     return order
+
+
+async def check_current(*, order_id: int, address: ChatAddress, photo_id: int | None) -> Order:
+    """The order whose bouquet the customer may answer now (see `approve` for errors)."""
+    return await _pending_for_customer(order_id=order_id, address=address, photo_id=photo_id)
 
 
 CUSTOMER = Actor(user_id=None, label="customer")
 
 
-async def approve(*, order_id: int, address: ChatAddress, clock: Clock | None = None) -> Order:
+async def approve(
+    *,
+    order_id: int,
+    address: ChatAddress,
+    photo_id: int | None = None,
+    clock: Clock | None = None,
+) -> Order:
     """The customer approves the bouquet: `approved`, and it is released to the courier.
 
     Outcomes: Forbidden when the order is not the customer's of this chat; Conflict when the
-    bouquet is not waiting for an answer (answered already, or back in production).
+    bouquet is not waiting for an answer (answered already, or back in production);
+    OutdatedPhoto when `photo_id` (the photo pressed on) is not the order's newest.
     """
     clock = clock or SystemClock()
     async with in_transaction():
-        order = await _pending_for_customer(order_id=order_id, address=address)
+        order = await _pending_for_customer(order_id=order_id, address=address, photo_id=photo_id)
         order.approval_status = ApprovalStatus.APPROVED
         await order.save(update_fields=["approval_status", "updated_at"])
         await _tell_courier(order, clock.now())
@@ -267,7 +341,12 @@ async def approve(*, order_id: int, address: ChatAddress, clock: Clock | None = 
 
 
 async def request_change(
-    *, order_id: int, address: ChatAddress, comment: str, clock: Clock | None = None
+    *,
+    order_id: int,
+    address: ChatAddress,
+    comment: str,
+    photo_id: int | None = None,
+    clock: Clock | None = None,
 ) -> Order:
     """The customer asks for a change: the order goes back to `in_production`, and the
     florists (or, when none is assigned, the staff chat) are told why.
@@ -279,7 +358,7 @@ async def request_change(
         raise BadRequest("Tell us what to change")
     clock = clock or SystemClock()
     async with in_transaction():
-        order = await _pending_for_customer(order_id=order_id, address=address)
+        order = await _pending_for_customer(order_id=order_id, address=address, photo_id=photo_id)
         actor = CUSTOMER
         order.approval_status = ApprovalStatus.CHANGE_REQUESTED
         order.approval_comment = comment[:2000]

@@ -5,6 +5,11 @@ the order (callback data through bot.actions, written by core.approval). "Approv
 change" asks what to change (ApprovalFlow.comment); the text sends the order back to
 production and the florists are told why. Whatever conversation the customer was in
 before (checkout, say) is restored afterwards.
+
+An approval is for the photo it was shown on: the press's message names the photo
+(core.approval.shown_photo), and a press on a photo a newer one replaced is refused
+with a short alert and changes nothing (the deliverer takes the old photo's buttons
+away as soon as the new one is out, bot.staff_cards).
 """
 
 from __future__ import annotations
@@ -16,7 +21,12 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.actions import ActionFilter, telegram_address
-from bot.routers.staff_states import APPROVAL_ORDER_KEY, APPROVAL_RETURN_KEY, ApprovalFlow
+from bot.routers.staff_states import (
+    APPROVAL_ORDER_KEY,
+    APPROVAL_PHOTO_KEY,
+    APPROVAL_RETURN_KEY,
+    ApprovalFlow,
+)
 from core import approval
 from core.errors import BadRequest, Conflict, DomainError
 from core.ports.chat import Action
@@ -24,6 +34,8 @@ from core.runtime import Runtime
 
 
 def answered_text(error: DomainError) -> str:
+    if isinstance(error, approval.OutdatedPhoto):
+        return _("This photo is outdated: please answer the newest photo of your bouquet.")
     if isinstance(error, Conflict):
         return _("This bouquet has already been answered. Thank you!")
     return _("This is not your order.")
@@ -39,12 +51,16 @@ async def on_approval(
     query: CallbackQuery, action: Action, state: FSMContext, runtime: Runtime
 ) -> None:
     order_id = int(action.value)
+    address = telegram_address(query.from_user.id)
+    photo_id = None
+    if isinstance(query.message, Message):
+        photo_id = await approval.shown_photo(
+            order_id=order_id, address=address, message_ref=str(query.message.message_id)
+        )
     if action.kind == "approval.approve":
         try:
             order = await approval.approve(
-                order_id=order_id,
-                address=telegram_address(query.from_user.id),
-                clock=runtime.clock,
+                order_id=order_id, address=address, photo_id=photo_id, clock=runtime.clock
             )
         except DomainError as error:
             await query.answer(answered_text(error), show_alert=True)
@@ -58,11 +74,17 @@ async def on_approval(
                 )
             )
         return
+    try:
+        await approval.check_current(order_id=order_id, address=address, photo_id=photo_id)
+    except DomainError as error:
+        await query.answer(answered_text(error), show_alert=True)
+        return
     previous = await state.get_state()
     await state.set_state(ApprovalFlow.comment)
     await state.update_data(
         {
             APPROVAL_ORDER_KEY: order_id,
+            APPROVAL_PHOTO_KEY: photo_id,
             APPROVAL_RETURN_KEY: previous if previous != ApprovalFlow.comment.state else None,
         }
     )
@@ -74,11 +96,15 @@ async def on_approval(
 async def _leave(state: FSMContext) -> None:
     data = await state.get_data()
     await state.set_state(data.get(APPROVAL_RETURN_KEY))
-    await state.update_data({APPROVAL_ORDER_KEY: None, APPROVAL_RETURN_KEY: None})
+    await state.update_data(
+        {APPROVAL_ORDER_KEY: None, APPROVAL_PHOTO_KEY: None, APPROVAL_RETURN_KEY: None}
+    )
 
 
 async def on_change_text(message: Message, state: FSMContext, runtime: Runtime) -> None:
-    order_id = (await state.get_data()).get(APPROVAL_ORDER_KEY)
+    data = await state.get_data()
+    order_id = data.get(APPROVAL_ORDER_KEY)
+    photo_id = data.get(APPROVAL_PHOTO_KEY)
     person = message.from_user
     if order_id is None or person is None:
         await _leave(state)
@@ -88,6 +114,7 @@ async def on_change_text(message: Message, state: FSMContext, runtime: Runtime) 
             order_id=int(order_id),
             address=telegram_address(person.id),
             comment=message.text or "",
+            photo_id=int(photo_id) if photo_id is not None else None,
             clock=runtime.clock,
         )
     except BadRequest:

@@ -34,5 +34,7 @@ class ApprovalFlow(StatesGroup):
 ASSEMBLY_ORDER_KEY = "staff_assembly_order"
 DELIVERY_ORDER_KEY = "courier_order"
 APPROVAL_ORDER_KEY = "approval_order"
+# The approval photo the customer pressed "Ask for a change" on (core.approval).
+APPROVAL_PHOTO_KEY = "approval_photo"
 # The state the customer was in before answering the bouquet (restored afterwards).
 APPROVAL_RETURN_KEY = "approval_return_state"

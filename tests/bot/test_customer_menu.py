@@ -227,3 +227,47 @@ async def test_group_chats_are_not_the_customers_business(
     member = bot_harness.group_member(-100999, language_code="en")
     await member.send("hello everyone")
     assert telegram.sent(-100999) == []
+
+
+NOT_TEXT = {
+    "sticker": {
+        "sticker": {
+            "file_id": "CAACsticker",
+            "file_unique_id": "usticker",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "🌹",
+        }
+    },
+    "photo": {
+        "photo": [{"file_id": "AgACphoto", "file_unique_id": "uphoto", "width": 90, "height": 90}]
+    },
+    "voice": {"voice": {"file_id": "AwACvoice", "file_unique_id": "uvoice", "duration": 3}},
+    "document": {
+        "document": {"file_id": "BQACdoc", "file_unique_id": "udoc", "file_name": "list.pdf"}
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "lead"),
+    [
+        ("en", "I cannot take stickers, photos, voice messages or files here."),
+        ("ru", "Стикеры, фото, голосовые сообщения и файлы здесь я не принимаю."),
+    ],
+)
+async def test_a_sticker_photo_voice_or_file_outside_a_flow_gets_the_menu(
+    bot_harness: BotHarness, telegram: FakeTelegram, shop: Shop, code: str, lead: str
+) -> None:
+    user = bot_harness.user(language_code=code)
+    await user.send("/start shop_gulder")
+    for kind, content in NOT_TEXT.items():
+        answered = len(telegram.sent(user.id))
+        await bot_harness.feed(telegram.message_update(user.user, **content))
+        replies = telegram.sent(user.id)[answered:]
+        assert len(replies) == 1, kind
+        assert (replies[0].text or "").startswith(lead), kind
+        assert len(replies[0].button_texts()) >= 4, kind  # the main menu

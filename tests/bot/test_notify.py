@@ -1,5 +1,5 @@
 """Customers hear about their order in their own language: paid, assembled, out for
-delivery with the courier's first name, delivered with the delivery photo."""
+delivery with the courier's first name, delivered with the delivery photo, cancelled."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
+from aiohttp.test_utils import TestClient
 
 from bot.app import create_bot
 from core.clock import FrozenClock
@@ -15,7 +16,7 @@ from core.orders.service import ItemRequest, change_status, place_order, set_tea
 from core.orders.status import OrderStatus
 from core.runtime import Runtime
 from tests.bot.conftest import deliver_outbox, virtual_sleep
-from tests.factories import give_chats, make_member, make_product, make_shop
+from tests.factories import give_chats, make_member, make_product, make_shop, owner_headers
 from tests.fakes.telegram import FakeTelegram
 
 CHAT = 7_700_001
@@ -106,3 +107,21 @@ async def test_customers_without_a_telegram_chat_get_nothing(
     await move(shop, order, OrderStatus.PAID)
     await deliver_outbox(runtime, clock)
     assert telegram.sent() == []
+
+
+async def test_a_cancelled_order_is_told_in_the_customers_language_over_rest(
+    bot: Bot,
+    runtime: Runtime,
+    telegram: FakeTelegram,
+    clock: FrozenClock,
+    api: TestClient,
+) -> None:
+    shop, _, headers = await owner_headers(runtime)
+    order = await order_for(shop, chat_id=CHAT, language="uz")
+    response = await api.delete(f"/api/orders/{order.id}", headers=headers)
+    assert response.status == 204
+    await deliver_outbox(runtime, clock)
+    assert telegram.texts(CHAT) == [
+        f"Sizning №{order.number} buyurtmangiz bekor qilindi. "
+        "Agar bu kutilmagan boʻlsa, bizga yozing."
+    ]

@@ -3,7 +3,9 @@ hears a change request; switched off, "Assembled" needs no photo."""
 
 from __future__ import annotations
 
-from core.models import ApprovalStatus, Order, OrderStatus
+import copy
+
+from core.models import ApprovalStatus, Customer, Order, OrderStatus
 from core.orders.service import change_status, set_team
 from tests.bot.staff_world import CUSTOMER_TG, STAFF_CHAT, World, build_world
 from tests.core.test_photos import jpeg_with_gps
@@ -96,3 +98,65 @@ async def test_without_approval_assembled_needs_no_photo(
     assert not [c for c in telegram.calls_of("sendPhoto") if c.chat_id == CUSTOMER_TG]
     await world.group["owner"].press("Out for delivery")
     assert (await Order.get(id=order.id)).status is OrderStatus.IN_DELIVERY
+
+
+async def test_an_outdated_photo_loses_its_buttons_and_a_press_on_it_approves_nothing(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    order = await in_production(world)
+    florist, customer = world.group["florist"], world.customer
+    await florist.press("Assembled")
+    await florist.send_photo(jpeg_with_gps())
+    await world.drain()
+    first = copy.deepcopy(telegram.find_button(CUSTOMER_TG, "Approve")[0])
+    await customer.press("Ask for a change")
+    await customer.send("Please add more white roses")
+    await florist.press("Assembled")
+    await florist.send_photo(jpeg_with_gps())
+    await world.drain()
+
+    photos = [c for c in telegram.calls_of("sendPhoto", ok=True) if c.chat_id == CUSTOMER_TG]
+    assert len(photos) == 2
+    closed = [
+        c
+        for c in telegram.calls_of("editMessageReplyMarkup", ok=True)
+        if c.chat_id == CUSTOMER_TG and c.params.get("message_id") == first["message_id"]
+    ]
+    assert len(closed) == 1 and not closed[0].buttons()
+    assert "reply_markup" not in telegram.messages[(CUSTOMER_TG, first["message_id"])]
+
+    # A press that was on its way (or an old client) on the first photo: refused.
+    for label in ("Approve", "Ask for a change"):
+        button = next(
+            b for row in first["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label
+        )
+        await bot_harness.feed(
+            telegram.callback_update(customer.user, data=button["callback_data"], message=first)
+        )
+        answer = world.last_answer().params
+        assert answer["show_alert"] is True and "outdated" in answer["text"]
+    stored = await Order.get(id=order.id)
+    assert stored.approval_status is ApprovalStatus.PENDING
+    assert stored.status is OrderStatus.ASSEMBLED
+    assert "What should the florist change?" not in customer.last_text
+
+    await customer.press("Approve")
+    assert (await Order.get(id=order.id)).approval_status is ApprovalStatus.APPROVED
+    assert "Thank you" in customer.last_text
+
+
+async def test_staff_cancelling_in_the_bot_tells_the_customer_in_their_language(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    order = await world.place_order()
+    await Customer.filter(id=order.customer_id).update(language="ru")
+    await world.drain()
+    await world.group["owner"].press("Cancel")
+    await world.group["owner"].press("Yes, cancel the order")
+    assert (await Order.get(id=order.id)).status is OrderStatus.CANCELLED
+    await world.drain()
+    assert telegram.texts(CUSTOMER_TG)[-1] == (
+        f"Ваш заказ №{order.number} отменён. Если это неожиданно, напишите нам."
+    )

@@ -11,12 +11,14 @@ checkout, my orders, a question to the shop. States are in `states` (with a tabl
     │   ├── assistant             free text outside a state: the assistant's draft
     │   └── inbox (thanks)        kept text the assistant did not take: "passed on"
     └── fallback                  anything else without a state: a hint and the menu
+                                  (a sticker, photo, voice, file...: what the bot
+                                  can do, and the menu)
 """
 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram.enums import ChatType, ContentType
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -37,6 +39,38 @@ from bot.routers.customer.common import ShopMiddleware, show_menu
 
 async def on_unknown(message: Message) -> None:
     await show_menu(message, None, _("Sorry, I did not understand that. Please use the menu."))
+
+
+# What a person may send that the bot cannot take outside a conversation; contacts are
+# left to the staff side (linking), texts to the handlers above.
+NOT_TEXT = frozenset(
+    {
+        ContentType.STICKER,
+        ContentType.PHOTO,
+        ContentType.VOICE,
+        ContentType.AUDIO,
+        ContentType.DOCUMENT,
+        ContentType.VIDEO,
+        ContentType.VIDEO_NOTE,
+        ContentType.ANIMATION,
+        ContentType.LOCATION,
+        ContentType.VENUE,
+        ContentType.POLL,
+        ContentType.DICE,
+    }
+)
+
+
+async def on_not_text(message: Message) -> None:
+    await show_menu(
+        message,
+        None,
+        _(
+            "I cannot take stickers, photos, voice messages or files here. I can show you "
+            "the catalog, take your order, show your orders and pass your question to the "
+            "shop: please choose below."
+        ),
+    )
 
 
 async def on_unknown_button(callback: CallbackQuery) -> None:
@@ -60,6 +94,7 @@ def create_router() -> Router:
 
     fallback = Router(name="customer.fallback")
     fallback.message.register(on_unknown, StateFilter(None), F.text)
+    fallback.message.register(on_not_text, StateFilter(None), F.content_type.in_(NOT_TEXT))
     fallback.callback_query.register(on_unknown_button)
     root.include_router(fallback)
     return root
