@@ -16,6 +16,12 @@
     sauda whatsapp connect --shop SHOP --phone-number-id ID --token TOKEN [--display-phone P]
     sauda whatsapp list [--shop SHOP]                  (tokens masked)
     sauda whatsapp disconnect --shop SHOP --phone-number-id ID
+    sauda consult connect --shop SHOP [--chatwoot-url URL --chatwoot-account N
+                   --chatwoot-inbox N --chatwoot-token T [--chatwoot-webhook-secret S]]
+                   [--onec-url URL --onec-user U --onec-password P [--onec-document D]]
+                                                       (a service firm's Chatwoot and 1C:ЦЛ)
+    sauda consult list --shop SHOP                     (secrets masked; Chatwoot's webhook URL)
+    sauda consult disconnect --shop SHOP (--chatwoot | --onec)
 
 SHOP is a shop id or slug. Bad settings stop with one line naming the setting (exit 2).
 """
@@ -133,6 +139,35 @@ def _parser() -> argparse.ArgumentParser:
     wa_disconnect = whatsapp.add_parser("disconnect", help="stop serving a shop's number")
     wa_disconnect.add_argument("--shop", required=True, help="shop id or slug")
     wa_disconnect.add_argument("--phone-number-id", required=True)
+
+    consult = commands.add_parser(
+        "consult", help="a service firm's Chatwoot and 1C:ЦЛ connections"
+    ).add_subparsers(dest="action", required=True)
+    cs_connect = consult.add_parser(
+        "connect", help="connect (or reconnect) the firm's Chatwoot inbox and/or 1C:ЦЛ"
+    )
+    cs_connect.add_argument("--shop", required=True, help="shop id or slug")
+    chatwoot = cs_connect.add_argument_group("Chatwoot (all four, or none)")
+    chatwoot.add_argument("--chatwoot-url", help="e.g. https://chat.firm.uz")
+    chatwoot.add_argument("--chatwoot-account", type=int, help="the account id")
+    chatwoot.add_argument("--chatwoot-inbox", type=int, help="the inbox id")
+    chatwoot.add_argument("--chatwoot-token", help="an agent's or bot's api_access_token")
+    chatwoot.add_argument(
+        "--chatwoot-webhook-secret",
+        help="default: the stored one, or a new random one (printed once)",
+    )
+    onec = cs_connect.add_argument_group("1C:ЦЛ (url, user and password, or none)")
+    onec.add_argument("--onec-url", help="the OData base, e.g. https://1c.firm.uz/cl")
+    onec.add_argument("--onec-user")
+    onec.add_argument("--onec-password")
+    onec.add_argument("--onec-document", help="default: Document_Консультация")
+    cs_list = consult.add_parser("list", help="the firm's connections (secrets masked)")
+    cs_list.add_argument("--shop", required=True, help="shop id or slug")
+    cs_disconnect = consult.add_parser("disconnect", help="stop syncing to Chatwoot or 1C")
+    cs_disconnect.add_argument("--shop", required=True, help="shop id or slug")
+    which = cs_disconnect.add_mutually_exclusive_group(required=True)
+    which.add_argument("--chatwoot", action="store_true")
+    which.add_argument("--onec", action="store_true")
 
     health = commands.add_parser("healthcheck", help="exit 0 when this deployment is healthy")
     health.add_argument("--url", help="an HTTP health URL that must answer 200")
@@ -351,7 +386,99 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
         await _webhook(args, settings)
     elif args.command == "whatsapp":
         await _whatsapp(args, settings)
+    elif args.command == "consult":
+        await _consult(args, settings)
     return 0
+
+
+CHATWOOT_OPTIONS = ("chatwoot_url", "chatwoot_account", "chatwoot_inbox", "chatwoot_token")
+ONEC_OPTIONS = ("onec_url", "onec_user", "onec_password")
+
+
+def _all_or_none(args: argparse.Namespace, names: tuple[str, ...]) -> bool:
+    given = [name for name in names if getattr(args, name) is not None]
+    if given and len(given) != len(names):
+        missing = " ".join("--" + n.replace("_", "-") for n in names if n not in given)
+        raise SystemExit(f"sauda: also give {missing}")
+    return bool(given)
+
+
+def chatwoot_webhook_url(settings: Settings, integration_id: str) -> str:
+    """Where the firm's Chatwoot posts its webhook (api.consult.chatwoot)."""
+    path = f"/api/chatwoot/webhook/{integration_id}"
+    prefix = settings.contract_prefixes.get("consult")
+    if prefix is not None:
+        return public_base_url(settings) + prefix.rstrip("/") + path
+    return f"http://localhost:{settings.consult_port}{path}"
+
+
+async def _consult(args: argparse.Namespace, settings: Settings) -> None:
+    from core.consultations import connections
+    from core.vault import Vault
+
+    vault = Vault(settings.secrets_key)
+    shop = await _resolve_shop(args.shop)
+    if args.action == "disconnect":
+        provider = connections.CHATWOOT if args.chatwoot else connections.ONEC
+        stopped = await connections.disconnect(shop_id=shop.id, provider=provider)
+        print(
+            f"{provider} of shop {shop.id} " + ("disconnected" if stopped else "was not connected")
+        )
+        return
+    if args.action == "list":
+        for view in await connections.connections_of_shop(shop.id, vault=vault):
+            if view["provider"] == connections.CHATWOOT:
+                print(
+                    f"chatwoot\t{view['status']}\t{view['base_url']}\taccount {view['account_id']}"
+                    f"\tinbox {view['inbox_id']}\ttoken {view['api_access_token'] or '-'}"
+                    f"\twebhook secret {view['webhook_secret'] or '-'}"
+                    f"\t{chatwoot_webhook_url(settings, view['id'])}"
+                )
+            else:
+                print(
+                    f"onec\t{view['status']}\t{view['base_url']}\tuser {view['username']}"
+                    f"\tpassword {view['password'] or '-'}\t{view['document']}"
+                )
+        return
+    with_chatwoot = _all_or_none(args, CHATWOOT_OPTIONS)
+    with_onec = _all_or_none(args, ONEC_OPTIONS)
+    if not with_chatwoot and not with_onec:
+        raise SystemExit("sauda: give the Chatwoot options, the 1C options, or both (--help)")
+    if with_chatwoot:
+        done = await connections.set_up_chatwoot(
+            shop_id=shop.id,
+            base_url=args.chatwoot_url,
+            account_id=args.chatwoot_account,
+            inbox_id=args.chatwoot_inbox,
+            api_access_token=args.chatwoot_token,
+            webhook_secret=args.chatwoot_webhook_secret,
+            vault=vault,
+        )
+        config = done.integration.config
+        print(
+            f"Chatwoot {'connected' if done.created else 'reconnected'} to shop {shop.id}:"
+            f" {config['base_url']}, account {config['account_id']}, inbox {config['inbox_id']}"
+            f" (token {mask_token(args.chatwoot_token)})"
+        )
+        url = chatwoot_webhook_url(settings, str(done.integration.public_id))
+        print(f"Chatwoot webhook URL (Settings > Integrations > Webhooks): {url}")
+        if done.new_webhook_secret:
+            print(f"webhook secret (shown once, keep it safe): {done.new_webhook_secret}")
+    if with_onec:
+        done = await connections.set_up_onec(
+            shop_id=shop.id,
+            base_url=args.onec_url,
+            username=args.onec_user,
+            password=args.onec_password,
+            document=args.onec_document,
+            vault=vault,
+        )
+        config = done.integration.config
+        print(
+            f"1C {'connected' if done.created else 'reconnected'} to shop {shop.id}:"
+            f" {config['base_url']}, user {config['username']}, {config['document']}"
+            f" (password {mask_token(args.onec_password)})"
+        )
 
 
 async def _webhook(args: argparse.Namespace, settings: Settings) -> None:
@@ -531,10 +658,14 @@ def main(argv: list[str] | None = None) -> int:
         # Their INFO lines (a shutdown line per command, every job run) are noise.
         for noisy in ("tortoise", "apscheduler"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-    from core.errors import DomainError
+    from core.errors import DomainError, ValidationFailed
 
     try:
         return _run_loop(_run(args, settings))
+    except ValidationFailed as error:
+        for problem in error.problems:
+            print(f"sauda: {'.'.join(map(str, problem.loc))}: {problem.msg}", file=sys.stderr)
+        return 1
     except DomainError as error:
         print(f"sauda: {error.detail}", file=sys.stderr)
         return 1

@@ -30,6 +30,10 @@ Decisions where the document is vague or open:
 - Chatwoot calls back at `POST /api/chatwoot/webhook/{integration_id}` (signed with the
   webhook's secret, see api.consult.chatwoot): resolving the conversation closes the
   consultation, an agent opening it makes it pending.
+- The firm's Chatwoot and 1C settings are `GET /api/connections`, `PUT
+  /api/connections/chatwoot|onec` and `DELETE /api/connections/{provider}` (owner or
+  admin; secrets sealed, masked in answers: api.consult.connections), or
+  `sauda consult connect`.
 - Phones are normalised to E.164 (`+998901234567`; a number without `+` is read as
   Uzbek for a Tashkent firm, Kazakh otherwise); emails are case-folded.
 """
@@ -48,6 +52,6 @@ contract = Contract(
 )
 
 # Importing the modules registers their endpoints on `contract`.
-from api.consult import chatwoot, endpoints  # noqa: E402
+from api.consult import chatwoot, connections, endpoints  # noqa: E402
 
-__all__ = ["chatwoot", "contract", "endpoints"]
+__all__ = ["chatwoot", "connections", "contract", "endpoints"]

@@ -29,7 +29,7 @@ from bot.routers.customer import keyboards
 from bot.routers.customer.common import ShopMiddleware
 from core.consultations import clients, service
 from core.customers import customer_by_address, link_chat
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, ValidationFailed
 from core.models import Consultation, Shop
 from core.runtime import Runtime
 
@@ -132,8 +132,29 @@ async def on_phone(
             source="TELEGRAM",
             now=runtime.clock.now(),
         )
-    except DomainError as error:
-        await message.answer(error.detail, reply_markup=ReplyKeyboardRemove())
+    except ValidationFailed:
+        await message.answer(
+            _(
+                "This phone number does not look valid. Please share your phone number with the button."
+            ),
+            reply_markup=keyboards.share_phone(),
+        )
+        return
+    except Conflict:
+        await state.set_state(None)
+        await message.answer(
+            _(
+                "This phone number belongs to another client of the firm. Please contact the firm directly."
+            ),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return
+    except DomainError:
+        await state.set_state(None)
+        await message.answer(
+            _("Sorry, we could not register your request. Send /consultation to try again."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
         return
     await link_chat(
         shop_id=shop.id,

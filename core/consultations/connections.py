@@ -10,6 +10,7 @@ carry them open only to the sync clients, `masked_view` shows them masked.
 
 from __future__ import annotations
 
+import secrets as random_secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -101,6 +102,95 @@ async def connect_onec(
     return await _save(shop_id, ONEC, config, {"password": password}, vault)
 
 
+@dataclass(frozen=True)
+class Connected:
+    integration: Integration
+    created: bool
+    # The webhook secret made up for a connection that had none (shown once), else None.
+    new_webhook_secret: str | None = None
+
+
+async def set_up_chatwoot(
+    *,
+    shop_id: int,
+    base_url: str,
+    account_id: int,
+    inbox_id: int,
+    api_access_token: str,
+    vault: Vault,
+    webhook_secret: str | None = None,
+) -> Connected:
+    """Connect the firm's Chatwoot from an administrator's form (CLI, API): without a
+    webhook secret the stored one is kept, and a connection that has none gets a new
+    random one (returned once, for the firm to paste into Chatwoot).
+
+    Outcomes: created or reconnected; ValidationFailed for a base URL that is no
+    http(s) URL, an empty token or ids below 1."""
+    if not api_access_token.strip():
+        raise ValidationFailed.field("api_access_token", msg="must not be empty")
+    for name, value in (("account_id", account_id), ("inbox_id", inbox_id)):
+        if int(value) < 1:
+            raise ValidationFailed.field(name, msg="must be a positive Chatwoot id")
+    existing = await Integration.filter(shop_id=shop_id, provider=CHATWOOT).first()
+    generated = None
+    if not webhook_secret and (existing is None or not _open(existing, "webhook_secret", vault)):
+        generated = webhook_secret = random_secrets.token_urlsafe(32)
+    integration = await connect_chatwoot(
+        shop_id=shop_id,
+        base_url=base_url,
+        account_id=account_id,
+        inbox_id=inbox_id,
+        api_access_token=api_access_token.strip(),
+        webhook_secret=webhook_secret or "",
+        vault=vault,
+    )
+    return Connected(integration, existing is None, generated)
+
+
+async def set_up_onec(
+    *,
+    shop_id: int,
+    base_url: str,
+    username: str,
+    password: str,
+    vault: Vault,
+    document: str | None = None,
+) -> Connected:
+    """Connect the firm's 1C:ЦЛ from an administrator's form (CLI, API).
+
+    Outcomes: created or reconnected; ValidationFailed for a base URL that is no
+    http(s) URL or an empty user name."""
+    if not username.strip():
+        raise ValidationFailed.field("username", msg="must not be empty")
+    existing = await Integration.filter(shop_id=shop_id, provider=ONEC).first()
+    integration = await connect_onec(
+        shop_id=shop_id,
+        base_url=base_url,
+        username=username.strip(),
+        password=password,
+        vault=vault,
+        document=(document or "").strip() or DEFAULT_DOCUMENT,
+    )
+    return Connected(integration, existing is None)
+
+
+async def disconnect(*, shop_id: int, provider: str) -> bool:
+    """Stop syncing to the firm's Chatwoot or 1C (its settings stay, sealed). True if
+    there was a connection to stop."""
+    changed = await Integration.filter(
+        shop_id=shop_id, provider=provider, status=IntegrationStatus.CONNECTED
+    ).update(status=IntegrationStatus.DISCONNECTED)
+    return bool(changed)
+
+
+async def connections_of_shop(shop_id: int, *, vault: Vault) -> list[dict[str, Any]]:
+    """The firm's Chatwoot and 1C connections as answers show them (secrets masked)."""
+    rows = await Integration.filter(shop_id=shop_id, provider__in=[CHATWOOT, ONEC]).order_by(
+        "provider"
+    )
+    return [masked_view(row, vault=vault) for row in rows]
+
+
 def _open(integration: Integration, name: str, vault: Vault) -> str:
     sealed = (integration.secrets or {}).get(name)
     if not sealed:
@@ -123,12 +213,15 @@ async def chatwoot_of_shop(shop_id: int, *, vault: Vault) -> ChatwootConnection 
 
 
 async def chatwoot_by_id(integration_id: str, *, vault: Vault) -> ChatwootConnection:
-    """The Chatwoot connection a webhook URL names; NotFound for anything else."""
+    """The connected Chatwoot a webhook URL names; NotFound for anything else (a
+    disconnected one included)."""
     try:
         public_id = uuid.UUID(integration_id)
     except ValueError:
         raise NotFound("Integration") from None
-    integration = await Integration.get_or_none(public_id=public_id, provider=CHATWOOT)
+    integration = await Integration.get_or_none(
+        public_id=public_id, provider=CHATWOOT, status=IntegrationStatus.CONNECTED
+    )
     if integration is None:
         raise NotFound("Integration")
     return _chatwoot(integration, vault)

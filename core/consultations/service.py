@@ -31,6 +31,16 @@ from core.consultations.clients import (
 )
 from core.errors import BadRequest, NotFound
 from core.models import Consultation, ConsultationStatus, Customer, OrganisationProfile
+from core.notify import tell_customer
+from core.ports.chat import OutgoingMessage
+
+
+# Texts queued for the bot to render in the reader's language (extracted by Babel).
+def _(message: str) -> str:
+    return message
+
+
+NUMBERED = _("Your consultation request has number {number} in our records.")
 
 DEDUP_WINDOW = timedelta(minutes=10)
 LANGUAGES = ("ru", "uz")
@@ -214,8 +224,25 @@ async def record_chatwoot(*, consultation_id: int, conversation_id: str) -> None
     )
 
 
-async def record_onec(*, consultation_id: int, ref_key: str, number: str | None) -> None:
-    """1C created the document: its Ref_Key and number."""
-    await Consultation.filter(id=consultation_id, onec_ref_key=None).update(
-        onec_ref_key=ref_key, number=number
-    )
+async def record_onec(
+    *, consultation_id: int, ref_key: str, number: str | None, now: datetime | None = None
+) -> None:
+    """1C created the document: its Ref_Key and number. The customer is told the number
+    on their chats (a consultation asked for in Telegram or WhatsApp), once."""
+    async with in_transaction():
+        recorded = await Consultation.filter(id=consultation_id, onec_ref_key=None).update(
+            onec_ref_key=ref_key, number=number
+        )
+        if not recorded or not number:
+            return
+        consultation = await Consultation.get(id=consultation_id)
+        customer = await Customer.get(id=consultation.customer_id)  # type: ignore[attr-defined]
+        await tell_customer(
+            customer_id=customer.id,
+            message=OutgoingMessage(
+                text=NUMBERED, params={"number": number}, language=customer.language
+            ),
+            shop_id=consultation.shop_id,  # type: ignore[attr-defined]
+            event_type="consultation.numbered",
+            now=now,
+        )

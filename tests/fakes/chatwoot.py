@@ -5,6 +5,8 @@
     fake.contacts             # every contact created
     fake.hang_next_create = 2.0   # the next conversation is created, its answer late
     await fake.stop()         # an outage: the port refuses connections; start() again
+    await fake.send_webhook(url, secret=..., payload={...}, delivery="d-1", at=ts)
+                              # Chatwoot calling our webhook over real HTTP, signed
 
 A wrong `api_access_token` is a 401, as Chatwoot answers.
 """
@@ -12,9 +14,14 @@ A wrong `api_access_token` is a 401, as Chatwoot answers.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import itertools
+import json
+import time
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.fakes.loopback import LoopbackServer
@@ -71,3 +78,33 @@ class FakeChatwoot(LoopbackServer):
             delay, self.hang_next_create = self.hang_next_create, 0.0
             await asyncio.sleep(delay)
         return web.json_response(conversation)
+
+    async def send_webhook(
+        self,
+        url: str,
+        *,
+        secret: str,
+        payload: dict[str, Any],
+        delivery: str,
+        at: int | None = None,
+        tamper: bool = False,
+    ) -> tuple[int, Any]:
+        """POST a webhook delivery to `url` as Chatwoot does: `X-Chatwoot-Signature:
+        sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`, `X-Chatwoot-Timestamp`,
+        `X-Chatwoot-Delivery`. `tamper` changes the body after signing. (status, JSON)."""
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        timestamp = str(at if at is not None else int(time.time()))
+        digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+        headers = {
+            "Content-Type": "application/json",
+            "X-Chatwoot-Signature": "sha256=" + digest.hexdigest(),
+            "X-Chatwoot-Timestamp": timestamp,
+            "X-Chatwoot-Delivery": delivery,
+        }
+        if tamper:
+            body = body.replace(b"resolved", b"open")
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=body, headers=headers) as response,
+        ):
+            return response.status, await response.json(content_type=None)
