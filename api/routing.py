@@ -60,7 +60,7 @@ from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
-from pydantic_core import to_json
+from pydantic_core import PydanticCustomError, SchemaValidator, core_schema, to_json
 
 from api.errors import (
     DEFAULT_DIALECT,
@@ -348,9 +348,10 @@ def require_json_content(request: web.Request, raw: bytes) -> None:
         raise UnsupportedMediaType(f"Content-Type must be {JSON_MEDIA_TYPE}")
 
 
-def read_json(raw: bytes) -> Any:
+def read_json(raw: bytes, *, nul_free: bool = True) -> Any:
     """The body as JSON within core.jsontext's bounds; a 4xx (the contract's validation
-    status) at `["body"]` for anything else, never a 500."""
+    status) at `["body"]` for anything else, never a 500. `nul_free=False` leaves the
+    NUL check to the caller (validate_json_body checks only what the model keeps)."""
     if not raw.strip():
         raise RequestValidationError(
             [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
@@ -362,29 +363,110 @@ def read_json(raw: bytes) -> Any:
         raise RequestValidationError(
             [{"loc": loc, "msg": error.reason, "type": "json_invalid"}]
         ) from None
-    _refuse_nul(data, ["body"])
+    if nul_free:
+        _refuse_nul(data, ["body"])
     return data
 
 
-_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+def _refuse_non_integer(value: Any) -> Any:
+    # JSON's true/false and "15" are no integers (the document says integer); a whole
+    # number written 15.0 still is one (JSON Schema's integer).
+    if isinstance(value, bool | str) or (isinstance(value, float) and not value.is_integer()):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
 
 
-def _adapter(model: Any) -> TypeAdapter[Any]:
+def _refuse_non_number(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    return value
+
+
+_STRICT_NUMBERS = {"int": _refuse_non_integer, "float": _refuse_non_number}
+_STRICT_MODELS: dict[type[BaseModel], type[BaseModel]] = {}
+
+
+def _strict_model(cls: type[BaseModel]) -> type[BaseModel]:
+    """A subclass validated by the schema given with it: pydantic-core reuses a complete
+    model's own (lax) validator for a schema naming that class, so the strict copy names
+    a subclass that says it is not complete. Handlers see an instance of the model."""
+    strict = _STRICT_MODELS.get(cls)
+    if strict is None:
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+        strict = type(cls)(cls.__name__, (cls,), namespace)
+        strict.__pydantic_complete__ = False
+        _STRICT_MODELS[cls] = strict
+    return strict
+
+
+def _strict_numbers(schema: Any) -> Any:
+    """A copy of a core schema whose integers and numbers take JSON numbers only: lax
+    pydantic would read `"15"` or `true` as 15 or 1, which the document's `integer`
+    and `number` do not allow (negative_data_rejection). Booleans and date-times are
+    strict in the models themselves (StrictBool, text-only date-times)."""
+    if isinstance(schema, list):
+        return [_strict_numbers(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    copied = {key: _strict_numbers(value) for key, value in schema.items()}
+    kind = copied.get("type")
+    if kind == "model" and isinstance(copied.get("cls"), type):
+        copied["cls"] = _strict_model(copied["cls"])
+    refuse = _STRICT_NUMBERS.get(kind) if isinstance(kind, str) else None
+    if refuse is not None:
+        return core_schema.no_info_before_validator_function(refuse, copied)
+    return copied
+
+
+class _BodyAdapter:
+    """Validates a JSON body against its model, numbers strict (see _strict_numbers)."""
+
+    def __init__(self, model: Any) -> None:
+        self.validator = SchemaValidator(_strict_numbers(TypeAdapter(model).core_schema))
+
+    def validate_python(self, data: Any) -> Any:
+        return self.validator.validate_python(data)
+
+
+_ADAPTERS: dict[Any, _BodyAdapter] = {}
+
+
+def _adapter(model: Any) -> _BodyAdapter:
     adapter = _ADAPTERS.get(model)
     if adapter is None:
-        adapter = _ADAPTERS[model] = TypeAdapter(model)
+        adapter = _ADAPTERS[model] = _BodyAdapter(model)
     return adapter
 
 
 def validate_json_body(model: Any, raw: bytes) -> Any:
-    """The body as `model`, read bounded and NUL-free first (read_json). Where a type
-    must not be coerced (`0` is no boolean nor a date-time), the model says so
-    (StrictBool, a date-time type that takes text only)."""
-    data = read_json(raw)
+    """The body as `model`, read bounded first (read_json). Where a type must not be
+    coerced (`0` is no boolean nor a date-time, `"15"` no integer), the validation is
+    strict (_strict_numbers; StrictBool, text-only date-times in the models). A NUL
+    character is refused where the model keeps the text; a field the model ignores
+    (the document allows any other property) may hold one."""
+    data = read_json(raw, nul_free=False)
     try:
-        return _adapter(model).validate_python(data)
+        value = _adapter(model).validate_python(data)
     except ValidationError as error:
         raise RequestValidationError(pydantic_problems(error, ["body"])) from None
+    _refuse_nul(_kept(value), ["body"])
+    return value
+
+
+def _kept(value: Any) -> Any:
+    """What a validated body keeps, as plain data under the names it was sent by."""
+    if isinstance(value, BaseModel):
+        kept = {
+            info.alias or name: _kept(getattr(value, name))
+            for name, info in type(value).model_fields.items()
+        }
+        kept.update({key: _kept(item) for key, item in (value.model_extra or {}).items()})
+        return kept
+    if isinstance(value, dict):
+        return {key: _kept(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_kept(item) for item in value]
+    return value
 
 
 async def _parse_body(request: web.Request, model: Any, raw: bytes) -> Any:

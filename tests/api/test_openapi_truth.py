@@ -105,3 +105,42 @@ async def test_documents_declare_what_is_enforced(ports: dict[str, TestClient]) 
     page = {p["name"]: p["schema"] for p in shop["paths"]["/api/orders/"]["get"]["parameters"]}
     assert page["page"]["minimum"] == 1
     assert (page["limit"]["minimum"], page["limit"]["maximum"]) == (1, 100)
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"preparation_time": "15"}, ["body", "preparation_time"]),
+        ({"preparation_time": False}, ["body", "preparation_time"]),
+        ({"price": "15000"}, ["body", "price"]),
+        ({"price": True}, ["body", "price"]),
+    ],
+)
+async def test_numbers_are_json_numbers_as_the_document_declares(
+    ports: dict[str, TestClient], runtime: Runtime, body: dict[str, Any], loc: list[str]
+) -> None:
+    """fuzz (negative_data_rejection): crm read `"15"` and `false` as numbers."""
+    _, _, headers = await owner_headers(runtime)
+    base = {"name": "Букет", "price": 15000, "category": "букет"}
+    response = await ports["crm"].post("/api/products/", json={**base, **body}, headers=headers)
+    assert response.status == 422, await response.text()
+    assert [p["loc"] for p in (await response.json())["detail"]] == [loc]
+    assert await Product.all().count() == 0
+
+
+async def test_a_nul_is_refused_only_where_the_body_keeps_it(
+    ports: dict[str, TestClient], runtime: Runtime
+) -> None:
+    """fuzz (positive_data_acceptance): a NUL in a property the model ignores (the
+    document allows any other property) was a 422."""
+    _, _, headers = await owner_headers(runtime)
+    base = {"name": "Букет", "price": 15000, "category": "букет"}
+    ignored = await ports["crm"].post(
+        "/api/products/", json={**base, "x\u0000": {"y": "\u0000"}}, headers=headers
+    )
+    assert ignored.status == 200, await ignored.text()
+    kept = await ports["crm"].post(
+        "/api/products/", json={**base, "name": "a\u0000"}, headers=headers
+    )
+    assert kept.status == 422
+    assert [p["loc"] for p in (await kept.json())["detail"]] == [["body", "name"]]
