@@ -91,7 +91,7 @@ async def test_customer_goes_from_start_to_a_confirmed_order(
     assert user.last().button_texts()[:2] == ["Roses (2)", "Bouquets (1)"]
     await user.press("Roses")
     card = user.last()
-    assert card.method == "sendMessage"
+    assert card.method == "editMessageText"  # the catalog browses in one message
     assert card.text.startswith("Red roses\n\n25,000 ₸\n\n15 roses")
     await user.press("▶️")
     assert "27,000 ₸ instead of 30,000 ₸" in user.last_text

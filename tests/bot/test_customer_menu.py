@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.clock import FrozenClock
-from core.models import Customer, OutboxEvent, Shop
+from core.models import Category, Customer, OutboxEvent, Shop
 from core.orders.service import ItemRequest, place_order
 from core.runtime import Runtime
 from tests.bot.conftest import BotHarness, deliver_outbox
@@ -271,3 +271,56 @@ async def test_a_sticker_photo_voice_or_file_outside_a_flow_gets_the_menu(
         assert len(replies) == 1, kind
         assert (replies[0].text or "").startswith(lead), kind
         assert len(replies[0].button_texts()) >= 4, kind  # the main menu
+
+
+def bot_messages(telegram: FakeTelegram, chat_id: int) -> list[dict]:
+    return [m for (chat, _), m in telegram.messages.items() if chat == chat_id]
+
+
+async def test_browsing_the_catalog_edits_one_message_in_place(
+    bot_harness: BotHarness, telegram: FakeTelegram, shop: Shop
+) -> None:
+    for name in ("Peonies", "Roses", "Tulips"):
+        await make_product(
+            shop, name, price=10000, image_url=f"https://cdn.example.kz/{name.lower()}.jpg"
+        )
+    gifts = await Category.create(shop=shop, name="Gifts")
+    for name in ("Card", "Teddy bear"):
+        await make_product(shop, name, price=2000, category=gifts)
+    user = bot_harness.user(language_code="en")
+    await user.send("/start shop_gulder")
+    assert len(telegram.sent(user.id)) == 1
+
+    await user.press("Catalog")
+    assert user.last().method == "editMessageText"
+    assert user.last_text == "Choose a section:"
+    await user.press("Bouquets")
+    assert user.last().method == "sendPhoto"  # a text cannot become a photo: replaced
+    assert len(bot_messages(telegram, user.id)) == 1
+    await user.press("▶️")
+    assert user.last().method == "editMessageMedia"
+    assert user.last_text.startswith("Roses")
+    assert user.last().params["media"]["media"] == "https://cdn.example.kz/roses.jpg"
+    assert "2/3" in user.last().button_texts()
+    await user.press("▶️")
+    await user.press("◀️")
+    assert user.last().method == "editMessageMedia" and user.last_text.startswith("Roses")
+    await user.press("⬅️ Catalog")
+    assert user.last_text == "Choose a section:"
+    await user.press("Gifts")
+    assert user.last().method == "editMessageText" and user.last_text.startswith("Card")
+    await user.press("▶️")
+    assert user.last().method == "editMessageText" and user.last_text.startswith("Teddy bear")
+    await user.press("⬅️ Catalog")
+    await user.press("⬅️ Menu")
+    assert user.last().method == "editMessageText"
+    assert user.last_text == "What would you like to do?"
+
+    assert len(bot_messages(telegram, user.id)) == 1
+    assert len(telegram.calls_of("editMessageMedia", ok=True)) == 3
+    # Pages are edits: only the two switches between text and photo sent anew.
+    assert [c.method for c in telegram.sent(user.id)] == [
+        "sendMessage",
+        "sendPhoto",
+        "sendMessage",
+    ]

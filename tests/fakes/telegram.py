@@ -81,7 +81,9 @@ class Call:
 
     @property
     def text(self) -> str | None:
-        return self.params.get("text") or self.params.get("caption")
+        media = self.params.get("media")
+        caption = media.get("caption") if isinstance(media, dict) else None
+        return self.params.get("text") or self.params.get("caption") or caption
 
     def buttons(self) -> list[dict[str, Any]]:
         """Every button of the call's keyboard (inline or reply), row by row, flattened."""
@@ -463,6 +465,38 @@ class FakeTelegram:
             message.pop("reply_markup", None)
         else:
             message["reply_markup"] = markup
+        return message
+
+    def _m_editmessagemedia(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        message = self._stored(params)
+        if isinstance(message, _ApiError):
+            return message
+        if not any(kind in message for kind in ("photo", "video", "document", "animation")):
+            return _ApiError(400, "Bad Request: there is no media in the message to edit")
+        media = params.get("media")
+        if not isinstance(media, dict) or media.get("type") != "photo":
+            return _ApiError(400, "Bad Request: can't parse InputMedia: photo expected")
+        sizes = self._photo_sizes({"photo": media.get("media")}, files)
+        if isinstance(sizes, _ApiError):
+            return sizes
+        caption = media.get("caption")
+        if caption and len(caption) > 1024:
+            return _ApiError(400, "Bad Request: message caption is too long")
+        markup = self._inline_markup(params)
+        same_photo = media.get("media") == (message["photo"] or [{}])[0].get("file_id")
+        if (
+            same_photo
+            and message.get("caption") == caption
+            and message.get("reply_markup") == markup
+        ):
+            return _ApiError(400, "Bad Request: message is not modified")
+        message["photo"] = sizes
+        message["edit_date"] = int(time.time())
+        for key, value in (("caption", caption), ("reply_markup", markup)):
+            if value is None:
+                message.pop(key, None)
+            else:
+                message[key] = value
         return message
 
     def _m_editmessagereplymarkup(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:

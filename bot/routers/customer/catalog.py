@@ -1,5 +1,9 @@
 """The catalog: sections (categories and product kinds) -> product cards with paging,
-quantity buttons and "Add to cart"; the shop's contacts."""
+quantity buttons and "Add to cart"; the shop's contacts.
+
+Browsing keeps one message: the sections, each page of a section and the way back are
+shown in place of the message whose button was pressed (common.show: text and photo
+cards are edited, a change between the two replaces the message)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.routers.customer import keyboards
-from bot.routers.customer.common import say
+from bot.routers.customer.common import say, show
 from bot.routers.customer.keyboards import CardCb, MenuCb, SectionCb
 from bot.routers.customer.states import CART_KEY
 from bot.texts import money
@@ -23,13 +27,13 @@ from core.models import Product, Shop
 async def on_catalog(event: Message | CallbackQuery, shop: Shop) -> None:
     sections = await storefront.catalog_sections(shop_id=shop.id)
     if not sections:
-        await say(
+        await show(
             event,
             _("The catalog is empty for now. Please come back later."),
             keyboards.inline([keyboards.back_to_menu()]),
         )
         return
-    await say(event, _("Choose a section:"), keyboards.sections(sections))
+    await show(event, _("Choose a section:"), keyboards.sections(sections))
 
 
 def card_text(product: Product, currency: str) -> str:
@@ -63,7 +67,6 @@ async def on_section(
     if product is None:
         await callback.answer(_("This section is empty now."), show_alert=True)
         return
-    await callback.answer()
     cart = (await state.get_data()).get(CART_KEY) or {}
     index = min(callback_data.index, total - 1)
     markup = keyboards.product_card(
@@ -75,18 +78,7 @@ async def on_section(
         total=total,
         in_cart=items_in_cart(cart),
     )
-    text = card_text(product, shop.currency)
-    assert callback.message is not None and callback.bot is not None
-    chat_id = callback.message.chat.id
-    if product.image_url:
-        try:
-            await callback.bot.send_photo(
-                chat_id=chat_id, photo=product.image_url, caption=text[:1024], reply_markup=markup
-            )
-            return
-        except TelegramBadRequest:
-            pass  # Telegram could not fetch the picture: the card goes out as text.
-    await callback.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+    await show(callback, card_text(product, shop.currency), markup, photo=product.image_url)
 
 
 async def on_quantity(

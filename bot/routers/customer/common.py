@@ -1,14 +1,33 @@
-"""What the customer routers share: the shop of the conversation, replying, the menu."""
+"""What the customer routers share: the shop of the conversation, replying, the menu.
+
+`show` puts a view (the catalog's sections, a product card, the menu) in place of the
+message whose button was pressed, so browsing keeps one message in the chat:
+
+    pressed message   view        how
+    text              text        editMessageText
+    photo             photo       editMessageMedia (the caption is the text)
+    text / photo      the other   the view is sent, then the pressed message deleted
+    (a command)       any         a new message
+
+A picture Telegram cannot fetch leaves the view as text.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    TelegramObject,
+)
 from aiogram.utils.i18n import gettext as _
 
 from bot.routers.customer import keyboards
@@ -76,6 +95,75 @@ async def say_in_chat(event: CallbackQuery, text: str, reply_markup: Markup = No
         await event.bot.send_message(  # type: ignore[union-attr]
             chat_id=event.message.chat.id, text=text, reply_markup=reply_markup
         )
+
+
+CAPTION_LIMIT = 1024
+
+
+def _not_modified(error: TelegramBadRequest) -> bool:
+    return "not modified" in str(error)
+
+
+async def _edit(message: Message, text: str, reply_markup: Markup, photo: str | None) -> bool:
+    """Edit `message` into the view; False when it cannot be (of the other kind, gone)."""
+    try:
+        if photo and message.photo:
+            await message.edit_media(
+                InputMediaPhoto(media=photo, caption=text[:CAPTION_LIMIT]),
+                reply_markup=reply_markup,
+            )
+            return True
+        if not photo and message.text is not None:
+            await message.edit_text(text, reply_markup=reply_markup)
+            return True
+    except TelegramBadRequest as error:
+        return _not_modified(error)
+    return False
+
+
+async def _send(
+    event: Message | CallbackQuery, text: str, reply_markup: Markup, photo: str | None
+) -> None:
+    bot = event.bot
+    chat = event.message.chat if isinstance(event, CallbackQuery) else event.chat
+    assert bot is not None and chat is not None
+    if photo:
+        try:
+            await bot.send_photo(
+                chat_id=chat.id,
+                photo=photo,
+                caption=text[:CAPTION_LIMIT],
+                reply_markup=reply_markup,
+            )
+            return
+        except TelegramBadRequest:
+            pass  # Telegram could not fetch the picture: the view goes out as text.
+    await bot.send_message(chat_id=chat.id, text=text, reply_markup=reply_markup)
+
+
+async def show(
+    event: Message | CallbackQuery,
+    text: str,
+    reply_markup: Markup = None,
+    *,
+    photo: str | None = None,
+) -> None:
+    """Show a view in place of the pressed message (see the module docstring); a
+    command's view is a new message. `photo` (a URL or file id) makes it a photo card."""
+    if not isinstance(event, CallbackQuery):
+        await _send(event, text, reply_markup, photo)
+        return
+    await event.answer()
+    pressed = event.message if isinstance(event.message, Message) else None
+    if pressed is not None and await _edit(pressed, text, reply_markup, photo):
+        return
+    if event.message is None:
+        return
+    await _send(event, text, reply_markup, photo)
+    if pressed is not None:
+        # Too old to delete (48 hours): it stays above the new view.
+        with contextlib.suppress(TelegramBadRequest):
+            await pressed.delete()
 
 
 def menu_text(shop: Shop | None) -> str:

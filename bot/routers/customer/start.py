@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.actions import telegram_address
 from bot.i18n import set_language
 from bot.routers.customer import keyboards
-from bot.routers.customer.common import say, show_menu
+from bot.routers.customer.common import menu_text, say, show, show_menu
 from bot.routers.customer.keyboards import LanguageCb, MenuCb
 from bot.routers.customer.states import CART_KEY, CHECKOUT_KEY, SHOP_KEY
 from core import storefront
@@ -70,6 +70,10 @@ async def on_cancel(event: Message | CallbackQuery, state: FSMContext) -> None:
 
 
 async def on_menu(event: Message | CallbackQuery) -> None:
+    """/menu: a new menu; "⬅️ Menu" under a view: the menu in its place."""
+    if isinstance(event, CallbackQuery):
+        await show(event, menu_text(None), keyboards.main_menu())
+        return
     await show_menu(event, None)
 
 
