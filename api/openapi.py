@@ -16,6 +16,7 @@ from core import idempotency
 
 STATIC_DIR = Path(__file__).parent / "static"
 REF = "#/components/schemas/{model}"
+REF_PREFIX = "#/components/schemas/"
 
 VALIDATION_ERROR = {
     "type": "object",
@@ -107,10 +108,42 @@ class _Generator(GenerateJsonSchema):
 
 
 class _Schemas:
-    """Collects component schemas, shared by every endpoint of a document."""
+    """Collects component schemas, shared by every endpoint of a document.
+
+    Contracts that share a port (shop, commerce and erp on API_PORT) each have models of
+    the same name (`RegisterIn`, `OrderOut`, ...) that are not the same model: the first
+    contract to name a component keeps the plain name, a later contract's different
+    schema of that name becomes `<contract>.<Name>` (and every reference to it follows),
+    so no contract's document describes another's body."""
 
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
+        self.namespace = ""
+        self._owners: dict[str, str] = {}
+
+    def _register(self, defs: dict[str, Any]) -> dict[str, str]:
+        """Add `defs` to the components; the names they were stored under."""
+        renamed: dict[str, str] = {}
+        changed = True
+        while changed:
+            changed = False
+            for name, definition in defs.items():
+                if name in renamed:
+                    continue
+                owner = self._owners.get(name)
+                existing = self.components.get(name)
+                if (
+                    existing is not None
+                    and owner != self.namespace
+                    and existing != _renamed_refs(definition, renamed)
+                ):
+                    renamed[name] = f"{self.namespace}.{name}"
+                    changed = True
+        for name, definition in defs.items():
+            stored = renamed.get(name, name)
+            self.components[stored] = _renamed_refs(definition, renamed)
+            self._owners.setdefault(stored, self.namespace)
+        return renamed
 
     def of(
         self, annotation: Any, mode: Literal["validation", "serialization"] = "validation"
@@ -118,25 +151,45 @@ class _Schemas:
         schema = TypeAdapter(annotation).json_schema(
             mode=mode, ref_template=REF, schema_generator=_Generator
         )
-        for name, definition in schema.pop("$defs", {}).items():
-            self.components[name] = definition
-        if (
-            isinstance(annotation, type)
+        defs = schema.pop("$defs", {})
+        model = (
+            annotation.__name__
+            if isinstance(annotation, type)
             and issubclass(annotation, BaseModel)
             and "$ref" not in schema
-        ):
-            name = annotation.__name__
-            self.components[name] = schema
-            return {"$ref": REF.format(model=name)}
-        return schema
+            else None
+        )
+        if model is not None:
+            defs[model] = schema
+        renamed = self._register(defs)
+        if model is not None:
+            return {"$ref": REF.format(model=renamed.get(model, model))}
+        return dict(_renamed_refs(schema, renamed))
 
     def fields_of(self, model: type[BaseModel]) -> dict[str, dict[str, Any]]:
         """Each field's schema as the model declares it (constraints included), by the
         name it is sent under; the model itself is not a component."""
         schema = TypeAdapter(model).json_schema(ref_template=REF, schema_generator=_Generator)
-        for name, definition in schema.pop("$defs", {}).items():
-            self.components[name] = definition
-        return dict(schema.get("properties", {}))
+        renamed = self._register(schema.pop("$defs", {}))
+        return dict(_renamed_refs(schema, renamed).get("properties", {}))
+
+
+def _renamed_refs(value: Any, renamed: dict[str, str]) -> Any:
+    """`value` with its `$ref`s to renamed components pointing at their new names."""
+    if not renamed:
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "$ref" and isinstance(item, str) and item.startswith(REF_PREFIX):
+                name = item[len(REF_PREFIX) :]
+                out[key] = REF.format(model=renamed.get(name, name))
+            else:
+                out[key] = _renamed_refs(item, renamed)
+        return out
+    if isinstance(value, list):
+        return [_renamed_refs(item, renamed) for item in value]
+    return value
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -279,6 +332,7 @@ def build_document(
     schemas.components["HTTPValidationError"] = VALIDATION_ERROR
     paths: dict[str, dict[str, Any]] = {}
     for prefix, contract in mounts:
+        schemas.namespace = contract.name
         for endpoint in contract.endpoints:
             if not endpoint.include_in_schema:
                 continue

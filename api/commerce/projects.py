@@ -6,10 +6,11 @@ import uuid
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.commerce import contract
 from api.commerce.common import project, utc
+from api.openapi import refuses_null
 from core.auth.access import member_role
 from core.auth.tokens import Account
 from core.commerce import projects as service
@@ -32,13 +33,24 @@ class ProjectIn(BaseModel):
 class ProjectPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=2000)
-    timezone: str | None = Field(None, max_length=64)
-    settings: dict[str, Any] | None = None
-    currency: str | None = Field(None, max_length=3)
-    language: str | None = Field(None, max_length=8)
-    is_active: bool | None = None
+    name: str | None = Field(None, min_length=1, max_length=200, examples=["My Store"])
+    description: str | None = Field(None, max_length=2000, examples=["Flowers and gifts"])
+    timezone: str | None = Field(None, max_length=64, examples=["America/New_York"])
+    settings: dict[str, Any] | None = Field(None, examples=[{}])
+    currency: str | None = Field(None, max_length=3, examples=["USD"])
+    language: str | None = Field(None, max_length=8, examples=["en"])
+    is_active: bool | None = Field(None, examples=[True])
+
+    @field_validator(
+        "name", "description", "timezone", "settings", "currency", "language", "is_active"
+    )
+    @classmethod
+    @refuses_null
+    def _not_null(cls, value: object) -> object:
+        """A field left out stays as it is; null is no value for any of them."""
+        if value is None:
+            raise ValueError("may not be null")
+        return value
 
 
 class ProjectOut(BaseModel):

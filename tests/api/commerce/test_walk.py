@@ -1,19 +1,30 @@
 """An integrator walks every endpoint of the commerce document (seed 002) over real HTTP
 with the document's own bodies, on SQLite + in-process store and PostgreSQL + Redis:
 auth, projects, integrations (a fake Shopify store and Meta's Graph API on loopback),
-orders, messages, the assistant, reports, the inbound webhooks."""
+orders, messages, the assistant, reports, the inbound webhooks (Shopify's, WhatsApp's,
+and Telegram's: the bot runs in webhook mode at `/api/v1/webhooks/telegram` with its
+secret token, answering on the fake Bot API)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.runner import SECRET_HEADER, BotService, start_bot
 from core.clock import FrozenClock
+from core.customers import link_chat
+from core.models import Customer, Shop, TelegramUpdate
+from core.ports.chat import ChannelName, ChatAddress
 from core.runtime import Runtime
 from sauda.wiring import build_outbox_worker
+from tests.api.commerce.conftest import PUBLIC_BASE_URL
 from tests.api.commerce.helpers import json_of, sign_up
+from tests.bot.conftest import telegram, virtual_sleep  # noqa: F401 (fixture)
 from tests.fakes.shopify import FakeShopify
+from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.fakes.whatsapp import PHONE_NUMBER_ID, TOKEN, FakeGraph, WhatsAppCustomer
 
 V1 = "/api/v1"
@@ -35,6 +46,45 @@ DOC_CONNECT = {
 }
 
 
+TELEGRAM_PATH = f"{V1}/webhooks/telegram"
+TELEGRAM_SECRET = "telegram-webhook-secret-of-the-walk-0123"
+TG_USER = 7_400_001
+
+
+@pytest.fixture
+def settings_overrides(
+    settings_overrides: dict[str, Any],
+    telegram: FakeTelegram,  # noqa: F811
+) -> dict[str, Any]:
+    """The commerce settings, and the bot in webhook mode at the document's path."""
+    return {
+        **settings_overrides,
+        "telegram_bot_token": DEFAULT_TOKEN,
+        "telegram_api_base": telegram.base_url,
+        "telegram_webhook_url": PUBLIC_BASE_URL + TELEGRAM_PATH,
+        "telegram_webhook_secret": TELEGRAM_SECRET,
+    }
+
+
+@pytest.fixture
+async def bot(runtime: Runtime, clock: FrozenClock) -> AsyncIterator[BotService]:
+    runtime.extras["sleep"] = virtual_sleep(clock)
+    cleanup = await start_bot(runtime)
+    assert cleanup is not None
+    yield runtime.extras["bot_service"]
+    await cleanup()
+
+
+@pytest.fixture
+async def api(
+    bot: BotService,
+    serve_apps: Callable[[], Awaitable[dict[int, TestClient]]],
+    runtime: Runtime,
+) -> TestClient:
+    """The API port, served once the bot has put its webhook route on it."""
+    return (await serve_apps())[runtime.settings.api_port]
+
+
 async def drain(runtime: Runtime) -> int:
     return await build_outbox_worker(runtime).drain(max_rounds=50)
 
@@ -51,6 +101,8 @@ async def test_an_integrator_walks_every_endpoint_with_the_documents_bodies(
     clock: FrozenClock,
     shopify: FakeShopify,
     graph: FakeGraph,
+    telegram: FakeTelegram,  # noqa: F811
+    bot: BotService,
 ) -> None:
     headers = await sign_up(api, clock, "user@example.com")
 
@@ -243,9 +295,9 @@ async def test_an_integrator_walks_every_endpoint_with_the_documents_bodies(
     assert sent["recipient"] == {"phone": PHONE, "name": "John Doe"}
     await drain(runtime)
     assert [c.text for c in graph.messages(to=WA_ID)] == ["Your order has been shipped!"]
-    telegram = {**doc_send, "provider": "telegram"}
+    on_telegram = {**doc_send, "provider": "telegram"}
     error = await json_of(
-        await api.post(f"{V1}/messages/{pid}/send", json=telegram, headers=headers), 400
+        await api.post(f"{V1}/messages/{pid}/send", json=on_telegram, headers=headers), 400
     )
     problem(error, "TELEGRAM_CHAT_UNKNOWN")
     thread = await json_of(
@@ -421,6 +473,52 @@ async def test_an_integrator_walks_every_endpoint_with_the_documents_bodies(
     status, body = await shopify.deliver("orders/create", fresh["id"], url=hook, secret="forged")
     assert status == 401
     problem(body, "UNAUTHORIZED")
+
+    # --- webhooks: Telegram (the bot's webhook mode) ------------------------------------
+    assert telegram.webhook["url"] == PUBLIC_BASE_URL + TELEGRAM_PATH
+    assert telegram.webhook["secret_token"] == TELEGRAM_SECRET
+    shop_row = await Shop.get(public_id=pid)
+    slug = shop_row.slug
+    tg_user = telegram.user_dict(TG_USER, "Jane", "en", None)
+
+    def update(text: str) -> dict[str, Any]:
+        message = telegram.message_update(tg_user, text=text, date=int(clock.now().timestamp()))
+        return message.model_dump(mode="json", exclude_none=True)
+
+    start = update(f"/start shop_{slug}")
+    for wrong in ({}, {SECRET_HEADER: "not-the-secret"}, {SECRET_HEADER: ""}):
+        response = await api.post(TELEGRAM_PATH, json=start, headers=wrong)
+        assert response.status == 401, wrong
+        assert set(await response.json()) == {"detail"}
+    await bot.idle()
+    assert await TelegramUpdate.filter(update_id=start["update_id"]).count() == 0
+    assert telegram.texts(TG_USER) == []
+    tg_headers = {SECRET_HEADER: TELEGRAM_SECRET}
+    assert await json_of(await api.post(TELEGRAM_PATH, json=start, headers=tg_headers), 200) == {
+        "ok": True
+    }
+    await bot.idle()
+    assert telegram.texts(TG_USER)[0].startswith("Hello, Jane! Welcome to My Store.")
+    # John Doe (the WhatsApp customer above) has this chat linked too, as a customer
+    # who ordered in the bot would: his Telegram words join his thread in the inbox.
+    john = await Customer.get(shop_id=shop_row.id, phone=PHONE)
+    await link_chat(
+        shop_id=shop_row.id,
+        customer_id=john.id,
+        address=ChatAddress(ChannelName.TELEGRAM, str(TG_USER)),
+    )
+    clock.advance(seconds=60)
+    question = update("Do you deliver on Sundays?")
+    await json_of(await api.post(TELEGRAM_PATH, json=question, headers=tg_headers), 200)
+    await bot.idle()
+    assert telegram.texts(TG_USER)[-1].startswith("Thank you!")
+    inbox = await json_of(
+        await api.get(f"{V1}/messages/{pid}/inbox?provider=telegram", headers=headers), 200
+    )
+    assert [(m["direction"], m["provider"], m["content"]) for m in inbox] == [
+        ("inbound", "telegram", "Do you deliver on Sundays?")
+    ]
+    assert inbox[0]["sender"]["phone"] == PHONE
 
     # --- disconnect and delete -----------------------------------------------------------
     await json_of(await api.delete(f"{V1}/integrations/{pid}/{iid}", headers=headers), 204)
