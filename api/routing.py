@@ -18,7 +18,8 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
   has a body, else `["query", ...]`; a location the api layer already wrote stays;
 - other keyword parameters are path parameters, converted to their annotated type;
 - `principal: Principal` makes the endpoint authenticated (a shop-scoped Bearer JWT or
-  an API key) and rate-limited per shop; the token is checked against the shop's members
+  an API key, or in a contract made with `accepts_oidc=True` a firm's OpenID Connect
+  access token: core.auth.oidc) and rate-limited per shop; the token is checked against the shop's members
   on every request (core.auth.access) and the role is the one the shop gives now;
 - `account: Account` makes it authenticated by any user's access token (user-level or
   shop-scoped; API keys are refused: they are no user) and rate-limited per user: for
@@ -122,6 +123,8 @@ class Endpoint:
     # A `raw: bytes` endpoint that reads its body as JSON itself (a signed webhook):
     # the body must still say it is JSON (415 otherwise).
     json_raw: bool = False
+    # The contract takes a firm's OpenID Connect access tokens too (core.auth.oidc).
+    accepts_oidc: bool = False
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
@@ -161,6 +164,7 @@ class Contract:
         exclude_none: bool = False,
         errors: ErrorDialect = DEFAULT_DIALECT,
         per_minute: str | None = None,
+        accepts_oidc: bool = False,
     ) -> None:
         if not mount.startswith("/") or mount == "/":
             raise ValueError("a contract's mount is a path like '/api'")
@@ -172,6 +176,7 @@ class Contract:
         self.exclude_none = exclude_none
         self.errors = errors
         self.per_minute = per_minute
+        self.accepts_oidc = accepts_oidc
         self.endpoints: list[Endpoint] = []
 
     def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
@@ -183,6 +188,7 @@ class Contract:
                 exclude_none=options.pop("exclude_none", self.exclude_none),
                 errors=self.errors,
                 per_minute=options.pop("per_minute", self.per_minute),
+                accepts_oidc=self.accepts_oidc,
                 **options,
             )
             if not endpoint.summary and handler.__doc__:
@@ -245,12 +251,15 @@ def _presented_token(request: web.Request) -> str:
     return token
 
 
-async def authenticate(request: web.Request, runtime: Runtime) -> Principal:
-    """Bearer JWT or API key (`Authorization: Bearer sk_...` or `X-API-Key`)."""
+async def authenticate(request: web.Request, runtime: Runtime, *, oidc: bool = False) -> Principal:
+    """Bearer JWT or API key (`Authorization: Bearer sk_...` or `X-API-Key`); with
+    `oidc`, also an access token of the firm's OpenID Connect issuer when one is set."""
     token = _presented_token(request)
     now = runtime.clock.now()
     if looks_like_api_key(token):
         return await authenticate_api_key(token, now=now)
+    if oidc and runtime.oidc is not None and runtime.oidc.looks_like_ours(token):
+        return await runtime.oidc.principal(token, now=now)
     return await principal_for_token(token, secret=runtime.settings.jwt_secret, now=now)
 
 
@@ -539,7 +548,7 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         limit = endpoint.per_minute
         if endpoint.needs_principal:
             try:
-                principal = await authenticate(request, runtime)
+                principal = await authenticate(request, runtime, oidc=endpoint.accepts_oidc)
             except Unauthorized:
                 # Guessing tokens counts against the caller's address (and gets the headers).
                 await apply_rate_limit(

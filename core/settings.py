@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
+    # OpenID Connect (the consult contract, core.auth.oidc): access tokens of a firm's own
+    # sign-in, issued by OIDC_ISSUER for OIDC_AUDIENCE and signed with a key of
+    # OIDC_JWKS_URL, act for the shop OIDC_SHOP (id or slug). All four, or none.
+    oidc_issuer: str = ""
+    oidc_jwks_url: str = ""
+    oidc_audience: str = ""
+    oidc_shop: str = ""
     # WhatsApp Cloud API (bot.whatsapp, integrations.whatsapp). The Graph API base URL and
     # version; the app secret Meta signs webhook deliveries with (X-Hub-Signature-256; no
     # secret = the webhook refuses every delivery); the verify token of Meta's GET
@@ -178,6 +185,19 @@ class Settings(BaseSettings):
             )
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set")
+        oidc = {
+            "OIDC_ISSUER": self.oidc_issuer,
+            "OIDC_JWKS_URL": self.oidc_jwks_url,
+            "OIDC_AUDIENCE": self.oidc_audience,
+            "OIDC_SHOP": self.oidc_shop,
+        }
+        missing = [name for name, value in oidc.items() if not value]
+        if missing and len(missing) < len(oidc):
+            raise ValueError(
+                f"{missing[0]}: OIDC_ISSUER, OIDC_JWKS_URL, OIDC_AUDIENCE and OIDC_SHOP go together"
+            )
+        if self.oidc_jwks_url and not self.oidc_jwks_url.startswith(("https://", "http://")):
+            raise ValueError("OIDC_JWKS_URL: must be an http(s) URL")
         return self
 
     @property

@@ -10,6 +10,7 @@ from typing import Any
 
 from core.assistant.service import AssistantService
 from core.auth import access
+from core.auth.oidc import OidcSettings, OidcVerifier
 from core.auth.otp import OtpPolicy, OtpService
 from core.auth.service import TokenIssuer
 from core.clock import Clock, SystemClock
@@ -53,12 +54,27 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, kv: Any = N
         otp=otp,
         issuer=issuer,
         assistant=build_assistant(settings, clock),
+        oidc=build_oidc(settings),
     )
     for module in _plugins():
         register = getattr(module, "register", None)
         if register is not None:
             register(runtime)
     return runtime
+
+
+def build_oidc(settings: Settings) -> OidcVerifier | None:
+    """The firm's OpenID Connect sign-in, when OIDC_* are set."""
+    if not settings.oidc_issuer:
+        return None
+    return OidcVerifier(
+        OidcSettings(
+            issuer=settings.oidc_issuer,
+            jwks_url=settings.oidc_jwks_url,
+            audience=settings.oidc_audience,
+            shop=settings.oidc_shop,
+        )
+    )
 
 
 def build_assistant(settings: Settings, clock: Clock) -> AssistantService:

@@ -123,10 +123,45 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             )
 
 
+# Empties every table but the migration log and restarts the sequences those tables own:
+# what TRUNCATE ... RESTART IDENTITY CASCADE does, in ~15 ms instead of ~1.5 s (TRUNCATE
+# gives each of ~40 tables and their indexes new files, on every test). The foreign keys'
+# triggers are off while the rows go (session_replication_role, for this transaction only),
+# so the order of the tables does not matter; it needs a superuser, else TRUNCATE is used.
+EMPTY_POSTGRES = """
+DO $$
+DECLARE
+  row record;
+BEGIN
+  PERFORM set_config('session_replication_role', 'replica', true);
+  FOR row IN SELECT tablename FROM pg_tables
+             WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations' LOOP
+    EXECUTE format('DELETE FROM %I', row.tablename);
+  END LOOP;
+  FOR row IN SELECT sequence.oid::regclass AS name, pg_sequence.seqstart AS start
+             FROM pg_class sequence
+             JOIN pg_sequence ON pg_sequence.seqrelid = sequence.oid
+             JOIN pg_depend ON pg_depend.objid = sequence.oid AND pg_depend.deptype IN ('a', 'i')
+             JOIN pg_class owner ON owner.oid = pg_depend.refobjid
+             JOIN pg_namespace ON pg_namespace.oid = owner.relnamespace
+             WHERE sequence.relkind = 'S' AND pg_namespace.nspname = 'public'
+               AND owner.relname <> 'tortoise_migrations' LOOP
+    PERFORM setval(row.name, row.start, false);
+  END LOOP;
+END $$;
+"""
+
+
 async def _truncate_postgres() -> None:
     from tortoise import Tortoise
 
     connection = Tortoise.get_connection("default")
+    _, superuser = await connection.execute_query(
+        "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+    )
+    if superuser and superuser[0]["rolsuper"]:
+        await connection.execute_script(EMPTY_POSTGRES)
+        return
     _, rows = await connection.execute_query(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
     )

@@ -9,8 +9,10 @@ outbox.
 Decisions where the document is vague or open:
 
 - Auth: the document accepts any token ("validation is not implemented yet"); here
-  every endpoint needs `Authorization: Bearer <shop API key (sk_...) or user JWT>` and
-  answers 401 `{"detail": "Not authenticated"}` otherwise. The shop behind the token is
+  every endpoint needs `Authorization: Bearer <shop API key (sk_...) or user JWT>`, or
+  when OIDC_ISSUER/OIDC_JWKS_URL/OIDC_AUDIENCE/OIDC_SHOP are set an access token of the
+  firm's own OpenID Connect sign-in (verified against the issuer's JWKS: core.auth.oidc;
+  it acts as a manager of OIDC_SHOP), and answers 401 `{"detail": ...}` otherwise. The shop behind the token is
   the firm; another firm's ids answer 404 like missing ones.
 - Creates answer 200 (as documented) and take an optional `Idempotency-Key`; without one
   they are idempotent anyway: the client upsert finds the same client, and the same
@@ -49,6 +51,7 @@ contract = Contract(
     description="API консультаций: клиенты, консультации и тикеты (Chatwoot, 1C:ЦЛ)",
     mount="/api",
     exclude_none=False,
+    accepts_oidc=True,
 )
 
 # Importing the modules registers their endpoints on `contract`.

@@ -16,11 +16,13 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core import outbox
+from core.channels.telegram_out import send_chat_message
 from core.consultations.clients import (
     CLIENT_REQUIRED,
     Client,
@@ -30,7 +32,7 @@ from core.consultations.clients import (
     upsert_client,
 )
 from core.errors import BadRequest, NotFound
-from core.models import Consultation, ConsultationStatus, Customer, OrganisationProfile
+from core.models import Consultation, ConsultationStatus, Customer, OrganisationProfile, Shop
 from core.notify import tell_customer
 from core.ports.chat import OutgoingMessage
 
@@ -41,6 +43,13 @@ def _(message: str) -> str:
 
 
 NUMBERED = _("Your consultation request has number {number} in our records.")
+STAFF_NEW_ASAP = _(
+    "New consultation request: {topic}\n{comment}\nClient: {client}\n"
+    "When: as soon as possible\nFrom: {source}"
+)
+STAFF_NEW_AT = _(
+    "New consultation request: {topic}\n{comment}\nClient: {client}\nWhen: {when}\nFrom: {source}"
+)
 
 DEDUP_WINDOW = timedelta(minutes=10)
 LANGUAGES = ("ru", "uz")
@@ -146,7 +155,47 @@ async def request_consultation(
                 destination=f"shop:{shop_id}",
                 now=now,
             )
+        await _tell_staff(shop_id, consultation, customer, consultation.org_inn, now=now)
     return Requested(consultation, found, True)
+
+
+async def _tell_staff(
+    shop_id: int,
+    consultation: Consultation,
+    customer: Customer,
+    inn: str | None,
+    *,
+    now: datetime,
+) -> None:
+    """A new consultation is shown in the firm's staff chat (when it has linked one)."""
+    shop = await Shop.get(id=shop_id)
+    if shop.staff_chat_id is None:
+        return
+    client = ", ".join(
+        part
+        for part in (customer.name, customer.phone, customer.email, inn and f"INN {inn}")
+        if part
+    )
+    params = {
+        "topic": consultation.topic or "—",
+        "comment": consultation.comment[:1500],
+        "client": client or "—",
+        "source": consultation.source,
+    }
+    text = STAFF_NEW_ASAP
+    if consultation.scheduled_at is not None:
+        local = consultation.scheduled_at.astimezone(ZoneInfo(shop.timezone))
+        params["when"] = local.strftime("%d.%m.%Y %H:%M")
+        text = STAFF_NEW_AT
+    await send_chat_message(
+        chat_id=shop.staff_chat_id,
+        text=text,
+        params=params,
+        language=shop.locale,
+        shop_id=shop_id,
+        event_type="consultation.created",
+        now=now,
+    )
 
 
 def cons_id(consultation: Consultation) -> str:

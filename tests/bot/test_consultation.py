@@ -27,6 +27,7 @@ from tests.fakes.telegram import TelegramUser
 
 CW_TOKEN = "cw-api-token-of-the-firm-0123"
 CW_SECRET = "cw-webhook-secret-of-the-firm-0123"
+STAFF_CHAT = -100700700
 
 
 @dataclass
@@ -84,6 +85,7 @@ async def _ask(user: TelegramUser) -> None:
 async def test_a_customer_asks_for_a_consultation_and_sees_it_closed_by_chatwoot_s_webhook(
     bot_harness: BotHarness, runtime: Runtime, clock: FrozenClock, firm: Firm
 ) -> None:
+    await Shop.filter(id=firm.shop.id).update(staff_chat_id=STAFF_CHAT)
     user = bot_harness.user(first_name="Dilnoza", language_code="ru")
     await _ask(user)
 
@@ -96,11 +98,15 @@ async def test_a_customer_asks_for_a_consultation_and_sees_it_closed_by_chatwoot
         ChatAddress(ChannelName.TELEGRAM, str(user.chat_id))
     ]
     topics = await OutboxEvent.filter(shop_id=firm.shop.id).values_list("topic", flat=True)
-    assert sorted(topics) == ["chatwoot", "onec"]
+    assert sorted(topics) == ["chatwoot", "onec", "telegram"]  # the sync, the staff chat
 
-    # The outbox syncs it: one conversation in the firm's inbox, one 1C document, and
-    # the customer is told 1C's number.
+    # The outbox syncs it: one conversation in the firm's inbox, one 1C document, the
+    # staff chat sees it, and the customer is told 1C's number.
     await deliver_outbox(runtime, clock)
+    assert bot_harness.telegram.texts(STAFF_CHAT) == [
+        "Новая заявка на консультацию: НДС\nНужна консультация по НДС\n"
+        "Клиент: +998901234567\nКогда: как можно скорее\nИсточник: TELEGRAM"
+    ]
     [conversation] = firm.chatwoot.conversations
     assert conversation["inbox_id"] == 7
     assert conversation["message"] == {"content": "Нужна консультация по НДС"}
