@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 from babel.dates import format_date
-from babel.numbers import format_decimal
 
-from core.i18n import DEFAULT_LANGUAGE
+from core.i18n import DEFAULT_LANGUAGE, format_money
+from core.i18n import day_label as core_day_label
 from core.models import ProductKind
-from core.money import from_minor, minor_digits
 from core.orders.names import STATUS_NAMES
 from core.orders.status import OrderStatus
 
@@ -42,21 +41,13 @@ def current_language() -> str:
 
 
 def money(amount: int, currency: str) -> str:
-    """`25 000 ₸` / `250 000 so'm` / `29.99 USD`, grouped the way the reader's language
-    groups; `amount` is in the currency's stored unit (core.money)."""
-    currency = str(currency)
-    digits = minor_digits(currency)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    number = format_decimal(from_minor(amount, currency), format=pattern, locale=current_language())
-    if currency == "KZT":
-        return f"{number} ₸"
-    if currency == "UZS":
-        return f"{number} {_('sum')}"
-    return f"{number} {currency}"
+    """`25 000 ₸` / `250 000 so'm` / `29.99 USD` in the update's language
+    (core.i18n.format_money)."""
+    return format_money(amount, currency, current_language())
 
 
 def day_label(day: date) -> str:
-    return format_date(day, "EEE, d MMMM", locale=current_language())
+    return core_day_label(day, current_language())
 
 
 def local_time(moment: datetime | None, timezone: str) -> str:

@@ -92,9 +92,9 @@ class Settings(BaseSettings):
     commerce_ai_per_minute: int = Field(default=60, gt=0)
     commerce_per_minute: int = Field(default=100, gt=0)
     # The shop chat answers WhatsApp customers by itself (bot.whatsapp.dialogue: menu,
-    # catalog, checkout, reorder, bouquet approval); off (the default for now), messages
-    # only reach the inbox and staff answer them by hand.
-    whatsapp_dialogue: bool = False
+    # catalog, checkout, reorder, bouquet approval); off, messages only reach the inbox
+    # and staff answer them by hand.
+    whatsapp_dialogue: bool = True
     public_base_url: str = ""
     allow_private_webhooks: bool = False
     rate_limit_per_hour: int = Field(default=1000, gt=0)

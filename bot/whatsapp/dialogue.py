@@ -7,7 +7,8 @@ sauda.wiring.PLUGINS.
             queued through core.notify (outbox topic `whatsapp`, in the webhook's
             transaction) ──► bot.whatsapp.deliver renders buttons, lists and images
 
-The phone is the WhatsApp id, so checkout never asks it. The reader's language is the
+The phone is the WhatsApp id, so checkout never asks it. On by default; the setting
+`WHATSAPP_DIALOGUE=0` leaves WhatsApp messages to staff in the inbox. The reader's language is the
 customer's (remembered across messengers), else the shop's. A repeated delivery of the
 same message id never reaches here (the inbox stores each message once).
 """
@@ -25,7 +26,7 @@ from core.events import CONVERSATION_MESSAGE_RECEIVED, DomainEvent, bus
 from core.flows import shop_chat
 from core.models import Shop
 from core.notify import tell
-from core.ports.chat import Action, ChannelName, ChatAddress
+from core.ports.chat import Action, ChannelName, ChatAddress, OutgoingMessage
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class Dialogue:
         session = shop_chat.Session.from_dict(json.loads(stored) if stored else None)
         customer = await customer_by_address(shop_id=shop.id, address=address)
         language = customer.language if customer is not None else shop.locale
-        replies = await shop_chat.answer(
+        turn = await shop_chat.answer(
             shop=shop,
             address=address,
             session=session,
@@ -90,9 +91,12 @@ class Dialogue:
             name=(customer.name if customer is not None else "") or str(payload.get("name") or ""),
             language=language or "ru",
             clock=clock,
+            public_base_url=self.runtime.settings.public_base_url,
         )
         await kv.set(key, json.dumps(session.as_dict()), ex=int(SESSION_TTL.total_seconds()))
-        for reply in replies:
+        # WhatsApp has no popups: a notice about a press is a message of its own.
+        notices = [OutgoingMessage(text=alert, language=turn.language) for alert in turn.alerts]
+        for reply in [*notices, *turn.replies]:
             await tell([address], reply, shop_id=shop.id, event_type=EVENT_TYPE, now=clock.now())
 
 

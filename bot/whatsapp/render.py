@@ -11,6 +11,7 @@ to WhatsApp's limits (bot.whatsapp.labels):
 | more actions, or titles that do not fit | interactive list ("Choose"), rows of 24, 10 a message;  |
 |                                       | a later message of the same list says "More options:"   |
 | one photo and reply buttons           | the buttons with the photo as header image               |
+| a location request (`request.location`) | an interactive location request, the text as body     |
 | photos (otherwise)                    | one image each; the first has the text as caption when   |
 |                                       | nothing else follows, else the text/choices come after   |
 
@@ -76,8 +77,23 @@ def _text(body: str) -> dict[str, Any]:
     return {"type": "text", "text": {"body": body, "preview_url": False}}
 
 
+REQUEST_LOCATION = "request.location"
+REQUEST_CONTACT = "request.contact"
+
+
 def _choices(actions: Sequence[Sequence[Action]]) -> list[Action]:
-    return [action for row in actions for action in row]
+    """The actions that are choices (a contact request is not one: the wa_id is the
+    phone; a location request is a message of its own kind)."""
+    return [
+        action
+        for row in actions
+        for action in row
+        if action.kind not in (REQUEST_CONTACT, REQUEST_LOCATION)
+    ]
+
+
+def _asks_location(actions: Sequence[Sequence[Action]]) -> bool:
+    return any(action.kind == REQUEST_LOCATION for row in actions for action in row)
 
 
 def _buttons(choices: list[Action], language: str) -> list[dict[str, Any]] | None:
@@ -168,6 +184,11 @@ def render_message(
     buttons = _buttons(choices, language) if choices else None
     images = list(images)
 
+    if _asks_location(message.actions) and not choices and not images:
+        parts = text_parts(text, INTERACTIVE_BODY) if text else [render(CHOOSE_PROMPT, language)]
+        return [_text(part) for part in parts[:-1]] + [
+            _interactive("location_request_message", parts[-1], {"name": "send_location"})
+        ]
     if buttons is not None and len(images) == 1 and len(text) <= INTERACTIVE_BODY:
         body = text or render(CHOOSE_PROMPT, language)
         return [

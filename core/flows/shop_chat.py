@@ -2,55 +2,70 @@
 
     any message ──► MENU (catalog · my orders)
     flow.catalog ──► the bouquets ──flow.product:<id>──► added (catalog · checkout)
-    flow.checkout ──► recipient ──checkout.me──────────────────► method
-                        └── a name ──► recipient_phone ────────► method
+    flow.checkout ──► phone (only when the channel does not know it: a shared contact)
+                        ──► recipient ──checkout.me / checkout.again────► method
+                                └── a name ──► recipient_phone ─────────► method
     method ──checkout.method:delivery──► address (text or location) ──► day
            └─checkout.method:pickup───────────────────────────────────► day
     day (checkout.day:<date> or typed 25.12) ──► window (checkout.window:<09:00-12:00>)
-    window ──► card (text, or checkout.nocard) ──► confirm
+    window ──checkout.otherday──► day
+    window ──► card (text, or checkout.nocard) ──► occasion ──► confirm
+    occasion ──checkout.occasion:birthday|anniversary──► occasion_date (25.12) ──► confirm
+             └─checkout.occasion:none─────────────────────────────────────────► confirm
+    (the occasion is asked once: a card asked again goes straight to confirm)
     confirm ──checkout.confirm──► the order is placed (core.storefront.place_chat_order)
 
     order.reorder:<id> (a reminder's button) ──► the cart of that order ──► recipient
     approval.approve:<id> ──► approved (core.approval)
     approval.change:<id> ──► approval_change: the change in words ──► back in production
 
-    A wrong answer at any step: why it is wrong, then the same question again; the
-    session does not move. `checkout.cancel` at any step: the menu, the cart kept.
+    A wrong answer at any step: why it is wrong, then the same question (one message);
+    the session does not move. A checkout button of another step: "no longer active",
+    the current question again; after the order is placed: "already finished".
+    `checkout.cancel` (or /cancel) at any step: the menu, the cart kept.
 
-`STEPS` is the table: step name → `Step(question, read)`. `question` builds what the
-shop asks (a msgid and its choices as domain actions, rendered by the channel);
-`read` takes the person's answer, keeps what it needs in the session and names the
-next step, or raises `Reask` with the reason. The customer's phone is never asked
-here: the channel knows it (a WhatsApp id is the phone; Telegram shares a contact
-in its own checkout, bot.routers.customer.checkout). Texts are the msgids the Telegram
-checkout uses, so both channels say the same words in the same four languages.
+`STEPS` is the table: step name → `Step(question, read, accepts)`. `question` builds what
+the shop asks (the text in the reader's language and its choices as domain actions,
+rendered by the channel: bot.routers.customer.checkout for Telegram, bot.whatsapp for
+WhatsApp); `read` takes the person's answer, keeps what it needs in the session and
+names the next step, or raises `Reask` with the reason; `accepts` names the checkout
+buttons the step takes. An action `request.contact` / `request.location` asks the
+channel for a shared contact / location (a Telegram reply keyboard, a WhatsApp location
+request). The phone is asked only when the channel does not know it (a WhatsApp id is
+the phone; Telegram asks its own contact once per checkout).
+
+Texts are rendered here in the turn's language (core.i18n.translate), so a question can
+be several translated lines (the summary) and a reason and its question one message;
+action labels stay msgids (each channel fits them to its limits).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from babel.numbers import format_decimal
-
 from core import approval, storefront
 from core.clock import Clock
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from core.models import DeliveryMethod, Product, Shop
+from core.i18n import day_label, format_money, translate
+from core.models import DateType, DeliveryMethod, Product, Shop
+from core.occasions import OCCASION_KINDS, Occasion, parse_occasion_date
 from core.ports.chat import Action, ChatAddress, OutgoingMessage
 from core.shoptime import shop_today
 
 
 def _(message: str) -> str:
-    """Marks a text for Babel; the channel renders it in the reader's language."""
+    """Marks a text for Babel; it is translated where it is said."""
     return message
 
 
 MENU = _("What would you like to do?")
 CATALOG = _("🌸 Catalog")
 MY_ORDERS = _("📦 My orders")
+CART = _("🛒 Cart")
 CHOOSE_SECTION = _("Choose a section:")
 EMPTY_CATALOG = _("The catalog is empty for now. Please come back later.")
 ADDED = _("Added to the cart: {name} × {qty}")
@@ -61,12 +76,24 @@ NO_ORDERS = _("You have no orders yet.")
 YOUR_ORDERS = _("Your orders:")
 ORDER_LINE = _("Order #{number}")
 GONE = _("Sorry, this product is no longer available.")
+STALE = _("This button is no longer active.")
+FINISHED = _("This checkout is already finished.")
+SEND_CANCEL = _("Send /cancel to stop.")
 
+PHONE = _("To place the order, please share your phone number with the button below.")
+SHARE_PHONE = _("📱 Share my phone number")
+USE_SHARE = _("Please use the button below to share your phone number.")
+NOT_YOUR_CONTACT = _(
+    "That is not your contact. Please share your own phone number with the button below."
+)
+PHONE_INVALID = _("This phone number does not look valid.")
 RECIPIENT = _("Who will receive the order? Send the recipient's name, or press “It's me”.")
 ITS_ME = _("🙋 It's me")
+AGAIN = _("🔁 To {name} again")
 NAME_AS_TEXT = _("Please send the recipient's name as text.")
 NOT_A_NAME = _("That looks like a number, not a name. Please send the recipient's name.")
 NAME_TOO_LONG = _("The name is too long. Please send a shorter one.")
+SEND_NAME = _("Please send the recipient's name.")
 RECIPIENT_PHONE = _("Send the recipient's phone number, for example +7 701 123 45 67.")
 BAD_PHONE = _("That is not a phone number we can call. Please check it.")
 PHONE_AS_TEXT = _("Please send the phone number as text.")
@@ -77,30 +104,76 @@ USE_BUTTONS = _("Please choose one of the buttons.")
 ADDRESS = _(
     "Send the delivery address (street, house, flat), or share a location with the button below."
 )
+SEND_LOCATION = _("📍 Send my location")
 ADDRESS_AS_TEXT = _("Please send the address as text or share a location.")
 ADDRESS_SHORT = _("The address is empty or too short. Please send the full address.")
 ADDRESS_LONG = _("The address is too long. Please shorten it.")
 DAY = _("Which day? Choose one below or type a date like 25.12.")
+TODAY = _("Today, {day}")
+TOMORROW = _("Tomorrow, {day}")
 DAY_UNREAD = _("I could not read the date. Please use the buttons or type it like 25.12.")
 DAY_BY_BUTTON = _("Please choose a day with the buttons or type a date.")
 DAY_PAST = _("That day has already passed. Please choose another day.")
 DAY_TOO_FAR = _("We do not take orders that far ahead. Please choose an earlier day.")
 NO_WINDOWS = _("There are no open time windows left on that day. Please choose another day.")
 WINDOW = _("Which time window on {day}?")
+OTHER_DAY = _("⬅️ Another day")
 WINDOW_BY_BUTTON = _("Please choose a time window with the buttons.")
 WINDOW_CLOSED = _("This window has already closed. Please choose another one.")
 CARD = _("Text for the greeting card? Send it, or press “No card”.")
 NO_CARD = _("No card")
 CARD_AS_TEXT = _("Please send the card text as a message, or press “No card”.")
 CARD_TOO_LONG = _("The card text is too long (at most 500 characters).")
+OCCASION = _(
+    "Is it a special occasion? We can remember the date and remind you a few days "
+    "before it next time."
+)
+BIRTHDAY = _("🎂 Birthday")
+ANNIVERSARY = _("💍 Anniversary")
+NO_THANKS = _("No, thanks")
+NO_OCCASION = "none"
+OCCASION_DATE: dict[str, str] = {
+    DateType.BIRTHDAY.value: _("When is the birthday? Send the date like 25.12 or 25.12.1990."),
+    DateType.ANNIVERSARY.value: _(
+        "When is the anniversary? Send the date like 25.12 or 25.12.2015."
+    ),
+}
+OCCASION_NAMES: dict[str, str] = {
+    DateType.BIRTHDAY.value: _("Birthday"),
+    DateType.ANNIVERSARY.value: _("Anniversary"),
+}
+YEAR_WRONG = _("That year does not look right.")
+DATE_UNREAD = _("I could not read that date.")
+DATE_AS_TEXT = _("Please send the date as a message.")
+CHECK = _("Please check your order:")
+ITEMS = _("Items: {sum}")
+DELIVERY_FEE = _("Delivery: {sum}")
 TOTAL = _("Total: {sum}")
+RECIPIENT_LINE = _("Recipient: {name}, {phone}")
+DELIVERY_TO = _("Delivery to: {address}")
+PICKUP_FROM = _("Pickup from: {address}")
+WHEN = _("When: {day}, {window}")
+CARD_LINE = _("Card: {text}")
+CARD_NONE = _("Card: none")
+REMEMBER = _("We will remember: {occasion}, {date}")
 RIGHT = _("Is everything right?")
 CONFIRM = _("✅ Confirm the order")
 CANCEL = _("✖ Cancel")
 CONFIRM_OR_CANCEL = _("Please confirm the order or cancel it.")
 TIME_GONE = _("Sorry, that time is no longer available. Please choose again.")
+PRODUCTS_GONE = _("Some products are no longer available. Please check your cart.")
 PLACED = _("Thank you! Your order #{number} is placed.")
+FOLLOW = _("Follow it here: {link}")
+TRACKING_CODE = _("Your tracking code: {token}")
+HOW_TO_PAY = _("How to pay: {info}")
+PAY_LATER = _("How to pay: the shop will contact you shortly to arrange the payment.")
+TO_PAY = _("Total to pay: {sum}")
+REMIND = _("We will remind you a few days before {date}.")
 REORDER_NOTE = _("Your cart now has the products of order #{number}.")
+SKIPPED = _("No longer sold, so left out: {names}.")
+NOTHING_LEFT = _(
+    "The products of order #{number} are no longer sold. Please choose something in the catalog."
+)
 NOT_YOURS = _("This order is not one of yours.")
 APPROVED = _("Thank you! Order #{number} is on its way to you soon.")
 ANSWERED = _("This bouquet has already been answered. Thank you!")
@@ -112,6 +185,8 @@ CHANGE_NOTED = _(
 )
 
 MAX_PRODUCTS = 10
+REQUEST_CONTACT = "request.contact"
+REQUEST_LOCATION = "request.location"
 
 
 # --- what a turn works with ------------------------------------------------------------
@@ -147,6 +222,10 @@ class Said:
     action: Action | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # A shared contact: its phone, its name, whether it is the person's own.
+    contact_phone: str = ""
+    contact_name: str = ""
+    own_contact: bool = False
 
 
 @dataclass
@@ -155,42 +234,59 @@ class Turn:
     address: ChatAddress
     session: Session
     language: str
-    phone: str
+    phone: str  # "" when the channel does not know it (checkout then asks a contact)
     name: str
     clock: Clock
+    public_base_url: str = ""
     replies: list[OutgoingMessage] = field(default_factory=list)
+    # Short notices about a press ("no longer active"): a popup where the channel has one.
+    alerts: list[str] = field(default_factory=list)
+    lead: str = ""  # said before the next question, in the same message
 
     @property
     def now(self) -> datetime:
         return self.clock.now()
 
+    def t(self, msgid: str, **params: Any) -> str:
+        return translate(msgid, self.language, params)
+
+    def money(self, amount: int) -> str:
+        return format_money(amount, self.shop.currency, self.language)
+
+    def day(self, day: date) -> str:
+        return day_label(day, self.language)
+
     def say(self, text: str, actions: Sequence[Sequence[Action]] = (), **params: Any) -> None:
+        """Say msgid `text` (with `params`) in the reader's language."""
+        self.say_lines([self.t(text, **params)], actions)
+
+    def say_lines(self, lines: Sequence[str], actions: Sequence[Sequence[Action]] = ()) -> None:
+        """Say translated `lines` as one message (after the lead, when there is one)."""
+        text = "\n".join(lines)
+        if self.lead:
+            text, self.lead = f"{self.lead}\n\n{text}", ""
         self.replies.append(
             OutgoingMessage(
                 text=text,
-                params=params,
                 language=self.language,
-                actions=tuple(tuple(row) for row in actions),
+                actions=tuple(tuple(row) for row in actions if row),
             )
         )
 
 
 class Reask(Exception):
-    """The answer does not fit the step: say `problem`, ask the step's question again."""
+    """The answer does not fit the step: say `problem`, ask the step's question again
+    (or the question of `step`, when the answer showed an earlier choice is wrong)."""
 
-    def __init__(self, problem: str, **params: Any) -> None:
+    def __init__(self, problem: str, *, step: str | None = None, **params: Any) -> None:
         super().__init__(problem)
         self.problem = problem
+        self.step = step
         self.params = params
 
 
 def cancel_row() -> list[Action]:
     return [Action("checkout.cancel", label=CANCEL)]
-
-
-def money(amount: int, shop: Shop, language: str) -> str:
-    number = format_decimal(int(amount), locale=language if language != "uz" else "uz_Latn")
-    return f"{number} {'₸' if str(shop.currency) == 'KZT' else 'soʻm'}"
 
 
 # --- the steps -------------------------------------------------------------------------
@@ -204,6 +300,7 @@ Read = Callable[[Turn, Said], Awaitable[str]]
 class Step:
     question: Question
     read: Read
+    accepts: frozenset[str] = frozenset()  # the checkout.* buttons the step takes
 
 
 def _text(said: Said, problem: str) -> str:
@@ -218,19 +315,52 @@ def _pressed(said: Said, kind: str, problem: str) -> Action:
     return said.action
 
 
+async def ask_phone(turn: Turn) -> None:
+    turn.say_lines(
+        [turn.t(PHONE), turn.t(SEND_CANCEL)], [[Action(REQUEST_CONTACT, label=SHARE_PHONE)]]
+    )
+
+
+async def read_phone(turn: Turn, said: Said) -> str:
+    if said.kind != "contact":
+        raise Reask(USE_SHARE)
+    if not said.own_contact:
+        raise Reask(NOT_YOUR_CONTACT)
+    try:
+        phone = storefront.check_phone(said.contact_phone)
+    except ValidationFailed:
+        raise Reask(PHONE_INVALID) from None
+    await storefront.recognise(shop_id=turn.shop.id, address=turn.address, phone=phone)
+    turn.session.data.update(phone=phone, name=said.contact_name or turn.name)
+    return "recipient"
+
+
 async def ask_recipient(turn: Turn) -> None:
-    turn.say(RECIPIENT, [[Action("checkout.me", label=ITS_ME)], cancel_row()])
+    again = turn.session.data.get("again") or {}
+    rows = [[Action("checkout.me", label=ITS_ME)]]
+    if again.get("name"):
+        name = again["name"] if len(again["name"]) <= 40 else again["name"][:39] + "…"
+        rows.append([Action("checkout.again", label=AGAIN, label_params={"name": name})])
+    turn.say_lines([turn.t(RECIPIENT)], [*rows, cancel_row()])
 
 
 async def read_recipient(turn: Turn, said: Said) -> str:
     data = turn.session.data
     if said.action is not None and said.action.kind == "checkout.me":
-        data.update(recipient_name=turn.name or turn.phone, recipient_phone=turn.phone)
+        data.update(recipient_name=data["name"], recipient_phone=data["phone"])
         return "method"
+    if said.action is not None and said.action.kind == "checkout.again":
+        again = data.get("again")
+        if not again:  # no earlier order's recipient in this checkout
+            turn.alerts.append(turn.t(STALE))
+            return "recipient"
+        data.update(recipient_name=again["name"], recipient_phone=again.get("phone"))
+        return "method" if again.get("phone") else "recipient_phone"
     try:
         data["recipient_name"] = storefront.check_person_name(_text(said, NAME_AS_TEXT))
     except ValidationFailed as error:
-        raise Reask(NAME_TOO_LONG if error.problems[0].type == "too_long" else NOT_A_NAME) from None
+        problem = {"not_a_name": NOT_A_NAME, "too_long": NAME_TOO_LONG}
+        raise Reask(problem.get(error.problems[0].type, SEND_NAME)) from None
     return "recipient_phone"
 
 
@@ -239,8 +369,9 @@ async def ask_recipient_phone(turn: Turn) -> None:
 
 
 async def read_recipient_phone(turn: Turn, said: Said) -> str:
+    raw = said.contact_phone if said.kind == "contact" else _text(said, PHONE_AS_TEXT)
     try:
-        turn.session.data["recipient_phone"] = storefront.check_phone(_text(said, PHONE_AS_TEXT))
+        turn.session.data["recipient_phone"] = storefront.check_phone(raw)
     except ValidationFailed:
         raise Reask(BAD_PHONE) from None
     return "method"
@@ -263,22 +394,25 @@ async def read_method(turn: Turn, said: Said) -> str:
         method = DeliveryMethod(action.value)
     except ValueError:
         raise Reask(USE_BUTTONS) from None
-    turn.session.data["method"] = method.value
-    return "address" if method is DeliveryMethod.DELIVERY else "day"
+    data = turn.session.data
+    data["method"] = method.value
+    if method is DeliveryMethod.PICKUP:
+        data.update(address="", lat=None, lon=None)
+        return "day"
+    return "address"
 
 
 async def ask_address(turn: Turn) -> None:
-    turn.say(ADDRESS, [cancel_row()])
+    turn.say_lines(
+        [turn.t(ADDRESS), turn.t(SEND_CANCEL)], [[Action(REQUEST_LOCATION, label=SEND_LOCATION)]]
+    )
 
 
 async def read_address(turn: Turn, said: Said) -> str:
     data = turn.session.data
     if said.kind == "location" and said.latitude is not None and said.longitude is not None:
-        data.update(
-            address=f"📍 {said.latitude:.5f}, {said.longitude:.5f}",
-            lat=said.latitude,
-            lon=said.longitude,
-        )
+        lat, lon = said.latitude, said.longitude
+        data.update(address=f"{lat:.6f}, {lon:.6f}", lat=lat, lon=lon)
         return "day"
     try:
         data["address"] = storefront.check_address(_text(said, ADDRESS_AS_TEXT))
@@ -286,21 +420,26 @@ async def read_address(turn: Turn, said: Said) -> str:
         raise Reask(
             ADDRESS_LONG if error.problems[0].type == "too_long" else ADDRESS_SHORT
         ) from None
-    data.pop("lat", None)
-    data.pop("lon", None)
+    data.update(lat=None, lon=None)
     return "day"
 
 
+def day_choice(turn: Turn, day: date, today: date) -> Action:
+    label, params = "{day}", {"day": turn.day(day)}
+    if day == today:
+        label = TODAY
+    elif (day - today).days == 1:
+        label = TOMORROW
+    return Action("checkout.day", day.isoformat(), label=label, label_params=params)
+
+
 async def ask_day(turn: Turn) -> None:
+    today = shop_today(turn.shop, turn.now)
     days = storefront.bookable_days(turn.shop, turn.now)
-    turn.say(
-        DAY,
-        [
-            [Action("checkout.day", day.isoformat(), label=f"{day:%d.%m}")]
-            for day in days[:MAX_PRODUCTS]
-        ]
-        + [cancel_row()],
-    )
+    turn.say(DAY, [[day_choice(turn, day, today)] for day in days] + [cancel_row()])
+
+
+DAY_PROBLEMS = {"past": DAY_PAST, "too_far": DAY_TOO_FAR}
 
 
 async def read_day(turn: Turn, said: Said) -> str:
@@ -318,7 +457,7 @@ async def read_day(turn: Turn, said: Said) -> str:
     try:
         storefront.check_day(turn.shop, day, turn.now)
     except ValidationFailed as error:
-        raise Reask(DAY_PAST if error.problems[0].type == "past" else DAY_TOO_FAR) from None
+        raise Reask(DAY_PROBLEMS.get(error.problems[0].type, DAY_UNREAD)) from None
     if not storefront.open_slots(turn.shop, day, turn.now):
         raise Reask(NO_WINDOWS)
     turn.session.data["day"] = day.isoformat()
@@ -328,15 +467,21 @@ async def read_day(turn: Turn, said: Said) -> str:
 async def ask_window(turn: Turn) -> None:
     day = date.fromisoformat(turn.session.data["day"])
     slots = storefront.open_slots(turn.shop, day, turn.now)
+    if not slots:  # the last window closed since the day was chosen
+        turn.lead = turn.lead or turn.t(NO_WINDOWS)
+        await go(turn, "day")
+        return
     turn.say(
         WINDOW,
         [[Action("checkout.window", slot.label, label=slot.label)] for slot in slots]
-        + [cancel_row()],
-        day=f"{day:%d.%m}",
+        + [[Action("checkout.otherday", label=OTHER_DAY)], cancel_row()],
+        day=turn.day(day),
     )
 
 
 async def read_window(turn: Turn, said: Said) -> str:
+    if said.action is not None and said.action.kind == "checkout.otherday":
+        return "day"
     if said.action is not None and said.action.kind == "checkout.window":
         label = said.action.value
     elif said.kind == "text":
@@ -347,9 +492,10 @@ async def read_window(turn: Turn, said: Said) -> str:
     try:
         slot = storefront.check_slot(turn.shop, day, label, turn.now)
     except ValidationFailed as error:
-        raise Reask(
-            WINDOW_CLOSED if error.problems[0].type == "closed" else WINDOW_BY_BUTTON
-        ) from None
+        problem = error.problems[0]
+        if problem.loc[:1] == ("day",):
+            raise Reask(DAY_PROBLEMS.get(problem.type, DAY_UNREAD), step="day") from None
+        raise Reask(WINDOW_CLOSED if problem.type == "closed" else WINDOW_BY_BUTTON) from None
     turn.session.data["window"] = slot.label
     return "card"
 
@@ -358,35 +504,116 @@ async def ask_card(turn: Turn) -> None:
     turn.say(CARD, [[Action("checkout.nocard", label=NO_CARD)], cancel_row()])
 
 
+def after_card(turn: Turn) -> str:
+    """The occasion is asked once per checkout: when the card is asked again (a window
+    closed before confirming), its answer leads straight to the summary."""
+    return "confirm" if "occasion" in turn.session.data else "occasion"
+
+
 async def read_card(turn: Turn, said: Said) -> str:
     if said.action is not None and said.action.kind == "checkout.nocard":
         turn.session.data["card"] = None
-        return "confirm"
+        return after_card(turn)
     try:
         turn.session.data["card"] = storefront.check_card_text(_text(said, CARD_AS_TEXT))
     except ValidationFailed:
         raise Reask(CARD_TOO_LONG) from None
+    return after_card(turn)
+
+
+def no_occasion_row() -> list[Action]:
+    return [Action("checkout.occasion", NO_OCCASION, label=NO_THANKS)]
+
+
+async def ask_occasion(turn: Turn) -> None:
+    turn.say(
+        OCCASION,
+        [
+            [
+                Action("checkout.occasion", DateType.BIRTHDAY.value, label=BIRTHDAY),
+                Action("checkout.occasion", DateType.ANNIVERSARY.value, label=ANNIVERSARY),
+            ],
+            no_occasion_row(),
+            cancel_row(),
+        ],
+    )
+
+
+async def read_occasion(turn: Turn, said: Said) -> str:
+    kind = _pressed(said, "checkout.occasion", USE_BUTTONS).value
+    data = turn.session.data
+    if kind == NO_OCCASION:
+        data.update(occasion=None, occasion_type=None)
+        return "confirm"
+    if kind not in {k.value for k in OCCASION_KINDS}:
+        raise Reask(USE_BUTTONS)
+    data["occasion_type"] = kind
+    return "occasion_date"
+
+
+async def ask_occasion_date(turn: Turn) -> None:
+    kind = turn.session.data.get("occasion_type") or DateType.BIRTHDAY.value
+    turn.say(OCCASION_DATE[kind], [no_occasion_row(), cancel_row()])
+
+
+async def read_occasion_date(turn: Turn, said: Said) -> str:
+    if said.action is not None:
+        return await read_occasion(turn, said)
+    text = _text(said, DATE_AS_TEXT)
+    try:
+        day = parse_occasion_date(text, shop_today(turn.shop, turn.now))
+    except ValidationFailed as error:
+        raise Reask(YEAR_WRONG if error.problems[0].type == "year" else DATE_UNREAD) from None
+    data = turn.session.data
+    kind = data.get("occasion_type") or DateType.BIRTHDAY.value
+    data["occasion"] = {"type": kind, "date": day.isoformat()}
     return "confirm"
 
 
 async def ask_confirm(turn: Turn) -> None:
-    method = DeliveryMethod(turn.session.data["method"])
+    data = turn.session.data
+    method = DeliveryMethod(data["method"])
     quote = await storefront.quote(shop=turn.shop, cart=turn.session.cart, delivery_method=method)
-    turn.say(TOTAL, sum=money(quote.total, turn.shop, turn.language))
-    turn.say(
-        RIGHT,
-        [[Action("checkout.confirm", label=CONFIRM)], cancel_row()],
-    )
+    t = turn.t
+    lines = [t(CHECK), ""]
+    for item in quote.items:
+        lines.append(f"• {item.product.name} × {item.quantity} — {turn.money(item.total)}")
+    lines += ["", t(ITEMS, sum=turn.money(quote.flower_sum))]
+    if method is DeliveryMethod.DELIVERY:
+        lines.append(t(DELIVERY_FEE, sum=turn.money(quote.delivery_fee)))
+    lines.append(t(TOTAL, sum=turn.money(quote.total)))
+    lines.append("")
+    lines.append(t(RECIPIENT_LINE, name=data["recipient_name"], phone=data["recipient_phone"]))
+    if method is DeliveryMethod.DELIVERY:
+        lines.append(t(DELIVERY_TO, address=data["address"]))
+    else:
+        lines.append(t(PICKUP_FROM, address=turn.shop.address or turn.shop.name))
+    day = date.fromisoformat(data["day"])
+    lines.append(t(WHEN, day=turn.day(day), window=data["window"]))
+    card = data.get("card")
+    lines.append(t(CARD_LINE, text=card) if card else t(CARD_NONE))
+    occasion = data.get("occasion")
+    if occasion:
+        lines.append(
+            t(
+                REMEMBER,
+                occasion=t(OCCASION_NAMES[occasion["type"]]),
+                date=f"{date.fromisoformat(occasion['date']):%d.%m}",
+            )
+        )
+    lines += ["", t(RIGHT)]
+    turn.say_lines(lines, [[Action("checkout.confirm", label=CONFIRM)], cancel_row()])
 
 
 async def read_confirm(turn: Turn, said: Said) -> str:
     _pressed(said, "checkout.confirm", CONFIRM_OR_CANCEL)
     data = turn.session.data
+    occasion = data.get("occasion")
     checkout = storefront.ChatCheckout(
         checkout_id=str(data["id"]),
         cart=turn.session.cart,
-        phone=turn.phone,
-        name=turn.name,
+        phone=data["phone"],
+        name=data.get("name") or "",
         recipient_name=data["recipient_name"],
         recipient_phone=data["recipient_phone"],
         delivery_method=DeliveryMethod(data["method"]),
@@ -398,22 +625,40 @@ async def read_confirm(turn: Turn, said: Said) -> str:
         card_text=data.get("card"),
         language=turn.language,
         chat=turn.address,
+        occasion=(
+            Occasion(DateType(occasion["type"]), date.fromisoformat(occasion["date"]))
+            if occasion
+            else None
+        ),
     )
     try:
         order, _placed = await storefront.place_chat_order(
             shop=turn.shop, checkout=checkout, clock=turn.clock
         )
     except ValidationFailed as error:
-        if error.problems[0].loc[:1] in (("day",), ("window",)):
-            turn.say(TIME_GONE)
-            return "day"
+        where = error.problems[0].loc[:1]
+        if where in (("day",), ("window",)):
+            raise Reask(TIME_GONE, step=where[0]) from None
         turn.session.step = None
-        turn.say(GONE)
-        return "menu"
+        turn.say(PRODUCTS_GONE, [[Action("flow.cart", label=CART)]])
+        return "none"
     turn.session.cart = {}
     turn.session.data = {}
-    turn.say(PLACED, number=order.number)
-    return "menu"
+    t = turn.t
+    lines = [t(PLACED, number=order.number)]
+    base = turn.public_base_url.rstrip("/")
+    if base:
+        lines.append(t(FOLLOW, link=f"{base}/tracking/{order.tracking_token}"))
+    else:
+        lines.append(t(TRACKING_CODE, token=order.tracking_token))
+    info = storefront.delivery_options(turn.shop).payment_info
+    lines += ["", t(HOW_TO_PAY, info=info) if info else t(PAY_LATER)]
+    lines.append(t(TO_PAY, sum=turn.money(order.total)))
+    if occasion:
+        lines += ["", t(REMIND, date=f"{date.fromisoformat(occasion['date']):%d.%m}")]
+    turn.session.step = None
+    turn.say_lines(lines, menu_actions())
+    return "none"
 
 
 async def ask_approval_change(turn: Turn) -> None:
@@ -438,16 +683,20 @@ async def read_approval_change(turn: Turn, said: Said) -> str:
 
 
 STEPS: dict[str, Step] = {
-    "recipient": Step(ask_recipient, read_recipient),
+    "phone": Step(ask_phone, read_phone),
+    "recipient": Step(ask_recipient, read_recipient, frozenset({"checkout.me", "checkout.again"})),
     "recipient_phone": Step(ask_recipient_phone, read_recipient_phone),
-    "method": Step(ask_method, read_method),
+    "method": Step(ask_method, read_method, frozenset({"checkout.method"})),
     "address": Step(ask_address, read_address),
-    "day": Step(ask_day, read_day),
-    "window": Step(ask_window, read_window),
-    "card": Step(ask_card, read_card),
-    "confirm": Step(ask_confirm, read_confirm),
+    "day": Step(ask_day, read_day, frozenset({"checkout.day"})),
+    "window": Step(ask_window, read_window, frozenset({"checkout.window", "checkout.otherday"})),
+    "card": Step(ask_card, read_card, frozenset({"checkout.nocard"})),
+    "occasion": Step(ask_occasion, read_occasion, frozenset({"checkout.occasion"})),
+    "occasion_date": Step(ask_occasion_date, read_occasion_date, frozenset({"checkout.occasion"})),
+    "confirm": Step(ask_confirm, read_confirm, frozenset({"checkout.confirm"})),
     "approval_change": Step(ask_approval_change, read_approval_change),
 }
+CHECKOUT_STEPS = tuple(name for name in STEPS if name != "approval_change")
 
 
 # --- outside the checkout ----------------------------------------------------------------
@@ -506,23 +755,75 @@ async def show_orders(turn: Turn) -> None:
     turn.say(MENU, menu_actions())
 
 
+async def show_cart(turn: Turn) -> None:
+    quote = await storefront.quote(shop=turn.shop, cart=turn.session.cart)
+    if not quote.items:
+        turn.say(EMPTY_CART, menu_actions())
+        return
+    lines = [
+        f"• {item.product.name} × {item.quantity} — {turn.money(item.total)}"
+        for item in quote.items
+    ]
+    turn.say_lines(
+        lines,
+        [[Action("flow.checkout", label=CHECKOUT)], [Action("flow.catalog", label=CATALOG)]],
+    )
+
+
+async def begin_checkout(
+    turn: Turn, *, known: Mapping[str, Any] | None = None, note: str = ""
+) -> None:
+    """A new checkout of the session's cart: at `recipient` when the phone is known (by
+    the channel, or in `known` from a reorder), else at `phone`; `note` leads the
+    first question."""
+    data: dict[str, Any] = {"id": uuid.uuid4().hex, **(known or {})}
+    if not data.get("phone") and turn.phone:
+        data.update(phone=turn.phone, name=turn.name or turn.phone)
+    turn.session.data = data
+    turn.lead = note
+    await go(turn, "recipient" if data.get("phone") else "phone")
+
+
+async def start_checkout(turn: Turn) -> None:
+    quote = await storefront.quote(shop=turn.shop, cart=turn.session.cart)
+    if not quote.items:
+        turn.alerts.append(turn.t(EMPTY_CART))
+        return
+    await begin_checkout(turn)
+
+
 async def start_reorder(turn: Turn, value: str) -> None:
     try:
         again = await storefront.reorder(
             address=turn.address, order_id=int(value) if value.isdigit() else 0
         )
     except NotFound:
-        turn.say(NOT_YOURS)
-        await show_menu(turn)
+        turn.alerts.append(turn.t(NOT_YOURS))
         return
-    if again.shop.id != turn.shop.id or not again.cart:
-        turn.say(GONE)
-        await show_menu(turn)
+    if again.shop.id != turn.shop.id:  # another shop's order: not through this chat
+        turn.alerts.append(turn.t(NOT_YOURS))
+        return
+    await reorder_into(turn, again)
+
+
+async def reorder_into(turn: Turn, again: storefront.Reorder) -> None:
+    """Checkout of what order `again` had (its products still sold), offering its
+    recipient again; when nothing of it is sold any more, the menu."""
+    turn.session.step = None
+    if not again.cart:
+        turn.session.data = {}
+        turn.say(NOTHING_LEFT, menu_actions(), number=again.number)
         return
     turn.session.cart = dict(again.cart)
-    turn.session.data = {"id": checkout_id(turn)}
-    turn.say(REORDER_NOTE, number=again.number)
-    await go(turn, "recipient")
+    note = turn.t(REORDER_NOTE, number=again.number)
+    if again.skipped:
+        note += "\n" + turn.t(SKIPPED, names=", ".join(again.skipped))
+    known: dict[str, Any] = {}
+    if again.phone:
+        known = {"phone": again.phone, "name": again.name or turn.name}
+    if again.recipient_name:
+        known["again"] = {"name": again.recipient_name, "phone": again.recipient_phone}
+    await begin_checkout(turn, known=known, note=note)
 
 
 async def answer_approval(turn: Turn, action: Action) -> None:
@@ -539,16 +840,46 @@ async def answer_approval(turn: Turn, action: Action) -> None:
     turn.say(APPROVED, number=order.number)
 
 
-def checkout_id(turn: Turn) -> str:
-    return f"{turn.address.channel.value}-{turn.address.external_id}-{int(turn.now.timestamp())}"
-
-
 async def go(turn: Turn, step: str) -> None:
+    """Move to `step` and ask its question ("menu": the menu; "none": stay out of a
+    step, what was said is all)."""
     if step == "menu":
         await show_menu(turn)
         return
+    if step == "none":
+        turn.session.step = None
+        return
     turn.session.step = step
     await STEPS[step].question(turn)
+
+
+async def take(turn: Turn, said: Said) -> None:
+    """What the person said at the session's checkout step."""
+    assert turn.session.step is not None
+    name = turn.session.step
+    step = STEPS[name]
+    action = said.action
+    if (
+        action is not None
+        and action.kind.startswith("checkout.")
+        and (action.kind not in step.accepts)
+    ):
+        turn.alerts.append(turn.t(STALE))
+        await step.question(turn)
+        return
+    try:
+        following = await step.read(turn, said)
+    except Reask as wrong:
+        turn.lead = turn.t(wrong.problem, **wrong.params)
+        await go(turn, wrong.step or name)
+    else:
+        await go(turn, following)
+
+
+def is_cancel(said: Said) -> bool:
+    if said.action is not None:
+        return said.action.kind == "checkout.cancel"
+    return said.kind == "text" and said.text.strip().lower() == "/cancel"
 
 
 async def answer(
@@ -561,16 +892,25 @@ async def answer(
     name: str,
     language: str,
     clock: Clock,
-) -> list[OutgoingMessage]:
-    """The shop's answer to what the person did; `session` is updated in place.
+    public_base_url: str = "",
+) -> Turn:
+    """The shop's answer to what the person did (`replies` and `alerts` of the turn);
+    `session` is updated in place.
 
     Outcomes: the menu, catalog, cart and checkout moves of the module docstring; at a
     checkout step a wrong answer gets its reason and the same question again.
     """
-    turn = Turn(shop, address, session, language, phone, name, clock)
+    turn = Turn(shop, address, session, language, phone, name, clock, public_base_url)
+    await respond(turn, said)
+    return turn
+
+
+async def respond(turn: Turn, said: Said) -> None:
+    """The moves of `answer` on a turn the channel built."""
+    session = turn.session
     action = said.action
     kind = action.kind if action is not None else ""
-    if kind == "checkout.cancel":
+    if is_cancel(said):
         session.step = None
         session.data = {}
         turn.say(CANCELLED)
@@ -579,28 +919,19 @@ async def answer(
         await show_catalog(turn)
     elif kind == "flow.product" and action is not None:
         await add_product(turn, action.value)
+    elif kind == "flow.cart":
+        await show_cart(turn)
     elif kind == "flow.orders":
         await show_orders(turn)
     elif kind == "flow.checkout":
-        if not session.cart:
-            turn.say(EMPTY_CART)
-            await show_catalog(turn)
-        else:
-            session.data = {"id": checkout_id(turn)}
-            await go(turn, "recipient")
+        await start_checkout(turn)
     elif kind == "order.reorder" and action is not None:
         await start_reorder(turn, action.value)
     elif kind in ("approval.approve", "approval.change") and action is not None:
         await answer_approval(turn, action)
     elif session.step in STEPS:
-        step = STEPS[session.step]
-        try:
-            following = await step.read(turn, said)
-        except Reask as wrong:
-            turn.say(wrong.problem, **wrong.params)
-            await step.question(turn)
-        else:
-            await go(turn, following)
+        await take(turn, said)
+    elif kind.startswith("checkout."):
+        turn.alerts.append(turn.t(FINISHED))
     else:
         await show_menu(turn)
-    return turn.replies

@@ -490,6 +490,11 @@ class FakeGraph:
                     row_ids.add(row_id)
             if total > 10:
                 raise _Refused(131009, "Total row count exceed max allowed count: 10")
+        elif kind == "location_request_message":
+            if header is not None:
+                raise _Refused(131009, "A location request has no header.")
+            if action.get("name") != "send_location":
+                raise _Refused(131009, "action['name'] must be send_location")
         else:
             raise _Refused(131009, f"Interactive type {kind} is not supported here.")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -14,9 +13,9 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from bot.texts import day_label, kind_name
+from bot.texts import kind_name
 from core.i18n import LANGUAGES
-from core.storefront import Section, Slot
+from core.storefront import Section
 
 LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "Oʻzbekcha", "en": "English"}
 
@@ -57,6 +56,9 @@ class OrderCb(CallbackData, prefix="ord"):
 
 
 class CheckoutCb(CallbackData, prefix="co"):
+    """A checkout button: its data are the flow's actions as bot.actions encodes them
+    (the checkout's keyboards are the flow's choices, bot.routers.customer.checkout)."""
+
     action: str  # me, again, delivery, pickup, day, window, otherday, nocard, occasion, confirm
     value: str = ""
 
@@ -187,102 +189,8 @@ def share_phone() -> ReplyKeyboardMarkup:
     )
 
 
-def share_location() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=_("📍 Send my location"), request_location=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-
-
-def recipient(again: str | None = None) -> InlineKeyboardMarkup:
-    """ "It's me", and the last order's recipient when checkout came from a reorder."""
-    rows = [[button(_("🙋 It's me"), CheckoutCb(action="me"))]]
-    if again:
-        name = again if len(again) <= 40 else again[:39] + "…"
-        rows.append([button(_("🔁 To {name} again").format(name=name), CheckoutCb(action="again"))])
-    rows.append(cancel_row())
-    return inline(rows)
-
-
-def method() -> InlineKeyboardMarkup:
-    return inline(
-        [
-            [button(_("🚚 Delivery"), CheckoutCb(action="delivery"))],
-            [button(_("🏪 Pickup"), CheckoutCb(action="pickup"))],
-            cancel_row(),
-        ]
-    )
-
-
 def only_cancel() -> InlineKeyboardMarkup:
     return inline([cancel_row()])
-
-
-def days(choices: Sequence[date], today: date) -> InlineKeyboardMarkup:
-    rows = []
-    for day in choices:
-        if day == today:
-            label = _("Today, {day}").format(day=day_label(day))
-        elif (day - today).days == 1:
-            label = _("Tomorrow, {day}").format(day=day_label(day))
-        else:
-            label = day_label(day)
-        rows.append([button(label, CheckoutCb(action="day", value=day.strftime("%Y%m%d")))])
-    rows.append(cancel_row())
-    return inline(rows)
-
-
-def slot_value(slot: Slot) -> str:
-    """A window in callback data (':' is the callback separator): 10:00-12:00 -> 1000-1200."""
-    return slot.label.replace(":", "")
-
-
-def slot_label(value: str) -> str:
-    start, _sep, end = value.partition("-")
-    return f"{start[:2]}:{start[2:]}-{end[:2]}:{end[2:]}"
-
-
-def windows(slots: Sequence[Slot]) -> InlineKeyboardMarkup:
-    rows = [[button(s.label, CheckoutCb(action="window", value=slot_value(s)))] for s in slots]
-    rows.append([button(_("⬅️ Another day"), CheckoutCb(action="otherday"))])
-    rows.append(cancel_row())
-    return inline(rows)
-
-
-def card() -> InlineKeyboardMarkup:
-    return inline([[button(_("No card"), CheckoutCb(action="nocard"))], cancel_row()])
-
-
-NO_OCCASION = "none"
-
-
-def occasion() -> InlineKeyboardMarkup:
-    return inline(
-        [
-            [
-                button(_("🎂 Birthday"), CheckoutCb(action="occasion", value="birthday")),
-                button(_("💍 Anniversary"), CheckoutCb(action="occasion", value="anniversary")),
-            ],
-            [button(_("No, thanks"), CheckoutCb(action="occasion", value=NO_OCCASION))],
-            cancel_row(),
-        ]
-    )
-
-
-def occasion_date() -> InlineKeyboardMarkup:
-    return inline(
-        [[button(_("No, thanks"), CheckoutCb(action="occasion", value=NO_OCCASION))], cancel_row()]
-    )
-
-
-def confirm() -> InlineKeyboardMarkup:
-    return inline(
-        [
-            [button(_("✅ Confirm the order"), CheckoutCb(action="confirm"))],
-            cancel_row(),
-        ]
-    )
 
 
 def orders(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:

@@ -1,7 +1,9 @@
 """Every state of the customer's conversations, in one place.
 
-Checkout (`Checkout`), one question per state; every state re-asks its question after
-wrong input, and /cancel leaves from anywhere (the cart stays):
+Checkout (`Checkout`): one state per step of the channel-neutral flow
+(core.flows.shop_chat.STEPS, which holds the questions, choices and validators; the
+Telegram rendering is bot.routers.customer.checkout). Every state re-asks its question
+after wrong input, and /cancel leaves from anywhere (the cart stays):
 
 | state             | the bot asks                         | accepted answer                                  | next                         |
 |-------------------|--------------------------------------|--------------------------------------------------|------------------------------|

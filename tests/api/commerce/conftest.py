@@ -38,4 +38,7 @@ def settings_overrides(shopify: FakeShopify, graph: FakeGraph) -> dict[str, Any]
         "whatsapp_api_base": graph.base_url,
         "whatsapp_api_version": graph.version,
         "whatsapp_app_secret": APP_SECRET,
+        # The commerce inbox is the integrator's: no shop chat answers its WhatsApp
+        # messages (tests/bot/test_shop_dialogue.py has the shop chat on).
+        "whatsapp_dialogue": False,
     }

@@ -43,6 +43,9 @@ def settings_overrides(
         "whatsapp_app_secret": APP_SECRET,
         "telegram_bot_token": DEFAULT_TOKEN,
         "telegram_api_base": telegram.base_url,
+        # The commerce inbox is the integrator's: no shop chat answers its WhatsApp
+        # messages (tests/bot/test_shop_dialogue.py has the shop chat on).
+        "whatsapp_dialogue": False,
     }
 
 

@@ -71,6 +71,9 @@ def settings_overrides(graph: FakeGraph) -> dict[str, Any]:
         "whatsapp_token": TOKEN,
         "whatsapp_phone_number_id": PHONE_NUMBER_ID,
         "public_base_url": "https://shop.example.kz",
+        # The deliverer on its own: staff answer; the shop chat's own replies are
+        # tests/bot/test_shop_dialogue.py's.
+        "whatsapp_dialogue": False,
     }
 
 

@@ -84,3 +84,26 @@ def test_a_label_carrying_data_is_cut_with_an_ellipsis() -> None:
     assert was_cut and len(text) == REPLY_BUTTON_TITLE and text.endswith("…")
     assert fit("Букет «Нежность» 51 роза", LIST_ROW_TITLE) == ("Букет «Нежность» 51 роза", False)
     assert fit("Букет «Нежность» 101 роза", LIST_ROW_TITLE)[0] == "Букет «Нежность» 101 ро…"
+
+
+def flow_labels() -> set[str]:
+    """The label msgids of every action the shop chat's flow table offers."""
+    from core.flows import shop_chat
+
+    tree = ast.parse((ROOT / "core/flows/shop_chat.py").read_text(encoding="utf-8"))
+    labels = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Action"):
+            continue
+        given = [k.value for k in node.keywords if k.arg == "label"] + node.args[2:3]
+        for value in given:
+            if isinstance(value, ast.Name) and value.id.isupper():
+                labels.add(getattr(shop_chat, value.id))
+    return labels
+
+
+def test_every_label_of_the_flow_table_is_checked_here() -> None:
+    labels = flow_labels()
+    assert "✅ Confirm the order" in labels and "🎂 Birthday" in labels
+    missing = labels - set(CUSTOMER_BUTTON_LABELS) - TELEGRAM_ONLY
+    assert not missing, f"add these button labels to CUSTOMER_BUTTON_LABELS: {sorted(missing)}"
