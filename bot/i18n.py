@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 DOMAIN = "messages"
 LANGUAGE_KEY = "language"
+# Set once the person was asked to pick a language (bot.routers.customer.start).
+LANGUAGE_ASKED_KEY = "language_asked"
 
 
 def ensure_compiled(path: Path = LOCALES_DIR, domain: str = DOMAIN) -> None:

@@ -11,11 +11,13 @@ Telegram gives that upload is what chats (the customer's) show from then on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiogram import Bot
-from aiogram.types import FSInputFile, Message
+from aiogram.types import FSInputFile, InputFile, Message
 
-from core.photos import MAX_PHOTO_BYTES, PhotoRejected
+from core.models import Product
+from core.photos import MAX_PHOTO_BYTES, PhotoRejected, local_photo
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,15 @@ async def echo_clean_photo(message: Message, path: str, caption: str) -> str | N
     """Send the cleaned photo back in the chat; returns the file id Telegram gave it."""
     sent = await message.answer_photo(FSInputFile(path, filename="photo.jpg"), caption=caption)
     return sent.photo[-1].file_id if sent.photo else None
+
+
+def product_picture(product: Product, data_dir: Path) -> str | InputFile | None:
+    """What a chat shows as the product's picture: its web address, or the stored file
+    when the address is one of ours without a public host (Telegram cannot fetch it)."""
+    url = product.image_url
+    if not url:
+        return None
+    if url.startswith(("http://", "https://")):
+        return url
+    path = local_photo(data_dir, url)
+    return FSInputFile(path, filename="product.jpg") if path is not None else None

@@ -3,11 +3,15 @@
 Prices are whole currency units. A product's effective price is its discount price when
 that is set and below the shelf price (`Product.current_price`); filters on price use
 the same rule in SQL, so what a list filters on is what it shows.
+
+Staff manage the catalog from the chat too (`add_product`, `change_product`): the role
+table (core.permissions, EDIT_CATALOG) decides who may; "in stock" is whether the
+product is on sale (`is_active`), which is what customers' catalogs show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +19,9 @@ from tortoise.expressions import Case, F, Q, When
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from core import permissions
 from core.errors import ValidationFailed
-from core.models import Product, ProductKind
+from core.models import Category, Product, ProductKind, Role
 from core.tenancy import get_owned, scoped
 
 # Fields a client may write, and the location its dialect reports them at.
@@ -184,3 +189,69 @@ async def delete_product(*, shop_id: int, product_id: int) -> None:
     async with in_transaction():
         product = await get_owned(Product, shop_id=shop_id, id=product_id, for_update=True)
         await product.delete()
+
+
+async def shop_categories(*, shop_id: int) -> list[Category]:
+    """The shop's categories by name."""
+    return list(await Category.filter(shop_id=shop_id).order_by("name", "id"))
+
+
+async def add_product(
+    *,
+    shop_id: int,
+    roles: Iterable[Role],
+    name: str,
+    price: int,
+    category_id: int | None = None,
+    category_name: str | None = None,
+    in_stock: bool = True,
+    image_url: str | None = None,
+) -> Product:
+    """A staff member adds a product: into an existing category, a new one named
+    `category_name` (made when missing), or none.
+
+    Outcomes: the product; RoleForbidden for a role that may not edit the catalog;
+    ValidationFailed for an empty name or a negative price; NotFound for another shop's
+    category.
+    """
+    permissions.check(roles, permissions.Action.EDIT_CATALOG)
+    async with in_transaction():
+        if category_name is not None and category_name.strip():
+            category, _created = await Category.get_or_create(
+                shop_id=shop_id, name=category_name.strip()[:200]
+            )
+            category_id = category.id
+        elif category_id is not None:
+            await get_owned(Category, shop_id=shop_id, id=category_id)
+        product = await create_product(
+            shop_id=shop_id,
+            values={
+                "name": name,
+                "price": price,
+                "is_active": in_stock,
+                "category_id": category_id,
+            },
+        )
+        if image_url:
+            product.image_url = image_url[:1000]
+            await product.save(update_fields=["image_url", "updated_at"])
+    return product
+
+
+async def change_product(
+    *,
+    shop_id: int,
+    roles: Iterable[Role],
+    product_id: int,
+    price: int | None = None,
+    in_stock: bool | None = None,
+) -> Product:
+    """A staff member changes a product's price or whether it is in stock; errors as
+    for `add_product` (a discount not below the new price is a ValidationFailed)."""
+    permissions.check(roles, permissions.Action.EDIT_CATALOG)
+    changes: dict[str, Any] = {}
+    if price is not None:
+        changes["price"] = price
+    if in_stock is not None:
+        changes["is_active"] = in_stock
+    return await update_product(shop_id=shop_id, product_id=product_id, changes=changes)

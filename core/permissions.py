@@ -11,6 +11,7 @@
     report an issue                x     x     x       x       x        x
     resolve an issue               x     x     x
     assign florists / courier      x     x     x
+    edit the catalog               x     x     x       x
 
 The status machine (core.orders.status) says whether a move exists at all; this table
 says whether the person pressing may make it. A person may hold several roles in a shop;
@@ -38,6 +39,7 @@ class Action(StrEnum):
     REPORT_ISSUE = "report_issue"
     RESOLVE_ISSUE = "resolve_issue"
     LINK_STAFF_CHAT = "link_staff_chat"
+    EDIT_CATALOG = "edit_catalog"
 
 
 MOVE_ROLES: dict[OrderStatus, frozenset[Role]] = {
@@ -57,6 +59,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.REPORT_ISSUE: frozenset(Role),
     Action.RESOLVE_ISSUE: MANAGERS,
     Action.LINK_STAFF_CHAT: frozenset({Role.OWNER, Role.ADMIN}),
+    Action.EDIT_CATALOG: MANAGERS | {Role.FLORIST},
 }
 
 

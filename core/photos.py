@@ -1,4 +1,4 @@
-"""Order photos: the assembled bouquet and the proof of delivery.
+"""Order photos (the assembled bouquet, the proof of delivery) and product pictures.
 
 An upload is checked to be a real image (Pillow, not the file name or a MIME type),
 refused above 10 MB, turned upright and re-encoded as a plain JPEG so nothing of the
@@ -126,6 +126,28 @@ def _write(directory: Path, name: str, data: bytes) -> Path:
     temporary.write_bytes(data)
     temporary.replace(path)
     return path
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    path: Path
+    url: str
+    clean: CleanImage
+
+
+async def store_photo(*, data: bytes, data_dir: Path, public_base_url: str = "") -> StoredPhoto:
+    """Check, clean and store an upload under DATA_DIR/photos/; PhotoRejected as above."""
+    clean = await asyncio.to_thread(clean_image, data)
+    name = f"{secrets.token_urlsafe(24)}.jpg"
+    path = await asyncio.to_thread(_write, photos_dir(data_dir), name, clean.data)
+    return StoredPhoto(path=path, url=photo_url(name, public_base_url=public_base_url), clean=clean)
+
+
+def local_photo(data_dir: Path, url: str | None) -> Path | None:
+    """The stored file behind one of our photo URLs (absolute or not), else None."""
+    if not url or URL_PREFIX not in url:
+        return None
+    return photo_file(data_dir, url.rsplit(URL_PREFIX, 1)[-1])
 
 
 async def add_order_photo(

@@ -12,6 +12,7 @@
   (StaffFlow.bouquet_photo, see bot.routers.staff_states).
 - `/orders`: today's orders by status (shop time); a florist sees their production
   tasks; a courier is pointed to /deliveries.
+- `/newproduct`, `/products`: the catalog from the chat (bot.routers.staff_catalog).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from aiogram.types import (
 from aiogram.utils.formatting import Text, TextMention
 from aiogram.utils.i18n import gettext as _
 
+from bot.routers import staff_catalog
 from bot.routers.staff_approval import create_approval_router
 from bot.routers.staff_states import ASSEMBLY_ORDER_KEY, StaffFlow
 from bot.staff_cards import (
@@ -501,6 +503,7 @@ async def bouquet_not_photo(message: Message) -> None:
 def create_router() -> Router:
     router = Router(name="staff")
     router.include_router(create_approval_router())
+    router.include_router(staff_catalog.create_router())
     private = F.chat.type == "private"
     router.message.register(ask_contact, Command("staff"), private)
     router.message.register(link_contact, F.contact, private, StateFilter(None))

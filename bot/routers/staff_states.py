@@ -5,6 +5,8 @@
 | StaffFlow.bouquet_photo      | staff chat, presser   | a photo of the assembled bouquet      | assembled, the customer is asked     |
 | CourierFlow.photo            | courier's own chat    | delivery photos (one or more)         | stays until Delivered or /cancel     |
 | ApprovalFlow.comment         | customer's own chat   | what to change in the bouquet (text)  | back to production, the state before |
+| ProductFlow.photo … in_stock | staff member's chat   | /newproduct: photo, name, price, ...  | the product is added (staff_catalog) |
+| ProductFlow.new_price        | staff member's chat   | a product's new price (a number)      | the price is changed, the card again |
 
 Staff contact linking has no state: a contact the person shares of themselves, outside
 any conversation, links their chat (bot.routers.staff).
@@ -31,6 +33,15 @@ class ApprovalFlow(StatesGroup):
     comment = State()
 
 
+class ProductFlow(StatesGroup):
+    photo = State()
+    name = State()
+    price = State()
+    category = State()
+    in_stock = State()
+    new_price = State()
+
+
 ASSEMBLY_ORDER_KEY = "staff_assembly_order"
 DELIVERY_ORDER_KEY = "courier_order"
 APPROVAL_ORDER_KEY = "approval_order"
@@ -38,3 +49,7 @@ APPROVAL_ORDER_KEY = "approval_order"
 APPROVAL_PHOTO_KEY = "approval_photo"
 # The state the customer was in before answering the bouquet (restored afterwards).
 APPROVAL_RETURN_KEY = "approval_return_state"
+# The product being added (shop id, photo URL, name, price, category) / the one whose
+# price is being changed.
+PRODUCT_DRAFT_KEY = "staff_product_draft"
+PRODUCT_EDIT_KEY = "staff_product"

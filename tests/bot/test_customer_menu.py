@@ -32,7 +32,6 @@ async def shop() -> Shop:
         ("kk", "Сәлеметсіз бе, Aru! Гүлдер дүкеніне қош келдіңіз."),
         ("uz", "Assalomu alaykum, Aru! Гүлдер doʻkoniga xush kelibsiz."),
         ("en-GB", "Hello, Aru! Welcome to Гүлдер."),
-        ("de", "Здравствуйте, Aru! Добро пожаловать в Гүлдер."),
         (None, "Здравствуйте, Aru! Добро пожаловать в Гүлдер."),
     ],
 )
@@ -42,6 +41,29 @@ async def test_greeting_is_in_the_telegram_language_or_russian(
     user = bot_harness.user(first_name="Aru", language_code=code)
     await user.send("/start shop_gulder")
     assert user.last_text.startswith(greeting)
+
+
+async def test_a_language_we_do_not_speak_is_asked_to_pick_one_at_the_first_start(
+    bot_harness: BotHarness, shop: Shop
+) -> None:
+    user = bot_harness.user(first_name="Aru", language_code="de")
+    await user.send("/start shop_gulder")
+    assert user.last_text == (
+        "Пожалуйста, выберите язык:\nТілді таңдаңыз:\nIltimos, tilni tanlang:\n"
+        "Please choose your language:"
+    )
+    assert user.last().button_texts() == ["Русский", "Қазақша", "Oʻzbekcha", "English"]
+    await user.press("Oʻzbekcha")
+    assert "Katalog" in " ".join(user.last().button_texts())
+    await user.send("/start")
+    assert user.last_text.startswith("Assalomu alaykum, Aru!")
+
+
+async def test_the_language_is_asked_once_only(bot_harness: BotHarness, shop: Shop) -> None:
+    user = bot_harness.user(first_name="Aru", language_code="de")
+    await user.send("/start shop_gulder")
+    await user.send("/start shop_gulder")
+    assert user.last_text.startswith("Здравствуйте, Aru! Добро пожаловать в Гүлдер.")
 
 
 async def test_the_language_switch_is_remembered(bot_harness: BotHarness, shop: Shop) -> None:

@@ -18,10 +18,12 @@ from bot.routers.customer import keyboards
 from bot.routers.customer.common import say, show
 from bot.routers.customer.keyboards import CardCb, MenuCb, SectionCb
 from bot.routers.customer.states import CART_KEY
+from bot.staff_media import product_picture
 from bot.texts import money
 from core import storefront
 from core.errors import NotFound
 from core.models import Product, Shop
+from core.runtime import Runtime
 
 
 async def on_catalog(event: Message | CallbackQuery, shop: Shop) -> None:
@@ -53,7 +55,11 @@ def items_in_cart(cart: dict[str, int]) -> int:
 
 
 async def on_section(
-    callback: CallbackQuery, callback_data: SectionCb, shop: Shop, state: FSMContext
+    callback: CallbackQuery,
+    callback_data: SectionCb,
+    shop: Shop,
+    state: FSMContext,
+    runtime: Runtime,
 ) -> None:
     try:
         product, total = await storefront.section_product(
@@ -78,7 +84,8 @@ async def on_section(
         total=total,
         in_cart=items_in_cart(cart),
     )
-    await show(callback, card_text(product, shop.currency), markup, photo=product.image_url)
+    picture = product_picture(product, runtime.settings.data_dir)
+    await show(callback, card_text(product, shop.currency), markup, photo=picture)
 
 
 async def on_quantity(

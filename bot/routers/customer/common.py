@@ -24,6 +24,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
+    InputFile,
     InputMediaPhoto,
     Message,
     TelegramObject,
@@ -36,6 +37,8 @@ from core import storefront
 from core.models import Shop
 
 Markup = Any
+# A picture a view shows: a web address or Telegram file id, or a file to upload.
+Picture = str | InputFile | None
 
 
 class ShopMiddleware(BaseMiddleware):
@@ -104,7 +107,7 @@ def _not_modified(error: TelegramBadRequest) -> bool:
     return "not modified" in str(error)
 
 
-async def _edit(message: Message, text: str, reply_markup: Markup, photo: str | None) -> bool:
+async def _edit(message: Message, text: str, reply_markup: Markup, photo: Picture) -> bool:
     """Edit `message` into the view; False when it cannot be (of the other kind, gone)."""
     try:
         if photo and message.photo:
@@ -122,7 +125,7 @@ async def _edit(message: Message, text: str, reply_markup: Markup, photo: str | 
 
 
 async def _send(
-    event: Message | CallbackQuery, text: str, reply_markup: Markup, photo: str | None
+    event: Message | CallbackQuery, text: str, reply_markup: Markup, photo: Picture
 ) -> None:
     bot = event.bot
     chat = event.message.chat if isinstance(event, CallbackQuery) else event.chat
@@ -146,7 +149,7 @@ async def show(
     text: str,
     reply_markup: Markup = None,
     *,
-    photo: str | None = None,
+    photo: Picture = None,
 ) -> None:
     """Show a view in place of the pressed message (see the module docstring); a
     command's view is a new message. `photo` (a URL or file id) makes it a photo card."""

@@ -1,4 +1,9 @@
-"""/start with the shop's deep link, /cancel, the language switch and the main menu."""
+"""/start with the shop's deep link, /cancel, the language switch and the main menu.
+
+A person whose Telegram speaks none of our languages (ru, kk, uz, en), with no language
+saved before, is asked to pick one at their first /start (in all four at once); the
+pick opens the menu in that language. Later starts greet them in what they use.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,17 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.actions import telegram_address
-from bot.i18n import set_language
+from bot.i18n import LANGUAGE_ASKED_KEY, render, set_language
 from bot.routers.customer import keyboards
 from bot.routers.customer.common import menu_text, say, show, show_menu
 from bot.routers.customer.keyboards import LanguageCb, MenuCb
 from bot.routers.customer.states import CART_KEY, CHECKOUT_KEY, SHOP_KEY
+from bot.texts import N_
 from core import storefront
 from core.errors import NotFound
+from core.i18n import LANGUAGES
+
+PICK_LANGUAGE = N_("Please choose your language:")
 
 DEEP_LINK_PREFIX = "shop_"
 
@@ -44,10 +53,27 @@ async def on_start(
         changes[CART_KEY] = {}
     await state.set_state(None)
     await state.update_data(changes)
+    if await _should_ask_language(data, event_from_user):
+        await state.update_data({LANGUAGE_ASKED_KEY: True})
+        lines = [render(PICK_LANGUAGE, code) for code in LANGUAGES]
+        await message.answer("\n".join(dict.fromkeys(lines)), reply_markup=keyboards.languages())
+        return
     greeting = _("Hello, {name}! Welcome to {shop}.").format(
         name=event_from_user.first_name, shop=shop.name
     )
     await show_menu(message, shop, greeting)
+
+
+def _speaks_ours(code: str | None) -> bool:
+    base = (code or "").replace("_", "-").split("-")[0].lower()
+    return not code or base in LANGUAGES
+
+
+async def _should_ask_language(data: dict[str, object], person: User) -> bool:
+    if data.get(LANGUAGE_ASKED_KEY) or _speaks_ours(person.language_code):
+        return False
+    saved = await storefront.saved_language(address=telegram_address(person.id))
+    return saved is None
 
 
 async def on_cancel(event: Message | CallbackQuery, state: FSMContext) -> None:
@@ -89,6 +115,7 @@ async def on_language(
     event_from_user: User,
 ) -> None:
     language = await set_language(state, i18n, callback_data.code)
+    await state.update_data({LANGUAGE_ASKED_KEY: True})
     await storefront.save_language(address=telegram_address(event_from_user.id), language=language)
     await show_menu(callback, None, _("The language is now English."))
 

@@ -1,0 +1,86 @@
+"""The catalog from the staff bot: a florist adds a product with a photo in five answers,
+a customer finds it in the catalog, and its card changes the price and availability."""
+
+from __future__ import annotations
+
+from core import storefront
+from core.models import Category, Product
+from core.photos import local_photo
+from tests.bot.staff_world import build_world
+from tests.core.test_photos import jpeg_with_gps
+
+
+async def test_a_florist_adds_a_product_with_a_photo_and_a_customer_sees_it(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    florist = world.private["florist"]
+    await florist.send("/newproduct")
+    assert florist.last_text.startswith("A new product. Send its photo")
+    await florist.send("here")
+    assert "photo of the product" in florist.last_text
+    await florist.send_photo(jpeg_with_gps())
+    assert florist.last_text == "What is it called?"
+    await florist.send("Spring tulips")
+    assert florist.last_text == "Its price in ₸, a whole number?"
+    await florist.send("fifteen")
+    assert "whole number" in florist.last_text
+    await florist.send("15 000")
+    assert "Which category?" in florist.last_text
+    assert florist.last().button_texts() == ["No category"]
+    await florist.send("Tulips")
+    assert florist.last_text == "Is it in stock now?"
+    await florist.press("Yes, in stock")
+
+    product = await Product.get(name="Spring tulips")
+    assert product.shop_id == world.shop.id  # type: ignore[attr-defined]
+    assert product.price == 15000 and product.is_active
+    assert (await Category.get(id=product.category_id)).name == "Tulips"  # type: ignore[attr-defined]
+    stored = local_photo(runtime.settings.data_dir, product.image_url)
+    assert stored is not None and stored.read_bytes()[:2] == b"\xff\xd8"
+    assert b"GPS" not in stored.read_bytes()
+    assert "Customers see it now" in florist.texts()[-2]
+    card = florist.last()
+    assert card.method == "sendPhoto"
+    assert list(card.files.values()) == [stored.read_bytes()]  # the cleaned picture
+    assert card.text == "Spring tulips\n15,000 ₸\nCategory: Tulips\n✅ In stock"
+
+    customer = world.customer
+    await customer.send("/start")
+    await customer.press("Catalog")
+    assert "Tulips (1)" in customer.last().button_texts()
+    await customer.press("Tulips (1)")
+    shown = customer.last()
+    assert shown.method == "sendPhoto"
+    assert list(shown.files.values()) == [stored.read_bytes()]
+    assert shown.text.startswith("Spring tulips\n\n15,000 ₸")
+
+    # From the card: not in stock (the card changes in place), then a new price.
+    await florist.press("Mark not in stock")
+    assert not (await Product.get(id=product.id)).is_active
+    assert florist.last().method == "editMessageCaption"
+    assert florist.last_text.endswith("⛔ Not in stock")
+    sections = await storefront.catalog_sections(shop_id=world.shop.id)
+    assert all(s.name != "Tulips" for s in sections)
+    await florist.press("Mark in stock")
+    await florist.press("Change the price")
+    await florist.send("17000")
+    assert (await Product.get(id=product.id)).price == 17000
+    assert florist.last_text.startswith("Spring tulips\n17,000 ₸")
+
+    await florist.send("/products")
+    assert florist.last().button_texts() == ["Bouquet of 9 roses", "Spring tulips"]
+
+
+async def test_a_cashier_may_not_edit_the_catalog(bot_harness, telegram, runtime, clock) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    cashier = world.private["cashier"]
+    await cashier.send("/newproduct")
+    assert cashier.last_text == "Your role cannot do this."
+    product = await Product.get(shop_id=world.shop.id)
+    await cashier.press_data(f"spc:stock:{product.id}")
+    assert world.last_answer().params["show_alert"] is True
+    assert (await Product.get(id=product.id)).is_active
+    stranger = bot_harness.user(user_id=9_999_002, language_code="en")
+    await stranger.send("/newproduct")
+    assert "/staff" in stranger.last_text
