@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count, Sum
@@ -44,14 +45,16 @@ class OrderDetails:
 
 
 def _paid_filter(prefix: str = "") -> Q:
-    paid = list(PAID_STATUSES)
+    paid: Any = list(PAID_STATUSES)
+    issue: Any = OrderStatus.ISSUE
     return Q(**{f"{prefix}status__in": paid}) | Q(
-        **{f"{prefix}status": OrderStatus.ISSUE, f"{prefix}status_before_issue__in": paid}
+        **{f"{prefix}status": issue, f"{prefix}status_before_issue__in": paid}
     )
 
 
 def _counted_filter(prefix: str = "") -> Q:
-    return ~Q(**{f"{prefix}status": OrderStatus.CANCELLED})
+    cancelled: Any = OrderStatus.CANCELLED
+    return ~Q(**{f"{prefix}status": cancelled})
 
 
 async def customer_stats(
@@ -118,9 +121,14 @@ async def with_details(orders: Sequence[Order], *, shop_id: int) -> list[OrderDe
     customers = await _customers_with_stats(shop_id=shop_id, customer_ids=customer_ids)
     details = []
     for o in orders:
-        customer, stats = customers.get(o.customer_id, (None, CustomerStats()))  # type: ignore[attr-defined]
+        found = customers.get(o.customer_id)  # type: ignore[attr-defined]
         details.append(
-            OrderDetails(order=o, items=items[o.id], customer=customer, customer_stats=stats)
+            OrderDetails(
+                order=o,
+                items=items[o.id],
+                customer=found[0] if found else None,
+                customer_stats=found[1] if found else CustomerStats(),
+            )
         )
     return details
 
