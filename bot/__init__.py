@@ -9,8 +9,9 @@ How the pieces fit
   (`bot.updates`: each `update_id` takes effect once), the language middleware
   (`bot.i18n`) and the routers.
 - `bot.runner.start_bot(runtime)` (called by `sauda serve`) runs polling, or the webhook
-  route in webhook mode. `bot.notify` is a plugin (sauda.wiring.PLUGINS): it turns domain
-  events into outbox rows and delivers outbox rows of topic `telegram`.
+  route in webhook mode. `bot.subscribers` is a plugin (sauda.wiring.PLUGINS) without
+  aiogram: it turns domain events into outbox rows in every process, and loads
+  `bot.notify`, which delivers rows of topic `telegram`, on the first row it delivers.
 
 Plugging in a router
 --------------------
@@ -43,8 +44,9 @@ ru, kk, uz and en (tests/test_locales.py fails on a missing one).
 Staff chat hook
 ---------------
 `bot.notify.register_renderer(event_type, fn)` lets a side render its own outbox rows
-(e.g. an order card that is edited in place); `bot.notify.STAFF_NOTIFIER_MODULES` are
-modules whose `register_notifications(runtime)` is called with the plugin's `register`.
+(e.g. an order card that is edited in place): list the module in
+`bot.notify.RENDERER_MODULES` with a `register_renderers()`. The event that queues such
+a row is subscribed in `bot.subscribers` (keep aiogram out of it: the API imports it).
 
 Testing
 -------

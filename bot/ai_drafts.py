@@ -1,6 +1,6 @@
 """The assistant's drafts in the staff chat (core.assistant.drafts), and their buttons.
 
-A plugin (sauda.wiring.PLUGINS): `register(runtime)` renders `staff.ai_draft` outbox rows
+`register_renderers()` (called by bot.notify's deliverer) renders `staff.ai_draft` outbox rows
 as a message in the staff chat: the customer's name and question, the draft answer, a
 complaint flag, and Send / Edit / Discard buttons (`AiDraftCb`). `create_router()` (in
 bot.routers.ROUTER_MODULES) handles the presses: a member of the chat's shop sends the
@@ -179,5 +179,5 @@ def create_router() -> Router:
     return router
 
 
-def register(runtime: Runtime) -> None:
+def register_renderers() -> None:
     register_renderer(drafts.DRAFT_EVENT, deliver_draft)

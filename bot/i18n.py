@@ -9,23 +9,21 @@ of an update is picked by `LanguageMiddleware`:
 3. else their Telegram `language_code` when it is ru, kk, uz or en,
 4. else ru.
 
-Outside an update (outbox delivery) use `render(msgid, language, **params)`.
+Outside an update (outbox delivery) use `render(msgid, language, params)` (bot.rendering,
+plain gettext over the same catalogues, no aiogram).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n.middleware import I18nMiddleware
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from bot.actions import telegram_address
+from bot.rendering import DOMAIN, ensure_compiled, render
 from core import storefront
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR, pick_language
 
@@ -35,31 +33,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DOMAIN = "messages"
+__all__ = [
+    "DOMAIN",
+    "LANGUAGE_KEY",
+    "LanguageMiddleware",
+    "create_i18n",
+    "ensure_compiled",
+    "render",
+    "set_language",
+    "shared_i18n",
+]
+
 LANGUAGE_KEY = "language"
 # Set once the person was asked to pick a language (bot.routers.customer.start).
 LANGUAGE_ASKED_KEY = "language_asked"
-
-
-def ensure_compiled(path: Path = LOCALES_DIR, domain: str = DOMAIN) -> None:
-    """Compile `<domain>.po` files whose `.mo` is missing or older (the install step
-    normally does this; a fresh checkout then still starts)."""
-    for po in sorted(path.glob(f"*/LC_MESSAGES/{domain}.po")):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        try:
-            with po.open("rb") as source:
-                catalog = read_po(source, locale=po.parent.parent.name, domain=domain)
-            # Written aside and moved into place: a process reading the catalogue
-            # meanwhile sees the old file or the new one, never half of one.
-            fd, temporary = tempfile.mkstemp(dir=mo.parent, suffix=".mo.tmp")
-            with os.fdopen(fd, "wb") as target:
-                write_mo(target, catalog)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, mo)
-        except OSError as error:
-            log.warning("cannot compile %s: %s", po, error)
 
 
 def create_i18n(path: Path = LOCALES_DIR) -> I18n:
@@ -76,18 +63,6 @@ def shared_i18n() -> I18n:
     if _shared is None:
         _shared = create_i18n()
     return _shared
-
-
-def render(msgid: str, language: str, params: dict[str, Any] | None = None) -> str:
-    """`msgid` in `language`, with `{name}` placeholders filled from `params`."""
-    text = shared_i18n().gettext(msgid, locale=pick_language(language))
-    if params:
-        try:
-            return text.format(**params)
-        except (KeyError, IndexError, ValueError):
-            log.warning("translation of %r does not fit its params %s", msgid, sorted(params))
-            return msgid.format(**params)
-    return text
 
 
 class LanguageMiddleware(I18nMiddleware):

@@ -1,17 +1,14 @@
-"""The bot as a plugin of the process (sauda.wiring.PLUGINS).
+"""The outbox deliverer of topic `telegram`: rows rendered and sent through the bot.
 
-- `register(runtime)` subscribes to domain events: when an order is paid, assembled,
-  out for delivery (with the courier's first name), delivered (with the delivery
-  photo) or cancelled (by staff in the bot or over any contract), its customer is told in their language on every chat they have (Telegram,
-  WhatsApp). The subscriber only writes outbox rows (`core.notify.tell`, one per chat)
-  on the caller's transaction. Staff-side modules hook in through `STAFF_NOTIFIER_MODULES`:
-  each module's `register_notifications(runtime)` is called here (the staff chat's
-  order cards, courier alerts).
-- `deliverers(runtime)` returns {"telegram": deliver}: an outbox row of topic
+The events that queue these rows are subscribed by bot.subscribers (no aiogram), which
+loads this module on the first row a process delivers (`telegram_deliverer`).
+
+- `telegram_deliverer(runtime)`: an outbox row of topic
   `telegram` is rendered in its language and sent
   through the bot, i.e. through the one Sender with Telegram's limits. Rows with an
   `event_type` someone registered with `register_renderer` are handed to that renderer
-  instead (e.g. an order card edited in place). A row is either a staff message
+  instead (e.g. an order card edited in place): each module of `RENDERER_MODULES` has
+  its `register_renderers()` called when the deliverer is made. A row is either a staff message
   (core.channels.telegram_out: `chat_id`, `buttons` with callback data) or a
   channel-neutral one (core.notify: `address` + `message`, whose actions are encoded
   here by `bot.actions`); `telegram_view` reads both as the former.
@@ -33,12 +30,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.actions import encode
 from bot.i18n import render
-from core import storefront
-from core.channels.telegram_out import TELEGRAM
-from core.events import ORDER_STATUS_CHANGED, DomainEvent, bus
 from core.models import Message, MessageStatus, OutboxEvent
-from core.notify import tell
-from core.orders.status import OrderStatus
 from core.outbox import PermanentFailure
 from core.ports.chat import OutgoingMessage
 from core.runtime import Runtime
@@ -46,25 +38,13 @@ from core.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def _(message: str) -> str:
-    return message
-
-
-STATUS_NOTICES: dict[str, str] = {
-    OrderStatus.PAID.value: _("We have received the payment for order #{number}. Thank you!"),
-    OrderStatus.ASSEMBLED.value: _("Your order #{number} is assembled."),
-    OrderStatus.IN_DELIVERY.value: _(
-        "Your order #{number} is on its way. Your courier is {courier}."
-    ),
-    OrderStatus.DELIVERED.value: _("Your order #{number} has been delivered. Thank you!"),
-    OrderStatus.CANCELLED.value: _(
-        "Your order #{number} has been cancelled. If this is unexpected, please write to us."
-    ),
-}
-IN_DELIVERY_NO_COURIER = _("Your order #{number} is on its way.")
-
-# Modules of the staff side that subscribe their own notifications.
-STAFF_NOTIFIER_MODULES = ("bot.routers.staff", "bot.routers.courier", "bot.routers.staff_tasks")
+# Modules that render their own rows (each has `register_renderers()`).
+RENDERER_MODULES = (
+    "bot.staff_cards",
+    "bot.staff_inbox",
+    "bot.ai_drafts",
+    "bot.routers.staff_tasks",
+)
 
 Renderer = Callable[[Runtime, Bot, OutboxEvent], Awaitable[None]]
 RENDERERS: dict[str, Renderer] = {}
@@ -73,45 +53,6 @@ RENDERERS: dict[str, Renderer] = {}
 def register_renderer(event_type: str, renderer: Renderer) -> None:
     """Deliver outbox rows of `event_type` (topic telegram) with `renderer`."""
     RENDERERS[event_type] = renderer
-
-
-async def notify_customer_of_status(event: DomainEvent) -> None:
-    status = str(event.payload.get("new_status"))
-    if status not in STATUS_NOTICES:
-        return
-    notice = await storefront.order_notice(order_id=int(event.payload["order_id"]))
-    if notice is None:
-        return
-    text = STATUS_NOTICES[status]
-    if status == OrderStatus.IN_DELIVERY.value and not notice.courier_name:
-        text = IN_DELIVERY_NO_COURIER
-    photo = notice.delivered_photo if status == OrderStatus.DELIVERED.value else None
-    await tell(
-        notice.addresses,
-        OutgoingMessage(
-            text=text,
-            params={"number": notice.number, "courier": notice.courier_name},
-            language=notice.language,
-            photos=(photo,) if photo else (),
-            order_id=notice.order_id,
-        ),
-        shop_id=notice.shop_id,
-        event_type=f"customer.order_{status}",
-    )
-
-
-def register(runtime: Runtime) -> None:
-    bus.subscribe(ORDER_STATUS_CHANGED, notify_customer_of_status)
-    for name in STAFF_NOTIFIER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        hook = getattr(module, "register_notifications", None)
-        if hook is not None:
-            hook(runtime)
 
 
 def keyboard(
@@ -197,9 +138,10 @@ def telegram_bot(runtime: Runtime) -> Bot:
     return bot  # type: ignore[no-any-return]
 
 
-def deliverers(runtime: Runtime) -> dict[str, Callable[[OutboxEvent], Awaitable[None]]]:
-    if not runtime.settings.telegram_bot_token:
-        return {}
+def telegram_deliverer(runtime: Runtime) -> Callable[[OutboxEvent], Awaitable[None]]:
+    """The deliverer of topic `telegram`, with every module's renderers registered."""
+    for name in RENDERER_MODULES:
+        importlib.import_module(name).register_renderers()
 
     async def deliver(row: OutboxEvent) -> None:
         bot = telegram_bot(runtime)
@@ -209,4 +151,4 @@ def deliverers(runtime: Runtime) -> dict[str, Callable[[OutboxEvent], Awaitable[
         else:
             await send_payload(bot, row.payload)
 
-    return {TELEGRAM: deliver}
+    return deliver

@@ -1,10 +1,8 @@
 """Order cards in the shop's staff chat, and the staff side's outbox rows.
 
-A plugin of the process (sauda.wiring.PLUGINS):
-
-- `register(runtime)` subscribes to order events. Each one queues a `telegram` outbox
-  row of event type `staff.order_card` (key `card:<order id>`, so a card's rows go out
-  in order); `order.issue_reported` also queues a `staff.issue_alert`. It registers
+- bot.subscribers queues, on every order event, a `telegram` outbox row of event type
+  `staff.order_card` (key `card:<order id>`, so a card's rows go out in order), and on
+  `order.issue_reported` a `staff.issue_alert`. `register_renderers()` registers
   renderers for these rows with bot.notify's `telegram` deliverer, and one for the
   customer's bouquet approval request (core.approval), which uploads the cleaned photo
   when Telegram has no file id for it yet.
@@ -35,30 +33,20 @@ from aiogram.utils.i18n import gettext as _
 from bot.actions import telegram_address
 from bot.i18n import render, shared_i18n
 from bot.notify import keyboard, register_renderer, telegram_view
+from bot.subscribers import CARD_EVENT, ISSUE_ALERT_EVENT
 from bot.texts import N_, money, status_name
 from core import approval, staff
-from core.channels.telegram_out import TELEGRAM
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from core.events import (
-    ORDER_CREATED,
-    ORDER_ISSUE_REPORTED,
-    ORDER_STATUS_CHANGED,
-    ORDER_TEAM_CHANGED,
-    DomainEvent,
-    bus,
-)
 from core.models import ApprovalStatus, DeliveryMethod, IssueType, OutboxEvent, PhotoKind
 from core.orders import rules
 from core.orders.status import InvalidTransition, OrderStatus
-from core.outbox import PermanentFailure, enqueue
+from core.outbox import PermanentFailure
 from core.permissions import RoleForbidden
 from core.photos import PhotoRejected, latest_photo, remember_file_id
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-CARD_EVENT = "staff.order_card"
-ISSUE_ALERT_EVENT = "staff.issue_alert"
 APPROVAL_REQUEST_EVENT = "approval_request"
 HISTORY_LINES = 8
 S = OrderStatus
@@ -277,47 +265,6 @@ def explain(error: Exception) -> str:
     return _("Something went wrong. Please try again.")
 
 
-# --- the plugin: events -> outbox rows -----------------------------------------------------
-
-
-async def queue_card(event: DomainEvent) -> None:
-    """Queue a (re)render of the order's card when the shop has a staff chat."""
-    order_id = event.payload.get("order_id")
-    if order_id is None or event.shop_id is None:
-        return
-    if await staff.staff_chat_of_shop(shop_id=event.shop_id) is None:
-        return
-    await enqueue(
-        topic=TELEGRAM,
-        event_type=CARD_EVENT,
-        payload={"order_id": int(order_id), "reason": event.name},
-        shop_id=event.shop_id,
-        key=f"card:{order_id}",
-        destination="staff_chat",
-    )
-
-
-async def queue_issue_alert(event: DomainEvent) -> None:
-    """A problem with an order is announced in the staff chat (after its card's edit)."""
-    if event.shop_id is None:
-        return
-    chat_id = await staff.staff_chat_of_shop(shop_id=event.shop_id)
-    if chat_id is None:
-        return
-    await enqueue(
-        topic=TELEGRAM,
-        event_type=ISSUE_ALERT_EVENT,
-        payload={
-            "order_id": int(event.payload["order_id"]),
-            "issue_type": event.payload.get("issue_type") or IssueType.OTHER.value,
-            "comment": event.payload.get("comment"),
-        },
-        shop_id=event.shop_id,
-        key=f"card:{event.payload['order_id']}",
-        destination=str(chat_id),
-    )
-
-
 def _permanent(error: Exception) -> PermanentFailure:
     return PermanentFailure(f"telegram refused the message: {error}")
 
@@ -445,11 +392,7 @@ async def _close_earlier_photos(bot: Bot, order_id: int, photo_id: int, shown: A
             log.info("approval photo %s of order %s keeps its buttons: %s", ref, order_id, error)
 
 
-def register(runtime: Runtime) -> None:
-    for name in (ORDER_CREATED, ORDER_STATUS_CHANGED, ORDER_TEAM_CHANGED):
-        bus.subscribe(name, queue_card)
-    bus.subscribe(approval.ORDER_APPROVAL_CHANGED, queue_card)
-    bus.subscribe(ORDER_ISSUE_REPORTED, queue_issue_alert)
+def register_renderers() -> None:
     register_renderer(CARD_EVENT, deliver_card)
     register_renderer(ISSUE_ALERT_EVENT, deliver_issue_alert)
     register_renderer(APPROVAL_REQUEST_EVENT, deliver_approval_request)

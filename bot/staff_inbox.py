@@ -1,9 +1,9 @@
 """The inbox in the staff chat: a customer's message (WhatsApp or Telegram) is shown to
 staff, and a staff member's reply to it goes back to the customer on its channel.
 
-- A plugin (sauda.wiring.PLUGINS): on `conversation.message_received` a `telegram`
-  outbox row of event type `staff.inbox_message` is queued for the shop's staff chat
-  (none without one); its renderer posts the notice and remembers which inbox message
+- On `conversation.message_received` bot.subscribers queues a `telegram` outbox row of
+  event type `staff.inbox_message` for the shop's staff chat (none without one); its
+  renderer (`register_renderers`) posts the notice and remembers which inbox message
   that chat message shows (a Notification `staff_inbox`, ref `<chat id>:<message id>`).
 - A router (bot.routers ROUTER_MODULES): a text that *replies* to such a notice, from
   a member of that shop, is answered to the customer through
@@ -24,61 +24,17 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import render
 from bot.notify import register_renderer
-from core.channels.telegram_out import TELEGRAM
+from bot.subscribers import INBOX_EVENT
 from core.commerce import threads
 from core.errors import BadRequest
-from core.events import CONVERSATION_MESSAGE_RECEIVED, DomainEvent, bus
-from core.models import Customer, Message, Notification, OutboxEvent, Shop, User
-from core.outbox import PermanentFailure, enqueue
+from core.models import Message, Notification, OutboxEvent, Shop, User
+from core.outbox import PermanentFailure
 from core.runtime import Runtime
 from core.shops import member_roles
 
 log = logging.getLogger(__name__)
 
-INBOX_EVENT = "staff.inbox_message"
 NOTICE_KIND = "staff_inbox"
-
-
-def N_(message: str) -> str:
-    return message
-
-
-INBOX_NOTICE = N_("💬 {name} ({phone}) on {channel}:\n{text}\n\nReply to this message to answer.")
-CHANNELS = {"whatsapp": "WhatsApp", "telegram": "Telegram"}
-
-
-async def on_message_received(event: DomainEvent) -> None:
-    """Queue the notice of a customer's message for the shop's staff chat."""
-    if event.shop_id is None:
-        return
-    shop = await Shop.get_or_none(id=event.shop_id)
-    if shop is None or shop.staff_chat_id is None:
-        return
-    customer = (
-        await Customer.get_or_none(id=event.payload["customer_id"])
-        if event.payload.get("customer_id")
-        else None
-    )
-    channel = str((event.payload.get("address") or {}).get("channel", ""))
-    await enqueue(
-        topic=TELEGRAM,
-        event_type=INBOX_EVENT,
-        payload={
-            "chat_id": shop.staff_chat_id,
-            "text": INBOX_NOTICE,
-            "params": {
-                "name": (customer.name if customer else "") or event.payload.get("name") or "—",
-                "phone": customer.phone if customer else "—",
-                "channel": CHANNELS.get(channel, channel),
-                "text": str(event.payload.get("text") or "")[:3000],
-            },
-            "language": shop.locale or "ru",
-            "inbox_message_id": event.payload["message_id"],
-        },
-        shop_id=shop.id,
-        key=f"chat:{shop.staff_chat_id}",
-        destination=str(shop.staff_chat_id),
-    )
 
 
 async def render_notice(runtime: Runtime, bot: Bot, row: OutboxEvent) -> None:
@@ -98,8 +54,7 @@ async def render_notice(runtime: Runtime, bot: Bot, row: OutboxEvent) -> None:
     )
 
 
-def register(runtime: Runtime) -> None:
-    bus.subscribe(CONVERSATION_MESSAGE_RECEIVED, on_message_received)
+def register_renderers() -> None:
     register_renderer(INBOX_EVENT, render_notice)
 
 

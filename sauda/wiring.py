@@ -26,12 +26,9 @@ log = logging.getLogger(__name__)
 PLUGINS = (
     "core.tracking",
     "api.webhooks_out",
-    "bot.notify",
+    "bot.subscribers",
     "scheduler.jobs",
     "api.photos",
-    "bot.staff_cards",
-    "bot.staff_inbox",
-    "bot.ai_drafts",
     "bot.whatsapp.deliver",
     "bot.whatsapp.dialogue",
     "integrations.shopify.jobs",
@@ -81,15 +78,37 @@ def build_assistant(settings: Settings, clock: Clock) -> AssistantService:
     """Gemini (google-genai) when GEMINI_API_KEY is set, else the offline assistant."""
     if not settings.gemini_api_key:
         return AssistantService(clock=clock)
-    from integrations.gemini.client import GeminiModel
-
-    model = GeminiModel(
+    model = GeminiOnFirstCall(
         api_key=settings.gemini_api_key,
         model=settings.gemini_model,
         base_url=settings.gemini_api_base,
         timeout_seconds=settings.gemini_timeout_seconds,
     )
     return AssistantService(model=model, clock=clock)
+
+
+class GeminiOnFirstCall:
+    """integrations.gemini's model, imported on its first call: a process whose
+    assistant is never asked (most API requests, the scheduler) never loads google-genai."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._model: Any = None
+
+    @property
+    def name(self) -> str:
+        return str(self._options["model"])
+
+    async def generate(self, **request: Any) -> Any:
+        if self._model is None:
+            from integrations.gemini.client import GeminiModel
+
+            self._model = GeminiModel(**self._options)
+        return await self._model.generate(**request)
+
+    async def aclose(self) -> None:
+        if self._model is not None:
+            await self._model.aclose()
 
 
 def _plugins() -> list[Any]:

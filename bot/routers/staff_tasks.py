@@ -14,7 +14,6 @@ that reach an assignee (core.task_board is the one service the REST contract use
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
@@ -24,18 +23,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import shared_i18n
+from bot.subscribers import TASK_NOTICE_EVENT
 from bot.texts import N_
 from core import staff, task_board
-from core.channels.telegram_out import TELEGRAM
 from core.errors import DomainError, Forbidden
-from core.events import DomainEvent, bus
 from core.models import OutboxEvent, Task, TaskPriority, TaskStatus
-from core.outbox import PermanentFailure, enqueue
+from core.outbox import PermanentFailure
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-NOTICE_EVENT = "staff.task_notice"
+NOTICE_EVENT = TASK_NOTICE_EVENT
 
 
 class TaskCb(CallbackData, prefix="tk"):
@@ -172,26 +170,6 @@ def create_router() -> Router:
 # --- notices through the outbox ---------------------------------------------------------
 
 
-async def queue_notice(event: DomainEvent) -> None:
-    """A new or sent-back task is announced to its assignee's linked chat."""
-    notice = await task_board.task_notice(task_id=int(event.payload["task_id"]))
-    if notice is None or notice.chat_id is None:
-        return
-    reason = "rejected" if event.name == task_board.TASK_REJECTED else "assigned"
-    await enqueue(
-        topic=TELEGRAM,
-        event_type=NOTICE_EVENT,
-        payload={
-            "task_id": notice.task.id,
-            "reason": reason,
-            "comment": event.payload.get("comment") or "",
-        },
-        shop_id=event.shop_id,
-        key=f"task:{notice.task.id}",
-        destination=str(notice.chat_id),
-    )
-
-
 def _header(reason: str, comment: str) -> str:
     if reason == "rejected":
         return _("↩️ Sent back for rework: {comment}").format(comment=comment or "—")
@@ -214,9 +192,7 @@ async def deliver_notice(runtime: Runtime, bot: Bot, row: OutboxEvent) -> None:
         raise PermanentFailure(f"telegram refused the message: {error}") from error
 
 
-def register_notifications(runtime: Any) -> None:
+def register_renderers() -> None:
     from bot.notify import register_renderer
 
-    bus.subscribe(task_board.TASK_ASSIGNED, queue_notice)
-    bus.subscribe(task_board.TASK_REJECTED, queue_notice)
     register_renderer(NOTICE_EVENT, deliver_notice)

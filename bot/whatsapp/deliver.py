@@ -43,7 +43,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from bot.i18n import render
+from bot.rendering import render
 from bot.whatsapp.actions import encode_action
 from bot.whatsapp.render import SECTION, render_message, summary
 from core.channels import whatsapp_numbers

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.i18n import render
+from bot.rendering import render
 
 REPLY_BUTTON_TITLE = 20
 LIST_ROW_TITLE = 24

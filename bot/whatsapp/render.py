@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.i18n import render
+from bot.rendering import render
 from bot.whatsapp.actions import encode_action
 from bot.whatsapp.labels import (
     CAPTION,

@@ -127,12 +127,16 @@ def _revoked_key(jti: str) -> str:
 
 
 async def _load_facts(user_id: int) -> UserFacts:
-    user = await User.get_or_none(id=user_id).only("id", "is_active")
-    if user is None or not user.is_active:
+    """One statement: the active user joined to their memberships (none: one row of NULLs)."""
+    rows = await User.filter(id=user_id, is_active=True).values_list(
+        "memberships__shop_id", "memberships__role"
+    )
+    if not rows:
         return UserFacts(active=False, shops={})
     shops: dict[int, list[Role]] = {}
-    for shop_id, role in await Membership.filter(user_id=user_id).values_list("shop_id", "role"):
-        shops.setdefault(int(shop_id), []).append(Role(role))
+    for shop_id, role in rows:
+        if shop_id is not None:
+            shops.setdefault(int(shop_id), []).append(Role(role))
     return UserFacts(active=True, shops=shops)
 
 

@@ -3,6 +3,11 @@
 A customer's summary counts their orders once: `orders_count` is every order that was
 not cancelled, `total_spent` the totals of those that were paid for (an order in
 `issue` counts when it was paid before the problem).
+
+A list page is three statements whatever its length: the page with the number of
+matching orders as a scalar subquery, the page's items, and the page's customers with
+their summaries aggregated in SQL (a `CASE` per figure, so one pass over their orders).
+Only a page past the end needs a fourth, to count.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count, Sum
 
 from core.models import Customer, Order, OrderItem, OrderStatus
@@ -38,44 +44,73 @@ class OrderDetails:
     customer_stats: CustomerStats
 
 
-def _paid_filter() -> Q:
-    paid = list(PAID_STATUSES)
-    return Q(status__in=paid) | Q(status=OrderStatus.ISSUE, status_before_issue__in=paid)
+def _paid_filter(prefix: str = "") -> Q:
+    paid: Any = list(PAID_STATUSES)
+    issue: Any = OrderStatus.ISSUE
+    return Q(**{f"{prefix}status__in": paid}) | Q(
+        **{f"{prefix}status": issue, f"{prefix}status_before_issue__in": paid}
+    )
+
+
+def _counted_filter(prefix: str = "") -> Q:
+    cancelled: Any = OrderStatus.CANCELLED
+    return ~Q(**{f"{prefix}status": cancelled})
 
 
 async def customer_stats(
     *, shop_id: int, customer_ids: Collection[int]
 ) -> dict[int, CustomerStats]:
-    """orders_count and total_spent for each of the shop's customers named."""
+    """orders_count and total_spent for each of the shop's customers named (one query)."""
     ids = sorted(set(customer_ids))
     if not ids:
         return {}
-    base = Order.filter(shop_id=shop_id, customer_id__in=ids)
-    counted = (
-        await base.exclude(status=OrderStatus.CANCELLED)
-        .annotate(n=Count("id"))
-        .group_by("customer_id")
-        .values("customer_id", "n")
-    )
-    spent = (
+    rows = (
         await Order.filter(shop_id=shop_id, customer_id__in=ids)
-        .filter(_paid_filter())
-        .annotate(s=Sum("total"))
-        .group_by("customer_id")
-        .values("customer_id", "s")
-    )
-    counts = {row["customer_id"]: int(row["n"] or 0) for row in counted}
-    sums = {row["customer_id"]: int(row["s"] or 0) for row in spent}
-    return {
-        customer_id: CustomerStats(
-            orders_count=counts.get(customer_id, 0), total_spent=sums.get(customer_id, 0)
+        .annotate(
+            n=Count("id", _filter=_counted_filter()),
+            s=Sum("total", _filter=_paid_filter()),
         )
-        for customer_id in ids
+        .group_by("customer_id")
+        .values("customer_id", "n", "s")
+    )
+    found = {
+        row["customer_id"]: CustomerStats(
+            orders_count=int(row["n"] or 0), total_spent=int(row["s"] or 0)
+        )
+        for row in rows
+    }
+    return {customer_id: found.get(customer_id, CustomerStats()) for customer_id in ids}
+
+
+async def _customers_with_stats(
+    *, shop_id: int, customer_ids: Collection[int]
+) -> dict[int, tuple[Customer, CustomerStats]]:
+    """The shop's customers named, each with their summary (one query)."""
+    if not customer_ids:
+        return {}
+    own = Q(orders__shop_id=shop_id)
+    rows = (
+        await Customer.filter(shop_id=shop_id, id__in=sorted(set(customer_ids)))
+        .annotate(
+            stats_orders_count=Count("orders__id", _filter=own & _counted_filter("orders__")),
+            stats_total_spent=Sum("orders__total", _filter=own & _paid_filter("orders__")),
+        )
+        .group_by("id")
+    )
+    return {
+        c.id: (
+            c,
+            CustomerStats(
+                orders_count=int(c.stats_orders_count or 0),  # type: ignore[attr-defined]
+                total_spent=int(c.stats_total_spent or 0),  # type: ignore[attr-defined]
+            ),
+        )
+        for c in rows
     }
 
 
 async def with_details(orders: Sequence[Order], *, shop_id: int) -> list[OrderDetails]:
-    """Attach items, customers and customer summaries to orders (a fixed number of queries)."""
+    """Attach items, customers and customer summaries to orders (two queries)."""
     if not orders:
         return []
     order_ids = [o.id for o in orders]
@@ -83,17 +118,19 @@ async def with_details(orders: Sequence[Order], *, shop_id: int) -> list[OrderDe
     for item in await OrderItem.filter(order_id__in=order_ids).order_by("id"):
         items[item.order_id].append(item)  # type: ignore[attr-defined]
     customer_ids = {o.customer_id for o in orders if o.customer_id is not None}  # type: ignore[attr-defined]
-    customers = {c.id: c for c in await Customer.filter(shop_id=shop_id, id__in=list(customer_ids))}
-    stats = await customer_stats(shop_id=shop_id, customer_ids=customer_ids)
-    return [
-        OrderDetails(
-            order=o,
-            items=items[o.id],
-            customer=customers.get(o.customer_id),  # type: ignore[attr-defined]
-            customer_stats=stats.get(o.customer_id, CustomerStats()),  # type: ignore[attr-defined]
+    customers = await _customers_with_stats(shop_id=shop_id, customer_ids=customer_ids)
+    details = []
+    for o in orders:
+        found = customers.get(o.customer_id)  # type: ignore[attr-defined]
+        details.append(
+            OrderDetails(
+                order=o,
+                items=items[o.id],
+                customer=found[0] if found else None,
+                customer_stats=found[1] if found else CustomerStats(),
+            )
         )
-        for o in orders
-    ]
+    return details
 
 
 async def get_order_details(*, shop_id: int, order_id: int) -> OrderDetails:
@@ -149,6 +186,16 @@ async def list_orders(
         query = query.filter(created_at__lt=created_before)
     if created_until is not None:
         query = query.filter(created_at__lte=created_until)
-    total = await query.count()
-    page = await query.order_by("-created_at", "-id").offset(offset).limit(limit)
+    # The count rides along as an uncorrelated scalar subquery (evaluated once).
+    counted = query.annotate(matching=RawSQL("COUNT(*)")).values("matching")
+    page = (
+        await query.annotate(matching_orders=Subquery(counted))
+        .order_by("-created_at", "-id")
+        .offset(offset)
+        .limit(limit)
+    )
+    # A page past the end has no row to carry the count.
+    total = await query.count() if not page and offset else 0
+    if page:
+        total = int(page[0].matching_orders)  # type: ignore[attr-defined]
     return await with_details(page, shop_id=shop_id), total
