@@ -131,3 +131,28 @@ def test_a_very_long_text_is_split_at_line_ends() -> None:
     assert len(lines) > 3 * 4096 and len(parts) == 4
     assert all(len(p) <= 4096 and p.endswith("x") and p.startswith("строка") for p in parts)
     assert "\n".join(parts) == lines
+
+
+def test_a_location_request_is_whatsapps_own_and_a_contact_request_is_no_choice() -> None:
+    where = OutgoingMessage(
+        "Send the address.",
+        language="en",
+        actions=[[action("request.location", "", "📍 Send my location")]],
+    )
+    (content,) = render_message(where)
+    assert content == {
+        "type": "interactive",
+        "interactive": {
+            "type": "location_request_message",
+            "body": {"text": "Send the address."},
+            "action": {"name": "send_location"},
+        },
+    }
+    phone = OutgoingMessage(
+        "Share your phone.",
+        language="en",
+        actions=[[action("request.contact", "", "📱 Share my phone number")]],
+    )
+    assert render_message(phone) == [
+        {"type": "text", "text": {"body": "Share your phone.", "preview_url": False}}
+    ]
