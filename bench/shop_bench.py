@@ -14,7 +14,8 @@ each with a fixed number of concurrent clients:
     GET  /api/tracking/{token}
 
 printing one JSON line per scenario: requests, errors, requests per second, p50/p99/max
-latency in milliseconds. Everything stays on loopback and the whole run is bounded by
+latency in milliseconds; then one line with the server's resident memory (after start
+and after the run, and its peak; the issue's target for `serve --no-bot` is < 120 MiB). Everything stays on loopback and the whole run is bounded by
 --deadline; the server and the database are removed at the end.
 """
 
@@ -385,6 +386,20 @@ async def measure(
     return results
 
 
+MEMORY_TARGET_MIB = 120
+
+
+def resident_mib(pid: int) -> dict[str, float]:
+    """VmRSS (now) and VmHWM (peak) of a process, in MiB (Linux /proc)."""
+    found: dict[str, float] = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = round(int(value.split()[0]) / 1024, 1)
+    return found
+
+
 async def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="sauda-bench-"))
     database_name = None
@@ -419,7 +434,18 @@ async def main(args: argparse.Namespace) -> None:
         server = start_server(url, workdir, port)
         base = f"http://{LOOPBACK}:{port}"
         await wait_ready(base, server, within=30)
+        at_start = resident_mib(server.pid)
         await measure(base, data, args)
+        after = resident_mib(server.pid)
+        line = {
+            "memory": "sauda serve --no-bot --no-scheduler --no-outbox",
+            "rss_after_start_mib": at_start.get("VmRSS"),
+            "rss_after_run_mib": after.get("VmRSS"),
+            "rss_peak_mib": after.get("VmHWM"),
+            "target_mib": MEMORY_TARGET_MIB,
+            "under_target": (after.get("VmHWM") or 0) < MEMORY_TARGET_MIB,
+        }
+        print(json.dumps(line), flush=True)
     finally:
         if server is not None:
             server.terminate()
