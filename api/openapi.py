@@ -3,6 +3,7 @@ validate requests, plus Swagger UI and ReDoc served from local assets."""
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -323,10 +324,45 @@ def _possible_refusals(endpoint: Endpoint) -> list[tuple[int, str]]:
     return refusals
 
 
+# Documents already built in this process, by what they are built from. The entry keeps
+# the contracts and endpoints it was built from, so their ids cannot name other objects.
+_BUILT: dict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+
 def build_document(
     mounts: list[tuple[str, Contract]], *, title: str, version: str, description: str = ""
 ) -> dict[str, Any]:
-    """The OpenAPI document for one port: every contract mounted there, under its prefix."""
+    """The OpenAPI document for one port: every contract mounted there, under its prefix.
+
+    A document is a pure function of the declarations, and generating its schemas is most
+    of an application's start-up (~1 s): it is built once per process for the same
+    contracts, endpoints, prefixes and title (every test's applications reuse it), and each
+    caller gets its own copy."""
+    key = (
+        title,
+        version,
+        description,
+        tuple(
+            (
+                prefix,
+                id(contract),
+                contract.name,
+                contract.mount,
+                tuple(map(id, contract.endpoints)),
+            )
+            for prefix, contract in mounts
+        ),
+    )
+    built = _BUILT.get(key)
+    if built is None:
+        sources = tuple((contract, tuple(contract.endpoints)) for _, contract in mounts)
+        built = _BUILT[key] = (sources, _build_document(mounts, title, version, description))
+    return copy.deepcopy(built[1])
+
+
+def _build_document(
+    mounts: list[tuple[str, Contract]], title: str, version: str, description: str
+) -> dict[str, Any]:
     schemas = _Schemas()
     schemas.components["HTTPError"] = ERROR
     schemas.components["HTTPValidationError"] = VALIDATION_ERROR

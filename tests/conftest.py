@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import fcntl
+import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,12 +68,61 @@ def _unavailable(what: str, error: Exception) -> None:
 # --- databases -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file with every migration applied, copied for each test."""
-    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
-    run_in_thread(lambda: apply_migrations(f"sqlite://{path}"))
+def _schema_fingerprint() -> str:
+    """What a migrated database is made of: the migrations, the models and enums they
+    import, our database engines, and the versions of Tortoise and SQLite. The migrated
+    templates are named by it, so a change to any of them builds new ones."""
+    import sqlite3
+    from importlib.metadata import version
+
+    root = Path(__file__).resolve().parent.parent
+    sources = sorted((root / "core" / "migrations").glob("*.py"))
+    sources += sorted((root / "core" / "models").glob("*.py"))
+    sources += [root / "core" / name for name in ("db.py", "sqlite_engine.py", "asyncpg_engine.py")]
+    sources += [root / "core" / "orders" / "status.py"]
+    digest = hashlib.sha256()
+    for package in ("tortoise-orm", "pypika-tortoise", "asyncpg"):
+        digest.update(f"{package}={version(package)};".encode())
+    digest.update(f"sqlite={sqlite3.sqlite_version};".encode())
+    for source in sources:
+        digest.update(f"{source.relative_to(root)}:".encode() + source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+SCHEMA = _schema_fingerprint()
+# Migrating takes ~45 s per database kind (Tortoise renders its model state per operation),
+# so each kind is migrated once per schema on this machine, not once per test worker: into
+# a template file here for SQLite, into a template database on the server for PostgreSQL.
+TEMPLATE_DIR = Path(tempfile.gettempdir()) / "sauda-test-templates"
+
+
+def _build_sqlite_template() -> Path:
+    TEMPLATE_DIR.mkdir(parents=True, exist_ok=True)
+    path = TEMPLATE_DIR / f"sqlite-{SCHEMA}.sqlite3"
+    if path.exists():
+        return path
+    with open(TEMPLATE_DIR / f"sqlite-{SCHEMA}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            # Another worker is migrating it: migrate PostgreSQL's meanwhile.
+            _prepare_postgres()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = path.with_name(f"{path.stem}.{os.getpid()}.building")
+            for leftover in TEMPLATE_DIR.glob(f"{building.name}*"):
+                leftover.unlink()
+            run_in_thread(lambda: apply_migrations(f"sqlite://{building}"))
+            if list(TEMPLATE_DIR.glob(f"{building.name}-*")):
+                raise RuntimeError(f"{building} was left with a journal beside it")
+            os.replace(building, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_template() -> Path:
+    """A database file with every migration applied, copied for each test."""
+    return _build_sqlite_template()
 
 
 def _session_database_url(base: str) -> tuple[str, str]:
@@ -88,27 +140,61 @@ async def _postgres_admin(base: str, statement: str) -> None:
         await connection.close()
 
 
+POSTGRES_TEMPLATE = f"sauda_template_{SCHEMA}"
+
+
+async def _postgres_template(base: str) -> str:
+    """The migrated template database for this schema, built by the first session that
+    needs it (the others wait on an advisory lock) and kept for later sessions. It is
+    marked a template only once migrated, so a build cut short is rebuilt."""
+    import asyncpg
+
+    admin = await asyncpg.connect(base.replace("postgres://", "postgresql://"), timeout=5)
+    lock = int(SCHEMA[:15], 16)
+    try:
+        await admin.execute("SELECT pg_advisory_lock($1)", lock)
+        try:
+            ready = await admin.fetchval(
+                "SELECT datistemplate FROM pg_database WHERE datname = $1", POSTGRES_TEMPLATE
+            )
+            if not ready:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_TEMPLATE}" WITH (FORCE)')
+                await admin.execute(f'CREATE DATABASE "{POSTGRES_TEMPLATE}"')
+                await apply_migrations(base.rsplit("/", 1)[0] + "/" + POSTGRES_TEMPLATE)
+                await admin.execute(f'ALTER DATABASE "{POSTGRES_TEMPLATE}" WITH IS_TEMPLATE true')
+        finally:
+            await admin.execute("SELECT pg_advisory_unlock($1)", lock)
+    finally:
+        await admin.close()
+    return POSTGRES_TEMPLATE
+
+
 async def _postgres_reset(base: str) -> str:
     url, name = _session_database_url(base)
+    template = await _postgres_template(base)
     await _postgres_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await _postgres_admin(base, f'CREATE DATABASE "{name}"')
-    await apply_migrations(url)
+    await _postgres_admin(base, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return url
 
 
 _postgres_state: dict[str, Any] = {}
 
 
+def _prepare_postgres() -> None:
+    """This session's PostgreSQL database, made once; a failure is kept for the tests."""
+    if "url" in _postgres_state or "error" in _postgres_state:
+        return
+    try:
+        _postgres_state["url"] = run_in_thread(lambda: _postgres_reset(POSTGRES_URL))
+    except Exception as error:
+        _postgres_state["error"] = error
+
+
 @pytest.fixture(scope="session")
 def postgres_migrated() -> str:
+    _prepare_postgres()
     if "error" in _postgres_state:
         _unavailable("PostgreSQL", _postgres_state["error"])
-    if "url" not in _postgres_state:
-        try:
-            _postgres_state["url"] = run_in_thread(lambda: _postgres_reset(POSTGRES_URL))
-        except Exception as error:
-            _postgres_state["error"] = error
-            _unavailable("PostgreSQL", error)
     return _postgres_state["url"]
 
 
