@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.clock import Clock
 from core.consultations import connections, service
 from core.models import OutboxEvent
 from core.outbox import Deliverer, PermanentFailure
@@ -158,7 +159,7 @@ def onec_document(subject: service.SyncSubject) -> dict[str, Any]:
     return document
 
 
-def onec_deliverer(vault: Vault) -> Deliverer:
+def onec_deliverer(vault: Vault, clock: Clock | None = None) -> Deliverer:
     async def deliver(row: OutboxEvent) -> None:
         subject = await _subject(row)
         consultation = subject.consultation
@@ -181,6 +182,7 @@ def onec_deliverer(vault: Vault) -> Deliverer:
             consultation_id=consultation.id,
             ref_key=str(document["Ref_Key"]),
             number=str(number) if number is not None else None,
+            now=clock.now() if clock is not None else None,
         )
 
     return deliver
@@ -190,5 +192,5 @@ def deliverers(runtime: Runtime) -> dict[str, Deliverer]:
     vault = Vault(runtime.settings.secrets_key)
     return {
         service.CHATWOOT_TOPIC: chatwoot_deliverer(vault),
-        service.ONEC_TOPIC: onec_deliverer(vault),
+        service.ONEC_TOPIC: onec_deliverer(vault, runtime.clock),
     }

@@ -56,20 +56,6 @@ def _asap() -> ReplyKeyboardMarkup:
     )
 
 
-def _parse_when(text: str, *, zone: ZoneInfo, now: datetime) -> datetime | None:
-    local = now.astimezone(zone)
-    for pattern in ("%d.%m.%Y %H:%M", "%d.%m %H:%M"):
-        try:
-            parsed = datetime.strptime(text.strip(), pattern)
-        except ValueError:
-            continue
-        if pattern == "%d.%m %H:%M":
-            parsed = parsed.replace(year=local.year)
-        moment = parsed.replace(tzinfo=zone)
-        return moment if moment > local else None
-    return None
-
-
 async def on_start(message: Message, state: FSMContext) -> None:
     await state.set_state(ConsultationStates.topic)
     await message.answer(
@@ -97,7 +83,7 @@ async def on_when(message: Message, state: FSMContext, shop: Shop, runtime: Runt
     text = message.text or ""
     when = None
     if text != _("As soon as possible"):
-        when = _parse_when(text, zone=ZoneInfo(shop.timezone), now=runtime.clock.now())
+        when = service.parse_when(text, zone=ZoneInfo(shop.timezone), now=runtime.clock.now())
         if when is None:
             await message.answer(
                 _("Please send a future date and time like 25.12 15:00."), reply_markup=_asap()
@@ -126,7 +112,7 @@ async def on_phone(
                 comment=str(data.get("consultation_question", "")),
                 topic=data.get("consultation_topic"),
                 scheduled_at=datetime.fromisoformat(when) if when else None,
-                lang="uz" if (event_from_user.language_code or "").startswith("uz") else "ru",
+                lang=service.chat_language(event_from_user.language_code),
             ),
             client=clients.ClientData(phone_number=phone),
             source="TELEGRAM",

@@ -77,6 +77,8 @@ CUSTOMER_BUTTON_LABELS: dict[str, dict[str, Any]] = {
     "Ask for a change": {},
     "🔁 Order the same as last time": {},
     "📍 Send my location": {},
+    "📝 Consultation": {},
+    "Earliest time": {},
 }
 
 # Texts the renderer adds around choices.

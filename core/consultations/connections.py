@@ -183,6 +183,14 @@ async def disconnect(*, shop_id: int, provider: str) -> bool:
     return bool(changed)
 
 
+async def is_firm(shop_id: int) -> bool:
+    """A service firm: a shop with its Chatwoot or its 1C connected (its customers'
+    chat menu offers consultations)."""
+    return await Integration.exists(
+        shop_id=shop_id, provider__in=[CHATWOOT, ONEC], status=IntegrationStatus.CONNECTED
+    )
+
+
 async def connections_of_shop(shop_id: int, *, vault: Vault) -> list[dict[str, Any]]:
     """The firm's Chatwoot and 1C connections as answers show them (secrets masked)."""
     rows = await Integration.filter(shop_id=shop_id, provider__in=[CHATWOOT, ONEC]).order_by(

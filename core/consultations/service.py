@@ -198,6 +198,30 @@ async def _tell_staff(
     )
 
 
+def parse_when(text: str, *, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """A preferred time typed in chat (`25.12 15:00` or `25.12.2026 15:00`, the firm's
+    local time); None when it does not read or is not in the future."""
+    local = now.astimezone(zone)
+    for pattern in ("%d.%m.%Y %H:%M", "%d.%m %H:%M"):
+        try:
+            parsed = datetime.strptime(text.strip(), pattern)
+        except ValueError:
+            continue
+        if pattern == "%d.%m %H:%M":
+            try:
+                parsed = parsed.replace(year=local.year)
+            except ValueError:
+                return None
+        moment = parsed.replace(tzinfo=zone)
+        return moment if moment > local else None
+    return None
+
+
+def chat_language(language: str | None) -> str:
+    """The consultation's language (ru or uz) for a chat customer's language."""
+    return "uz" if (language or "").startswith("uz") else "ru"
+
+
 def cons_id(consultation: Consultation) -> str:
     """What integrators call the consultation: Chatwoot's id once known, ours before."""
     return consultation.chatwoot_conversation_id or str(consultation.public_id)

@@ -19,6 +19,13 @@
     approval.approve:<id> ──► approved (core.approval)
     approval.change:<id> ──► approval_change: the change in words ──► back in production
 
+    flow.consultation (a service firm's menu: Chatwoot or 1C connected)
+        ──► consult_topic (text) ──► consult_question (text)
+        ──► consult_when (typed 25.12 15:00, or consult.soonest) ──► registered
+            (core.consultations.service.request_consultation, as from the site and
+            Telegram: synced to Chatwoot and 1C; 1C's number and Chatwoot's moves are
+            told here later)
+
     A wrong answer at any step: why it is wrong, then the same question (one message);
     the session does not move. A checkout button of another step: "no longer active",
     the current question again; after the order is placed: "already finished".
@@ -46,10 +53,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core import approval, storefront
 from core.clock import Clock
-from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.consultations import clients, connections, service
+from core.customers import link_chat
+from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.i18n import day_label, format_money, translate
 from core.models import DateType, DeliveryMethod, Product, Shop
 from core.occasions import OCCASION_KINDS, Occasion, parse_occasion_date
@@ -184,6 +194,21 @@ CHANGE_NOTED = _(
     "You will get a new photo."
 )
 
+CONSULTATION = _("📝 Consultation")
+CONSULT_TOPIC = _("What is your consultation about? Write the topic in a few words.")
+CONSULT_QUESTION = _("Describe your question in one message.")
+CONSULT_WHEN = _("When would you like the consultation? Send a date and time like 25.12 15:00.")
+CONSULT_FUTURE = _("Please send a future date and time like 25.12 15:00.")
+CONSULT_SOONEST = _("Earliest time")
+CONSULT_AS_TEXT = _("Please write it as text.")
+CONSULT_REGISTERED = _(
+    "Thank you! Your consultation request is registered. We will tell you here when it is taken and when it is closed."
+)
+CONSULT_OTHER_CLIENT = _(
+    "This phone number belongs to another client of the firm. Please contact the firm directly."
+)
+CONSULT_FAILED = _("Sorry, we could not register your request. Please try again later.")
+
 MAX_PRODUCTS = 10
 REQUEST_CONTACT = "request.contact"
 REQUEST_LOCATION = "request.location"
@@ -242,6 +267,8 @@ class Turn:
     # Short notices about a press ("no longer active"): a popup where the channel has one.
     alerts: list[str] = field(default_factory=list)
     lead: str = ""  # said before the next question, in the same message
+    # A service firm's chat: the menu offers consultations.
+    firm: bool = False
 
     @property
     def now(self) -> datetime:
@@ -682,6 +709,63 @@ async def read_approval_change(turn: Turn, said: Said) -> str:
     return "menu"
 
 
+async def ask_consult_topic(turn: Turn) -> None:
+    turn.say(CONSULT_TOPIC, [cancel_row()])
+
+
+async def read_consult_topic(turn: Turn, said: Said) -> str:
+    turn.session.data["topic"] = _text(said, CONSULT_AS_TEXT).strip()[:200]
+    return "consult_question"
+
+
+async def ask_consult_question(turn: Turn) -> None:
+    turn.say(CONSULT_QUESTION, [cancel_row()])
+
+
+async def read_consult_question(turn: Turn, said: Said) -> str:
+    turn.session.data["question"] = _text(said, CONSULT_AS_TEXT).strip()
+    return "consult_when"
+
+
+async def ask_consult_when(turn: Turn) -> None:
+    turn.say(CONSULT_WHEN, [[Action("consult.soonest", label=CONSULT_SOONEST)], cancel_row()])
+
+
+async def read_consult_when(turn: Turn, said: Said) -> str:
+    when = None
+    if said.action is None or said.action.kind != "consult.soonest":
+        typed = _text(said, CONSULT_FUTURE)
+        when = service.parse_when(typed, zone=ZoneInfo(turn.shop.timezone), now=turn.now)
+        if when is None:
+            raise Reask(CONSULT_FUTURE)
+    data = turn.session.data
+    phone = turn.phone if turn.phone.startswith("+") else "+" + turn.phone
+    try:
+        requested = await service.request_consultation(
+            shop_id=turn.shop.id,
+            details=service.ConsultationData(
+                comment=str(data.get("question", "")),
+                topic=data.get("topic"),
+                scheduled_at=when,
+                lang=service.chat_language(turn.language),
+            ),
+            client=clients.ClientData(phone_number=phone),
+            source=turn.address.channel.value.upper(),
+            now=turn.now,
+        )
+    except Conflict:
+        turn.say(CONSULT_OTHER_CLIENT)
+    except DomainError:
+        turn.say(CONSULT_FAILED)
+    else:
+        await link_chat(
+            shop_id=turn.shop.id, customer_id=requested.client.customer.id, address=turn.address
+        )
+        turn.say(CONSULT_REGISTERED)
+    turn.session.data = {}
+    return "menu"
+
+
 STEPS: dict[str, Step] = {
     "phone": Step(ask_phone, read_phone),
     "recipient": Step(ask_recipient, read_recipient, frozenset({"checkout.me", "checkout.again"})),
@@ -695,20 +779,28 @@ STEPS: dict[str, Step] = {
     "occasion_date": Step(ask_occasion_date, read_occasion_date, frozenset({"checkout.occasion"})),
     "confirm": Step(ask_confirm, read_confirm, frozenset({"checkout.confirm"})),
     "approval_change": Step(ask_approval_change, read_approval_change),
+    "consult_topic": Step(ask_consult_topic, read_consult_topic),
+    "consult_question": Step(ask_consult_question, read_consult_question),
+    "consult_when": Step(ask_consult_when, read_consult_when),
 }
-CHECKOUT_STEPS = tuple(name for name in STEPS if name != "approval_change")
+CHECKOUT_STEPS = tuple(
+    name for name in STEPS if name != "approval_change" and not name.startswith("consult_")
+)
 
 
 # --- outside the checkout ----------------------------------------------------------------
 
 
-def menu_actions() -> list[list[Action]]:
-    return [[Action("flow.catalog", label=CATALOG)], [Action("flow.orders", label=MY_ORDERS)]]
+def menu_actions(firm: bool = False) -> list[list[Action]]:
+    actions = [[Action("flow.catalog", label=CATALOG)], [Action("flow.orders", label=MY_ORDERS)]]
+    if firm:
+        actions.append([Action("flow.consultation", label=CONSULTATION)])
+    return actions
 
 
 async def show_menu(turn: Turn) -> None:
     turn.session.step = None
-    turn.say(MENU, menu_actions())
+    turn.say(MENU, menu_actions(turn.firm))
 
 
 async def show_catalog(turn: Turn) -> None:
@@ -718,7 +810,7 @@ async def show_catalog(turn: Turn) -> None:
         .limit(MAX_PRODUCTS)
     )
     if not products:
-        turn.say(EMPTY_CATALOG, menu_actions())
+        turn.say(EMPTY_CATALOG, menu_actions(turn.firm))
         return
     turn.say(
         CHOOSE_SECTION,
@@ -747,12 +839,12 @@ async def add_product(turn: Turn, value: str) -> None:
 async def show_orders(turn: Turn) -> None:
     orders = await storefront.customer_orders(shop_id=turn.shop.id, address=turn.address)
     if not orders:
-        turn.say(NO_ORDERS, menu_actions())
+        turn.say(NO_ORDERS, menu_actions(turn.firm))
         return
     turn.say(YOUR_ORDERS)
     for order in orders:
         turn.say(ORDER_LINE, number=order.number)
-    turn.say(MENU, menu_actions())
+    turn.say(MENU, menu_actions(turn.firm))
 
 
 async def show_cart(turn: Turn) -> None:
@@ -901,6 +993,7 @@ async def answer(
     checkout step a wrong answer gets its reason and the same question again.
     """
     turn = Turn(shop, address, session, language, phone, name, clock, public_base_url)
+    turn.firm = await connections.is_firm(shop.id)
     await respond(turn, said)
     return turn
 
@@ -923,6 +1016,9 @@ async def respond(turn: Turn, said: Said) -> None:
         await show_cart(turn)
     elif kind == "flow.orders":
         await show_orders(turn)
+    elif kind == "flow.consultation" and turn.firm:
+        session.data = {}
+        await go(turn, "consult_topic")
     elif kind == "flow.checkout":
         await start_checkout(turn)
     elif kind == "order.reorder" and action is not None:
