@@ -18,7 +18,7 @@ from core.ports.chat import ChannelName, ChatAddress
 from core.runtime import Runtime
 from core.vault import Vault
 from sauda.wiring import build_outbox_worker
-from tests.bot.whatsapp.test_dialogue import (  # noqa: F401 (fixtures)
+from tests.bot.whatsapp.dialogue_world import (  # noqa: F401 (fixtures)
     WA_ID,
     act,
     clock,
