@@ -5,8 +5,8 @@ at most 64 bytes of callback data per button. Every action kind a core message o
 flow may carry is listed in `ENCODINGS` with the callback data today's handlers expect:
 
     kind               value               callback data
-    approval.approve   order id            approval:approve:<order id>
-    approval.change    order id            approval:change:<order id>
+    approval.approve   order id[.photo id] approval:approve:<order id>[.<photo id>]
+    approval.change    order id[.photo id] approval:change:<order id>[.<photo id>]
     order.reorder      order id            reorder:<order id>
     checkout.me        -                   co:me:
     checkout.again     -                   co:again:

@@ -123,13 +123,26 @@ async def needs_approval(*, shop_id: int, order_id: int) -> bool:
     return approval_config(shop).enabled and await _reachable_customer(order) is not None
 
 
-def approval_actions(order_id: int) -> tuple[tuple[Action, ...], ...]:
+def approval_actions(order_id: int, photo_id: int | None = None) -> tuple[tuple[Action, ...], ...]:
+    """Approve / Ask for a change of `order_id`'s photo `photo_id`: the value is
+    `<order id>.<photo id>`, so a press names the photo it was shown on on any channel
+    (an older message's value is the order id alone)."""
+    value = str(order_id) if photo_id is None else f"{order_id}.{photo_id}"
     return (
         (
-            Action(APPROVE, str(order_id), label=APPROVE_BUTTON),
-            Action(CHANGE, str(order_id), label=CHANGE_BUTTON),
+            Action(APPROVE, value, label=APPROVE_BUTTON),
+            Action(CHANGE, value, label=CHANGE_BUTTON),
         ),
     )
+
+
+def pressed(value: str) -> tuple[int, int | None]:
+    """The order id and photo id (None when not named) of an approval action's value;
+    (0, None) for a value that is no approval (no order has id 0)."""
+    order, _, photo = value.partition(".")
+    if not order.isdigit() or (photo and not photo.isdigit()):
+        return 0, None
+    return int(order), int(photo) if photo else None
 
 
 async def _emit(order: Order, actor: Actor) -> None:
@@ -227,7 +240,7 @@ async def mark_assembled(
                     params={"number": order.number},
                     language=customer.language or order.language,
                     photos=(chat_photo(stored),),
-                    actions=approval_actions(order.id),
+                    actions=approval_actions(order.id, stored.id),
                     order_id=order.id,
                 ),
                 shop_id=shop_id,

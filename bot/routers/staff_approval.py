@@ -50,10 +50,9 @@ async def _close_buttons(query: CallbackQuery) -> None:
 async def on_approval(
     query: CallbackQuery, action: Action, state: FSMContext, runtime: Runtime
 ) -> None:
-    order_id = int(action.value)
+    order_id, photo_id = approval.pressed(action.value)
     address = telegram_address(query.from_user.id)
-    photo_id = None
-    if isinstance(query.message, Message):
+    if photo_id is None and isinstance(query.message, Message):
         photo_id = await approval.shown_photo(
             order_id=order_id, address=address, message_ref=str(query.message.message_id)
         )

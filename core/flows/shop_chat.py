@@ -187,6 +187,7 @@ NOTHING_LEFT = _(
 NOT_YOURS = _("This order is not one of yours.")
 APPROVED = _("Thank you! Order #{number} is on its way to you soon.")
 ANSWERED = _("This bouquet has already been answered. Thank you!")
+OUTDATED = _("This photo is outdated: please answer the newest photo of your bouquet.")
 WHAT_CHANGE = _("What should the florist change? Write it in one message.")
 CHANGE_IN_WORDS = _("Please describe the change in words (or /cancel).")
 CHANGE_NOTED = _(
@@ -694,13 +695,18 @@ async def ask_approval_change(turn: Turn) -> None:
 
 async def read_approval_change(turn: Turn, said: Said) -> str:
     comment = _text(said, CHANGE_IN_WORDS)
+    photo_id = turn.session.data.pop("approval_photo", None)
     try:
         order = await approval.request_change(
             order_id=int(turn.session.data["approval_order"]),
             address=turn.address,
             comment=comment,
+            photo_id=int(photo_id) if photo_id is not None else None,
             clock=turn.clock,
         )
+    except approval.OutdatedPhoto:
+        turn.say(OUTDATED)
+        return "menu"
     except (Conflict, Forbidden):
         turn.say(ANSWERED)
         return "menu"
@@ -919,14 +925,21 @@ async def reorder_into(turn: Turn, again: storefront.Reorder) -> None:
 
 
 async def answer_approval(turn: Turn, action: Action) -> None:
-    order_id = int(action.value) if action.value.isdigit() else 0
-    if action.kind == "approval.change":
-        turn.session.data["approval_order"] = order_id
-        await go(turn, "approval_change")
-        return
+    order_id, photo_id = approval.pressed(action.value)
     try:
-        order = await approval.approve(order_id=order_id, address=turn.address, clock=turn.clock)
-    except (Conflict, Forbidden):
+        if action.kind == "approval.change":
+            await approval.check_current(order_id=order_id, address=turn.address, photo_id=photo_id)
+            turn.session.data["approval_order"] = order_id
+            turn.session.data["approval_photo"] = photo_id
+            await go(turn, "approval_change")
+            return
+        order = await approval.approve(
+            order_id=order_id, address=turn.address, photo_id=photo_id, clock=turn.clock
+        )
+    except approval.OutdatedPhoto:
+        turn.say(OUTDATED)
+        return
+    except (Conflict, Forbidden, NotFound):
         turn.say(ANSWERED)
         return
     turn.say(APPROVED, number=order.number)

@@ -114,10 +114,11 @@ async def test_assembled_bouquet_is_sent_to_the_customer_for_approval(
     assert message.params == {"number": order.number}
     assert message.language == "kk"
     assert message.photos == ("AgADphoto",)
-    # Domain actions; each channel encodes them (tests/bot/test_actions.py).
+    # Domain actions of this order's photo; each channel encodes them (tests/bot/test_actions.py).
+    photo = await OrderPhoto.get(order_id=order.id, kind=PhotoKind.ASSEMBLED)
     assert [(a.kind, a.value, a.label) for a in message.actions[0]] == [
-        ("approval.approve", str(order.id), approval.APPROVE_BUTTON),
-        ("approval.change", str(order.id), approval.CHANGE_BUTTON),
+        ("approval.approve", f"{order.id}.{photo.id}", approval.APPROVE_BUTTON),
+        ("approval.change", f"{order.id}.{photo.id}", approval.CHANGE_BUTTON),
     ]
 
 
@@ -246,3 +247,61 @@ def test_pending_bouquet_may_not_leave() -> None:
         ApprovalStatus.AUTO_APPROVED,
     ):
         rules.check_released(Order(approval_status=status))
+
+
+async def test_a_whatsapp_press_on_an_outdated_photo_approves_nothing(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """The photo's buttons name it (`<order id>.<photo id>`), so a press that reaches the
+    shop chat from WhatsApp (whose old buttons cannot be taken away) is checked against
+    the newest photo too, not only Telegram's."""
+    from core.flows import shop_chat
+
+    shop = await make_shop("Гүлдер", locale="ru")
+    order = await paid_order(shop, telegram=False)
+    customer = await Customer.get(id=order.customer_id)
+    await give_chats(customer, whatsapp="77011234567")
+    wa = ChatAddress(ChannelName.WHATSAPP, "77011234567")
+
+    async def press(kind: str, value: str) -> shop_chat.Turn:
+        return await shop_chat.answer(
+            shop=shop,
+            address=wa,
+            session=shop_chat.Session(),
+            said=shop_chat.Said("action", action=shop_chat.Action(kind, value)),
+            phone="77011234567",
+            name="Айгуль",
+            language="en",
+            clock=clock,
+        )
+
+    async def shown_value() -> str:
+        row = (
+            await OutboxEvent.filter(topic="whatsapp", event_type="approval_request")
+            .order_by("-id")
+            .first()
+        )
+        assert row is not None
+        [[approve, change]] = row.payload["message"]["actions"]
+        assert approve["value"] == change["value"]
+        return str(approve["value"])
+
+    order = await assemble(shop, order, tmp_path, clock)
+    first = await shown_value()
+    first_photo = await OrderPhoto.filter(order_id=order.id).order_by("-id").first()
+    assert first_photo is not None and first == f"{order.id}.{first_photo.id}"
+    await approval.request_change(
+        order_id=order.id, address=wa, comment="More white roses", clock=clock
+    )
+    await assemble(shop, await Order.get(id=order.id), tmp_path, clock)
+    newest = await shown_value()
+    assert newest != first
+
+    for kind in ("approval.approve", "approval.change"):
+        turn = await press(kind, first)
+        assert [r.text for r in turn.replies] == [shop_chat.OUTDATED]
+    stored = await Order.get(id=order.id)
+    assert stored.approval_status is ApprovalStatus.PENDING
+
+    await press("approval.approve", newest)
+    assert (await Order.get(id=order.id)).approval_status is ApprovalStatus.APPROVED
