@@ -118,25 +118,61 @@ class _Schemas:
         schema = TypeAdapter(annotation).json_schema(
             mode=mode, ref_template=REF, schema_generator=_Generator
         )
-        for name, definition in schema.pop("$defs", {}).items():
-            self.components[name] = definition
         if (
             isinstance(annotation, type)
             and issubclass(annotation, BaseModel)
             and "$ref" not in schema
         ):
-            name = annotation.__name__
-            self.components[name] = schema
-            return {"$ref": REF.format(model=name)}
-        return schema
+            defs = schema.pop("$defs", {})
+            defs[annotation.__name__] = schema
+            schema = {"$ref": REF.format(model=annotation.__name__), "$defs": defs}
+        return self._merge(schema)
 
     def fields_of(self, model: type[BaseModel]) -> dict[str, dict[str, Any]]:
         """Each field's schema as the model declares it (constraints included), by the
         name it is sent under; the model itself is not a component."""
         schema = TypeAdapter(model).json_schema(ref_template=REF, schema_generator=_Generator)
-        for name, definition in schema.pop("$defs", {}).items():
-            self.components[name] = definition
-        return dict(schema.get("properties", {}))
+        return dict(self._merge(schema).get("properties", {}))
+
+    def _merge(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """Adds a schema's definitions to the components. Two models of one name (an
+        order's `CustomerOut` and the customers' `CustomerOut`) are two components: the
+        later one is named `CustomerOut2`, and its references say so."""
+        defs: dict[str, Any] = schema.pop("$defs", {})
+        renames: dict[str, str] = {}
+        changed = True
+        while changed:  # a definition naming a renamed one is another one too
+            changed = False
+            refs = {REF.format(model=old): REF.format(model=new) for old, new in renames.items()}
+            for name, definition in defs.items():
+                existing = self.components.get(name)
+                if name in renames or existing is None or existing == _renamed(definition, refs):
+                    continue
+                number = 2
+                while self.components.get(f"{name}{number}") not in (
+                    None,
+                    _renamed(definition, refs),
+                ):
+                    number += 1
+                renames[name] = f"{name}{number}"
+                changed = True
+        if renames:
+            refs = {REF.format(model=old): REF.format(model=new) for old, new in renames.items()}
+            schema = _renamed(schema, refs)
+            defs = {renames.get(name, name): _renamed(d, refs) for name, d in defs.items()}
+        self.components.update(defs)
+        return schema
+
+
+def _renamed(schema: Any, refs: dict[str, str]) -> Any:
+    if isinstance(schema, list):
+        return [_renamed(item, refs) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {
+        key: refs.get(value, value) if key == "$ref" else _renamed(value, refs)
+        for key, value in schema.items()
+    }
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -199,50 +235,47 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
         success["content"] = {
             "application/json": {"schema": schemas.of(endpoint.response, mode="serialization")}
         }
+    elif endpoint.media_type != "application/json":
+        success["content"] = {endpoint.media_type: {"schema": {"type": "string"}}}
     if endpoint.idempotent:
         success["headers"] = {idempotency.REPLAYED_HEADER: REPLAYED}
     responses[str(endpoint.status)] = success
-    for status, text in endpoint.responses.items():
-        responses[str(status)] = {
+    dialect = endpoint.errors
+    schemas.components[dialect.schema_name] = dialect.schema or ERROR
+    schemas.components[dialect.validation_schema_name] = (
+        dialect.validation_schema or VALIDATION_ERROR
+    )
+
+    def error(text: str) -> dict[str, Any]:
+        return {
             "description": text,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}},
-        }
-    for status, text in _possible_refusals(endpoint):
-        responses.setdefault(
-            str(status),
-            {
-                "description": text,
-                "content": {
-                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
-                },
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model=dialect.schema_name)}}
             },
-        )
+        }
+
+    for status, text in endpoint.responses.items():
+        if status == endpoint.status:
+            success["description"] = text
+        else:
+            responses[str(dialect.status_of(status))] = error(text)
+    for status, text in _possible_refusals(endpoint):
+        responses.setdefault(str(dialect.status_of(status)), error(text))
     if endpoint.idempotent:
         responses.setdefault(
-            "409",
-            {
-                "description": "A request with this Idempotency-Key is still being processed",
-                "content": {
-                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
-                },
-            },
+            str(dialect.status_of(409)),
+            error("A request with this Idempotency-Key is still being processed"),
         )
     if endpoint.needs_principal or endpoint.needs_account:
         operation["security"] = [{"bearerAuth": []}]
-        responses.setdefault(
-            "401",
-            {
-                "description": "Not authenticated",
-                "content": {
-                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
-                },
-            },
-        )
+        responses.setdefault("401", error("Not authenticated"))
     if endpoint.body_model is not None or endpoint.query_model is not None or endpoint.path_params:
-        responses["422"] = {
+        responses[str(dialect.status_of(dialect.validation_status))] = {
             "description": "Validation Error",
             "content": {
-                "application/json": {"schema": {"$ref": REF.format(model="HTTPValidationError")}}
+                "application/json": {
+                    "schema": {"$ref": REF.format(model=dialect.validation_schema_name)}
+                }
             },
         }
     operation["responses"] = responses
@@ -259,8 +292,9 @@ def _possible_refusals(endpoint: Endpoint) -> list[tuple[int, str]]:
     if endpoint.method in WRITES:
         refusals.append((400, "Refused by a rule of the domain (e.g. a status change)"))
     authenticated = endpoint.needs_principal or endpoint.needs_account
-    if endpoint.path_params or (authenticated and endpoint.body_model is not None):
-        refusals.append((404, "Not found (an id in the path or the body, in this shop)"))
+    names_something = endpoint.body_model is not None or endpoint.query_model is not None
+    if endpoint.path_params or (authenticated and names_something):
+        refusals.append((404, "Not found (an id in the path, query or body, in this shop)"))
     if endpoint.method in WRITES:
         refusals.append((409, "Conflicts with the current state (a duplicate, stock, use)"))
     if endpoint.body_model is not None or endpoint.json_raw:

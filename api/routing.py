@@ -122,6 +122,8 @@ class Endpoint:
     # A `raw: bytes` endpoint that reads its body as JSON itself (a signed webhook):
     # the body must still say it is JSON (415 otherwise).
     json_raw: bool = False
+    # What a success is written as, when it is no JSON (a PNG chart, a CSV export).
+    media_type: str = "application/json"
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
