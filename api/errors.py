@@ -121,6 +121,16 @@ class ErrorDialect:
     validation_status: int = 422
     # Statuses this contract answers with another one (erp: a conflict is a 400).
     status_map: dict[int, int] = field(default_factory=dict)
+    # What the document says of these bodies (api.openapi): a component name and its
+    # JSON Schema, for errors and for validation errors; None is the seeds' default.
+    schema_name: str = "HTTPError"
+    schema: dict[str, Any] | None = None
+    validation_schema_name: str = "HTTPValidationError"
+    validation_schema: dict[str, Any] | None = None
+
+    def status_of(self, status: int) -> int:
+        """The status this contract answers where the house would answer `status`."""
+        return self.status_map.get(status, status)
 
     def respond(self, problem: Problem) -> web.Response:
         status = self.validation_status if problem.is_validation else problem.status

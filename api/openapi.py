@@ -131,14 +131,21 @@ class _Schemas:
             for name, definition in defs.items():
                 if name in renamed:
                     continue
-                owner = self._owners.get(name)
                 existing = self.components.get(name)
-                if (
-                    existing is not None
-                    and owner != self.namespace
-                    and existing != _renamed_refs(definition, renamed)
-                ):
-                    renamed[name] = f"{self.namespace}.{name}"
+                mine = _renamed_refs(definition, renamed)
+                if existing is None or existing == mine:
+                    continue
+                # Another contract's model of this name: `<contract>.<Name>`; another
+                # model of this contract (an order's CustomerOut and the customers'
+                # CustomerOut): `<Name>2`, `<Name>3`, ...
+                base = (
+                    name if self._owners.get(name) == self.namespace else f"{self.namespace}.{name}"
+                )
+                candidate, number = base, 2
+                while self.components.get(candidate) not in (None, mine):
+                    candidate, number = f"{base}{number}", number + 1
+                if candidate != name:
+                    renamed[name] = candidate
                     changed = True
         for name, definition in defs.items():
             stored = renamed.get(name, name)
@@ -253,50 +260,47 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
         success["content"] = {
             "application/json": {"schema": schemas.of(endpoint.response, mode="serialization")}
         }
+    elif endpoint.media_type != "application/json":
+        success["content"] = {endpoint.media_type: {"schema": {"type": "string"}}}
     if endpoint.idempotent:
         success["headers"] = {idempotency.REPLAYED_HEADER: REPLAYED}
     responses[str(endpoint.status)] = success
-    for status, text in endpoint.responses.items():
-        responses[str(status)] = {
+    dialect = endpoint.errors
+    schemas.components[dialect.schema_name] = dialect.schema or ERROR
+    schemas.components[dialect.validation_schema_name] = (
+        dialect.validation_schema or VALIDATION_ERROR
+    )
+
+    def error(text: str) -> dict[str, Any]:
+        return {
             "description": text,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}},
-        }
-    for status, text in _possible_refusals(endpoint):
-        responses.setdefault(
-            str(status),
-            {
-                "description": text,
-                "content": {
-                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
-                },
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model=dialect.schema_name)}}
             },
-        )
+        }
+
+    for status, text in endpoint.responses.items():
+        if status == endpoint.status:
+            success["description"] = text
+        else:
+            responses[str(dialect.status_of(status))] = error(text)
+    for status, text in _possible_refusals(endpoint):
+        responses.setdefault(str(dialect.status_of(status)), error(text))
     if endpoint.idempotent:
         responses.setdefault(
-            "409",
-            {
-                "description": "A request with this Idempotency-Key is still being processed",
-                "content": {
-                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
-                },
-            },
+            str(dialect.status_of(409)),
+            error("A request with this Idempotency-Key is still being processed"),
         )
     if endpoint.needs_principal or endpoint.needs_account:
         operation["security"] = [{"bearerAuth": []}]
-        responses.setdefault(
-            "401",
-            {
-                "description": "Not authenticated",
-                "content": {
-                    "application/json": {"schema": {"$ref": REF.format(model="HTTPError")}}
-                },
-            },
-        )
+        responses.setdefault("401", error("Not authenticated"))
     if endpoint.body_model is not None or endpoint.query_model is not None or endpoint.path_params:
-        responses["422"] = {
+        responses[str(dialect.status_of(dialect.validation_status))] = {
             "description": "Validation Error",
             "content": {
-                "application/json": {"schema": {"$ref": REF.format(model="HTTPValidationError")}}
+                "application/json": {
+                    "schema": {"$ref": REF.format(model=dialect.validation_schema_name)}
+                }
             },
         }
     operation["responses"] = responses
@@ -313,8 +317,9 @@ def _possible_refusals(endpoint: Endpoint) -> list[tuple[int, str]]:
     if endpoint.method in WRITES:
         refusals.append((400, "Refused by a rule of the domain (e.g. a status change)"))
     authenticated = endpoint.needs_principal or endpoint.needs_account
-    if endpoint.path_params or (authenticated and endpoint.body_model is not None):
-        refusals.append((404, "Not found (an id in the path or the body, in this shop)"))
+    names_something = endpoint.body_model is not None or endpoint.query_model is not None
+    if endpoint.path_params or (authenticated and names_something):
+        refusals.append((404, "Not found (an id in the path, query or body, in this shop)"))
     if endpoint.method in WRITES:
         refusals.append((409, "Conflicts with the current state (a duplicate, stock, use)"))
     if endpoint.body_model is not None or endpoint.json_raw:

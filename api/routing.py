@@ -125,6 +125,8 @@ class Endpoint:
     json_raw: bool = False
     # The contract takes a firm's OpenID Connect access tokens too (core.auth.oidc).
     accepts_oidc: bool = False
+    # What a success is written as, when it is no JSON (a PNG chart, a CSV export).
+    media_type: str = "application/json"
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)

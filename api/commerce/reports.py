@@ -95,6 +95,7 @@ async def get_report(
 @contract.get(
     "/reports/{project_id}/{report_id}/chart.png",
     tags=("reports",),
+    media_type="image/png",
     responses={200: "A PNG bar chart: revenue per day (sales), messages per day (others)"},
 )
 async def report_chart(
@@ -111,6 +112,7 @@ async def report_chart(
 @contract.get(
     "/reports/{project_id}/{report_id}/export.csv",
     tags=("reports",),
+    media_type="text/csv",
     responses={200: "The report's figures and daily series as CSV"},
 )
 async def report_csv(

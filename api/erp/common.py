@@ -134,6 +134,26 @@ def erp_error_body(problem: Problem) -> dict[str, Any]:
     return body
 
 
+ERP_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["error"]},
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["status", "code", "message", "errors"],
+}
+
 ERP_ERRORS = ErrorDialect(
-    body=erp_error_body, validation_status=400, status_map={409: 400, 422: 400}
+    body=erp_error_body,
+    validation_status=400,
+    status_map={409: 400, 422: 400},
+    schema_name="ErpError",
+    schema=ERP_ERROR_SCHEMA,
+    validation_schema_name="ErpError",
+    validation_schema=ERP_ERROR_SCHEMA,
 )

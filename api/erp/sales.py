@@ -21,6 +21,7 @@ from api.erp.common import (
     shop_of,
 )
 from api.keys import RUNTIME
+from api.routing import RowId
 from core.auth.tokens import Principal
 from core.cashdesk import sales, shifts
 from core.cashdesk.sales import SaleView, line_worth
@@ -98,12 +99,12 @@ class CancelIn(BaseModel):
 
 
 class CurrentSaleQuery(BaseModel):
-    session: int
+    session: RowId
 
 
 class SaleQuery(PageQuery):
     status: SaleStatus | None = None
-    session: int | None = None
+    session: RowId | None = None
     search: str | None = Field(default=None, max_length=100)
 
 
@@ -251,7 +252,7 @@ async def open_session(
     return envelope("Смена открыта", session_out(session))
 
 
-@contract.get("/sales/sessions/current/", tags=("sales",))
+@contract.get("/sales/sessions/current/", tags=("sales",), responses={404: "No shift is open"})
 async def current_session(
     request: web.Request, *, query: CurrentShiftQuery, principal: Principal
 ) -> dict[str, Any]:
@@ -327,7 +328,9 @@ async def scan_item(request: web.Request, *, body: ScanIn, principal: Principal)
     return envelope("Товар добавлен", await one_sale(sale))
 
 
-@contract.get("/sales/sales/current/", tags=("sales",))
+@contract.get(
+    "/sales/sales/current/", tags=("sales",), responses={404: "No sale is open in this shift"}
+)
 async def current_sale(
     request: web.Request, *, query: CurrentSaleQuery, principal: Principal
 ) -> dict[str, Any]:

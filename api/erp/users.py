@@ -159,7 +159,7 @@ async def register(request: web.Request, *, body: RegisterIn) -> dict[str, Any]:
     )
 
 
-@contract.post("/users/auth/login/", tags=("users",))
+@contract.post("/users/auth/login/", tags=("users",), responses={401: "Wrong username or password"})
 async def login(request: web.Request, *, body: LoginIn) -> dict[str, Any]:
     """Username (or email) and password: the user and tokens for their store."""
     runtime = request.config_dict[RUNTIME]
@@ -173,7 +173,11 @@ async def login(request: web.Request, *, body: LoginIn) -> dict[str, Any]:
     )
 
 
-@contract.post("/users/auth/token/refresh/", tags=("users",))
+@contract.post(
+    "/users/auth/token/refresh/",
+    tags=("users",),
+    responses={401: "Unknown, expired, revoked or already used refresh token"},
+)
 async def token_refresh(request: web.Request, *, body: RefreshIn) -> dict[str, str]:
     """A new access and refresh token for a live refresh token (which is spent)."""
     runtime = request.config_dict[RUNTIME]

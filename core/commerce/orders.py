@@ -32,7 +32,7 @@ from tortoise.expressions import Q
 from core.actors import Actor
 from core.commerce.public_ids import ensure_public_id, parse_uuid
 from core.errors import NotFound, ValidationFailed
-from core.models import Customer, Order, OrderItem, Shop
+from core.models import Channel, Customer, Order, OrderItem, Shop
 from core.money import from_minor, minor_digits
 from core.orders.service import advance_status
 from core.orders.status import OrderStatus
@@ -146,9 +146,12 @@ async def list_orders(
     if status is not None:
         query = query.filter(status__in=statuses_of(status))
     if provider is not None:
-        query = query.filter(
-            Q(external_provider=provider) | Q(external_provider__isnull=True, channel=provider)
-        )
+        by_provider = Q(external_provider=provider)
+        if provider in {channel.value for channel in Channel}:
+            # An order placed in a chat names its channel as its provider; text that
+            # names no channel cannot match that column (and is no value of it).
+            by_provider |= Q(external_provider__isnull=True, channel=provider)
+        query = query.filter(by_provider)
     orders = (
         await query.order_by("-created_at", "-id").offset((page - 1) * page_size).limit(page_size)
     )

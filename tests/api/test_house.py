@@ -82,7 +82,7 @@ async def test_wrong_types_and_missing_fields_name_their_location(
     assert response.status == 422
     problems = {tuple(p["loc"]): p for p in (await response.json())["detail"]}
     assert problems[("body", "phone")]["type"] == "missing"
-    assert problems[("body", "age")]["type"] == "int_type"  # JSON types are strict
+    assert problems[("body", "age")]["type"] == "int_type"  # strict: text is no integer
     assert problems[("body", "name")]["type"] == "string_too_short"
     assert all(set(p) == {"loc", "msg", "type"} for p in problems.values())
     empty = await client.post("/api/things/", headers=headers)

@@ -144,3 +144,79 @@ async def test_a_nul_is_refused_only_where_the_body_keeps_it(
     )
     assert kept.status == 422
     assert [p["loc"] for p in (await kept.json())["detail"]] == [["body", "name"]]
+
+
+def _api_document() -> dict[str, Any]:
+    from api.app import load_contracts
+    from api.openapi import build_document
+
+    contracts = load_contracts()
+    mounts = [("", contracts[name]) for name in ("shop", "commerce", "erp", "channels")]
+    return build_document(mounts, title="Sauda API", version="test")
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def test_two_models_of_one_name_are_two_components() -> None:
+    """fuzz (response_schema_conformance): an order's customer was checked against the
+    customers' CustomerOut (email required), one component having replaced the other."""
+    document = _api_document()
+    ok = document["paths"]["/api/customers/{customer_id}"]["get"]["responses"]["200"]
+    customer = _resolve(document, ok["content"]["application/json"]["schema"])
+    assert "email" in customer["required"]
+    page = _resolve(
+        document,
+        document["paths"]["/api/orders/"]["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ],
+    )
+    order = _resolve(document, page["properties"]["items"]["items"])
+    in_order = _resolve(document, order["properties"]["customer"])
+    assert "email" not in in_order.get("required", [])
+    assert in_order is not customer
+
+
+def test_each_contract_documents_its_own_error_shape_and_statuses() -> None:
+    """fuzz: erp answers `{"status": "error", ...}` with 400 for validation, but the
+    document said `{"detail": ...}` and 422."""
+    document = _api_document()
+    listing = document["paths"]["/api/sales/sales/"]["get"]["responses"]
+    assert "422" not in listing
+    error = _resolve(document, listing["400"]["content"]["application/json"]["schema"])
+    assert error["required"] == ["status", "code", "message", "errors"]
+    unauthenticated = _resolve(document, listing["401"]["content"]["application/json"]["schema"])
+    assert unauthenticated == error
+    login = document["paths"]["/api/users/auth/login/"]["post"]["responses"]
+    assert "401" in login and "409" not in login
+    shop = document["paths"]["/api/orders/"]["post"]["responses"]
+    assert (
+        _resolve(document, shop["422"]["content"]["application/json"]["schema"])["properties"][
+            "detail"
+        ]["type"]
+        == "array"
+    )
+
+
+def test_a_success_that_is_no_json_says_what_it_is() -> None:
+    """fuzz (content_type_conformance): the chart and the export were documented as JSON."""
+    document = _api_document()
+    chart = document["paths"]["/api/v1/reports/{project_id}/{report_id}/chart.png"]["get"]
+    assert list(chart["responses"]["200"]["content"]) == ["image/png"]
+    export = document["paths"]["/api/v1/reports/{project_id}/{report_id}/export.csv"]["get"]
+    assert list(export["responses"]["200"]["content"]) == ["text/csv"]
+
+
+async def test_an_id_beyond_64_bits_in_a_query_is_a_validation_error(
+    ports: dict[str, TestClient], runtime: Runtime
+) -> None:
+    """fuzz (not_a_server_error): `GET /api/sales/sales/?session=10**20` answered 500."""
+    _, _, headers = await owner_headers(runtime)
+    response = await ports["shop"].get(
+        "/api/sales/sales/", params={"session": str(10**20)}, headers=headers
+    )
+    assert response.status == 400, await response.text()
+    assert (await response.json())["status"] == "error"
