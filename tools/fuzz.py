@@ -101,7 +101,19 @@ async def run(args: argparse.Namespace, extra: list[str]) -> int:
                     continue
                 # Operations that end the caller's login (logout) run in a pass of their
                 # own after the others, so the token every other operation uses stays valid.
-                ending = [path for path in document["paths"] if re.search(ENDS_LOGIN, path)]
+                ending = [
+                    path
+                    for path, operations in document["paths"].items()
+                    if re.search(ENDS_LOGIN, path)
+                    and any(
+                        not args.contracts
+                        or str(operation.get("operationId", "")).startswith(
+                            tuple(f"{contract}_" for contract in args.contracts)
+                        )
+                        for operation in operations.values()
+                        if isinstance(operation, dict)
+                    )
+                ]
                 passes = [["--exclude-path-regex", ENDS_LOGIN]] if ending else [[]]
                 if ending:
                     passes.append(["--include-path-regex", ENDS_LOGIN])
