@@ -269,20 +269,46 @@ async def handle_with(
         return dialect.respond(problem)
 
 
-def _fixed_path_methods(
-    request: web.Request, error: web.HTTPMethodNotAllowed
-) -> web.HTTPMethodNotAllowed:
-    """A 405 on a fixed path (`/api/orders/with-items`) allows that path's methods, not
-    those of a `{param}` path it also matches (`/api/orders/{order_id}`)."""
+def literal_segments(resource: web.AbstractResource) -> int:
+    return sum(1 for part in resource.canonical.split("/") if part and "{" not in part)
+
+
+def most_specific_methods(request: web.Request) -> tuple[int, set[str]]:
+    """The methods of the most specific routes whose path matches the request's (the
+    most fixed segments: `/integrations/{id}/connect` before `/integrations/{id}/{other}`,
+    `/orders/with-items` before `/orders/{order_id}`), and how specific they are."""
     routers = [request.app.router]
-    allowed: set[str] = set()
+    best, allowed = -1, set()
     while routers:
         for resource in routers.pop().resources():
             if isinstance(resource, web.PrefixedSubAppResource):
                 routers.append(resource._app.router)
-            elif isinstance(resource, web.PlainResource) and resource.canonical == request.path:
+                continue
+            if isinstance(resource, web.PlainResource):
+                matches = resource.canonical == request.path
+            elif isinstance(resource, web.DynamicResource):
+                matches = resource._match(request.path) is not None
+            else:
+                continue
+            if not matches:
+                continue
+            methods = {route.method for route in resource if route.method != "*"}
+            specific = literal_segments(resource)
+            if methods and specific > best:
+                best, allowed = specific, set()
+            if methods and specific == best:
                 # One path may be several resources (a route added apart from the others).
-                allowed |= {route.method for route in resource if route.method != "*"}
+                allowed |= methods
+    return best, allowed
+
+
+def _fixed_path_methods(
+    request: web.Request, error: web.HTTPMethodNotAllowed
+) -> web.HTTPMethodNotAllowed:
+    """A 405 allows the methods of the most specific path the request names
+    (`/api/orders/with-items`), not also those of a `{param}` path it matches
+    (`/api/orders/{order_id}`), which would take the fixed word for an id."""
+    _, allowed = most_specific_methods(request)
     return web.HTTPMethodNotAllowed(request.method, allowed) if allowed else error
 
 

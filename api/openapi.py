@@ -74,6 +74,15 @@ def refuses_null(validator: Any) -> Any:
     return validator
 
 
+@refuses_null
+def not_null(value: object) -> object:
+    """For partial updates: a field may be left out, but not set to null
+    (`_not_null = field_validator("name", ...)(not_null)`)."""
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
 def _null_refused(model: type[BaseModel]) -> set[str]:
     names: set[str] = set()
     decorators = getattr(model, "__pydantic_decorators__", None)
@@ -208,7 +217,9 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     kept = [branch for branch in branches if branch != {"type": "null"}]
     rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
     if len(kept) == 1:
-        return {**rest, **kept[0]}
+        # What the field declares beside its type (a `pattern` from json_schema_extra)
+        # is more precise than the branch's own (the house's NUL-free pattern).
+        return {**kept[0], **rest}
     return {**rest, "anyOf": kept}
 
 
@@ -224,6 +235,13 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
     }
     if endpoint.description:
         operation["description"] = endpoint.description
+    rules = rules_beyond_schema(endpoint)
+    if rules:
+        status = endpoint.errors.status_of(endpoint.errors.validation_status)
+        listed = "\n".join(f"- {rule}" for rule in rules)
+        text = f"Rules beyond the schema (a request that breaks one is a {status}):\n{listed}"
+        operation["description"] = "\n\n".join(filter(None, (endpoint.description, text)))
+        operation[RULES_BEYOND_SCHEMA] = True
     parameters: list[dict[str, Any]] = []
     for name, annotation in endpoint.path_params.items():
         parameters.append(
@@ -308,6 +326,20 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, contract: Contract) -> dic
 
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The operation's mark that it has rules its schema cannot state (tools/schemathesis.toml
+# accepts their validation error for a schema-valid request of these operations only).
+RULES_BEYOND_SCHEMA = "x-rules-beyond-schema"
+
+
+def rules_beyond_schema(endpoint: Endpoint) -> list[str]:
+    """The endpoint's own rules, and those of the mechanism it uses."""
+    rules = list(endpoint.rules)
+    if endpoint.idempotent:
+        rules.append(
+            f"An {idempotency.HEADER} already used for another request of this shop "
+            "(another method, path or body) is refused."
+        )
+    return rules
 
 
 def _possible_refusals(endpoint: Endpoint) -> list[tuple[int, str]]:

@@ -8,8 +8,8 @@ handler's signature says what it needs, FastAPI-style, and the wrapper provides 
 
 - `body: Model` / `query: Model` are parsed (`body: Model | None` may be left out:
   then None) and validated with pydantic (422 in the seeds' shape, located at
-  `["body", ...]` / `["query", ...]`); booleans and date-times in bodies are strict
-  (StrictBool, text-only date-times: `0` is neither);
+  `["body", ...]` / `["query", ...]`); a body's numbers, booleans and dates are
+  strict, a query's dates are text `YYYY-MM-DD...` (`0` is neither: _strict_types);
 - a path parameter that does not convert is a 422, unless a fixed path of that name
   exists for other methods (`PUT /orders/with-items` next to `PUT /orders/{id}`): 405;
 - a `ValidationFailed` raised by core names fields only (core knows no HTTP): the
@@ -44,6 +44,11 @@ in a per-minute bucket of its own, with the limit that setting holds (commerce: 
 `idempotent=True` on an `account: Account` endpoint needs `shop_from(request, kwargs)`,
 which names the shop the keys are kept in (and checks the user may act in it).
 
+`rules=("...",)` (an endpoint option) names the rules a request must keep beyond its
+JSON Schema (one field against another, against the data); the document lists them and
+marks the operation `x-rules-beyond-schema: true` (idempotent endpoints are marked too: a
+reused key with another body is refused).
+
 `rate_limit=False` exempts a public endpoint from the per-address limit (a provider's
 signed webhook, which calls from a handful of addresses at its own pace); such an
 endpoint charges refused calls itself (`apply_rate_limit`).
@@ -54,9 +59,11 @@ The same declarations produce the OpenAPI document (api.openapi).
 from __future__ import annotations
 
 import inspect
+import re
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any
 
 from aiohttp import web
@@ -69,6 +76,8 @@ from api.errors import (
     RequestValidationError,
     UnsupportedMediaType,
     handle_with,
+    literal_segments,
+    most_specific_methods,
     pydantic_problems,
 )
 from api.idempotency import respond_once
@@ -127,6 +136,11 @@ class Endpoint:
     accepts_oidc: bool = False
     # What a success is written as, when it is no JSON (a PNG chart, a CSV export).
     media_type: str = "application/json"
+    # Rules a request must also keep that its JSON Schema cannot state (one field
+    # against another, against the data: `min_price <= max_price`, a phone that is a
+    # number): the document lists them and marks the operation `x-rules-beyond-schema`,
+    # so a schema-valid request refused by one is the documented validation error.
+    rules: tuple[str, ...] = ()
 
     def inspect_handler(self) -> None:
         hints = typing.get_type_hints(self.handler)
@@ -317,13 +331,13 @@ def _convert_path(name: str, raw: str, annotation: type) -> Any:
 
 def _refuse_method_of_a_fixed_path(request: web.Request) -> None:
     """`PUT /api/orders/with-items` matches `PUT /orders/{order_id}` only because
-    `with-items` could be an id: a fixed path of that name exists for other methods,
-    so the answer is theirs, 405 (with Allow), not a 422 about an id."""
-    for app in request.match_info.apps:
-        for resource in app.router.resources():
-            if isinstance(resource, web.PlainResource) and resource.canonical == request.path:
-                allowed = {route.method for route in resource}
-                raise web.HTTPMethodNotAllowed(request.method, allowed)
+    `with-items` could be an id: a more specific path of that name exists for other
+    methods, so the answer is theirs, 405 (with Allow), not a 422 about an id."""
+    specific, allowed = most_specific_methods(request)
+    resource = request.match_info.route.resource
+    mine = literal_segments(resource) if resource is not None else -1
+    if allowed and specific > mine:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
 
 
 def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
@@ -393,7 +407,38 @@ def _refuse_non_number(value: Any) -> Any:
     return value
 
 
-_STRICT_NUMBERS = {"int": _refuse_non_integer, "float": _refuse_non_number}
+def _refuse_non_boolean(value: Any) -> Any:
+    # `0`, `1` and `"true"` are no JSON booleans (the document says boolean).
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _refuse_non_text_date(value: Any) -> Any:
+    # A date or date-time is written as text, `YYYY-MM-DD...` (the document's `date` and
+    # `date-time`); lax pydantic would read `0` or `"0"` as 1970-01-01 (a Unix time).
+    # A value the model's own validator already read (crm's local times) is its own.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise PydanticCustomError(
+            "date_type", "Input should be a date written YYYY-MM-DD (a date-time: RFC 3339)"
+        )
+    return value
+
+
+_STRICT_DATES = {"date": _refuse_non_text_date, "datetime": _refuse_non_text_date}
+# A JSON body's types as the document declares them; a query's values are all text, so
+# only its dates are held to their written form.
+_STRICT_BODY = {
+    "int": _refuse_non_integer,
+    "float": _refuse_non_number,
+    "bool": _refuse_non_boolean,
+    **_STRICT_DATES,
+}
 _STRICT_MODELS: dict[type[BaseModel], type[BaseModel]] = {}
 
 
@@ -410,49 +455,51 @@ def _strict_model(cls: type[BaseModel]) -> type[BaseModel]:
     return strict
 
 
-def _strict_numbers(schema: Any) -> Any:
-    """A copy of a core schema whose integers and numbers take JSON numbers only: lax
-    pydantic would read `"15"` or `true` as 15 or 1, which the document's `integer`
-    and `number` do not allow (negative_data_rejection). Booleans and date-times are
-    strict in the models themselves (StrictBool, text-only date-times)."""
+def _strict_types(schema: Any, refusals: Mapping[str, Callable[[Any], Any]]) -> Any:
+    """A copy of a core schema whose values of the kinds in `refusals` pass their
+    refusal first: lax pydantic would read `"15"` or `true` as 15 or 1, `0` as a
+    boolean or as 1970-01-01, which the document's `integer`, `number`, `boolean` and
+    `date(-time)` do not allow (negative_data_rejection). One place for every model,
+    so no model needs StrictBool or its own date check."""
     if isinstance(schema, list):
-        return [_strict_numbers(item) for item in schema]
+        return [_strict_types(item, refusals) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    copied = {key: _strict_numbers(value) for key, value in schema.items()}
+    copied = {key: _strict_types(value, refusals) for key, value in schema.items()}
     kind = copied.get("type")
     if kind == "model" and isinstance(copied.get("cls"), type):
         copied["cls"] = _strict_model(copied["cls"])
-    refuse = _STRICT_NUMBERS.get(kind) if isinstance(kind, str) else None
+    refuse = refusals.get(kind) if isinstance(kind, str) else None
     if refuse is not None:
         return core_schema.no_info_before_validator_function(refuse, copied)
     return copied
 
 
-class _BodyAdapter:
-    """Validates a JSON body against its model, numbers strict (see _strict_numbers)."""
+class _StrictAdapter:
+    """Validates data against a model, its types strict (see _strict_types)."""
 
-    def __init__(self, model: Any) -> None:
-        self.validator = SchemaValidator(_strict_numbers(TypeAdapter(model).core_schema))
+    def __init__(self, model: Any, refusals: Mapping[str, Callable[[Any], Any]]) -> None:
+        self.validator = SchemaValidator(_strict_types(TypeAdapter(model).core_schema, refusals))
 
     def validate_python(self, data: Any) -> Any:
         return self.validator.validate_python(data)
 
 
-_ADAPTERS: dict[Any, _BodyAdapter] = {}
+_ADAPTERS: dict[tuple[Any, str], _StrictAdapter] = {}
 
 
-def _adapter(model: Any) -> _BodyAdapter:
-    adapter = _ADAPTERS.get(model)
+def _adapter(model: Any, where: str = "body") -> _StrictAdapter:
+    adapter = _ADAPTERS.get((model, where))
     if adapter is None:
-        adapter = _ADAPTERS[model] = _BodyAdapter(model)
+        refusals = _STRICT_BODY if where == "body" else _STRICT_DATES
+        adapter = _ADAPTERS[(model, where)] = _StrictAdapter(model, refusals)
     return adapter
 
 
 def validate_json_body(model: Any, raw: bytes) -> Any:
     """The body as `model`, read bounded first (read_json). Where a type must not be
     coerced (`0` is no boolean nor a date-time, `"15"` no integer), the validation is
-    strict (_strict_numbers; StrictBool, text-only date-times in the models). A NUL
+    strict (_strict_types). A NUL
     character is refused where the model keeps the text; a field the model ignores
     (the document allows any other property) may hold one."""
     data = read_json(raw, nul_free=False)
@@ -583,7 +630,7 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
                 raise
         if endpoint.query_model is not None:
             try:
-                kwargs["query"] = endpoint.query_model.model_validate(
+                kwargs["query"] = _adapter(endpoint.query_model, "query").validate_python(
                     _query_dict(request, endpoint.query_model)
                 )
             except ValidationError as error:

@@ -35,8 +35,10 @@ from core.vault import Vault
 class Handshake(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    mode: str = Field("", alias="hub.mode")
-    verify_token: str = Field("", alias="hub.verify_token")
+    # Bounded like the challenge: a longer value is no handshake (and a request line
+    # beyond the server's 8 KiB is refused before any handler could answer it).
+    mode: str = Field("", alias="hub.mode", max_length=32)
+    verify_token: str = Field("", alias="hub.verify_token", max_length=512)
     challenge: str = Field("", alias="hub.challenge", max_length=512)
 
 

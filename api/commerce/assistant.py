@@ -89,7 +89,13 @@ async def _order(shop: Shop, order_id: uuid.UUID | None) -> Order | None:
     return await order_of(shop=shop, order_id=order_id) if order_id is not None else None
 
 
-@contract.post("/assistant/query", response=QueryOut, tags=("assistant",), per_minute=AI_LIMIT)
+@contract.post(
+    "/assistant/query",
+    response=QueryOut,
+    tags=("assistant",),
+    per_minute=AI_LIMIT,
+    rules=("No text in context (a key or a value, at any depth) holds a NUL character.",),
+)
 async def query(request: web.Request, *, account: Account, body: QueryIn) -> QueryOut:
     """Ask the assistant about the project (orders by number)."""
     shop = await project(account, body.project_id)

@@ -79,6 +79,7 @@ def tokens_out(pair: refresh.TokenPair) -> TokensOut:
     tags=("auth",),
     per_minute=AUTH_LIMIT,
     responses={409: "The email is taken", 422: "Invalid email or password"},
+    rules=("password has 8 to 128 characters, at least one a letter and one a digit.",),
 )
 async def register(request: web.Request, *, body: RegisterIn) -> UserOut:
     """Register a user (email + password)."""

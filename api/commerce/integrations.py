@@ -93,6 +93,10 @@ async def _check_shopify(request: web.Request, secrets: service.ShopifySecrets) 
     status=201,
     tags=("integrations",),
     responses={400: "The provider refused the credentials", 409: "Connected to another project"},
+    rules=(
+        "config holds what the provider needs: shopify a shop_url (the store's domain), "
+        "api_key and api_secret; whatsapp a phone_number_id and an access_token.",
+    ),
 )
 async def connect(
     request: web.Request, *, account: Account, project_id: uuid.UUID, body: ConnectIn

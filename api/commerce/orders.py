@@ -44,7 +44,7 @@ class OrderOut(BaseModel):
 
 
 class OrdersQuery(Paging):
-    status: str | None = Field(None, max_length=32)
+    status: str | None = Field(None, max_length=32, json_schema_extra={"enum": list(service.WORDS)})
     provider: str | None = Field(None, max_length=32)
     days: int = Field(30, ge=1, le=service.MAX_DAYS)
 

@@ -16,9 +16,15 @@ from core.auth.tokens import Account
 from core.commerce import projects as service
 from core.commerce.public_ids import ensure_public_id
 from core.errors import Forbidden
-from core.models import Role, Shop
+from core.i18n import LANGUAGES
+from core.models import Currency, Role, Shop
 
 MANAGING = {Role.OWNER, Role.ADMIN}
+LANGUAGE_ENUM: dict[str, Any] = {"enum": list(LANGUAGES)}
+PROJECT_RULES = (
+    "timezone is an IANA time zone name (e.g. Asia/Almaty).",
+    f"currency is one of {', '.join(c.value for c in Currency)} (in any case).",
+)
 
 
 class ProjectIn(BaseModel):
@@ -27,7 +33,7 @@ class ProjectIn(BaseModel):
     timezone: str = Field("Asia/Almaty", max_length=64, examples=["America/New_York"])
     settings: dict[str, Any] = Field(default_factory=dict)
     currency: str = Field("KZT", max_length=3, examples=["USD"])
-    language: str = Field("ru", max_length=8, examples=["en"])
+    language: str = Field("ru", max_length=8, examples=["en"], json_schema_extra=LANGUAGE_ENUM)
 
 
 class ProjectPatch(BaseModel):
@@ -38,7 +44,9 @@ class ProjectPatch(BaseModel):
     timezone: str | None = Field(None, max_length=64, examples=["America/New_York"])
     settings: dict[str, Any] | None = Field(None, examples=[{}])
     currency: str | None = Field(None, max_length=3, examples=["USD"])
-    language: str | None = Field(None, max_length=8, examples=["en"])
+    language: str | None = Field(
+        None, max_length=8, examples=["en"], json_schema_extra=LANGUAGE_ENUM
+    )
     is_active: bool | None = Field(None, examples=[True])
 
     @field_validator(
@@ -90,7 +98,9 @@ async def _managing(account: Account, shop: Shop) -> None:
         raise Forbidden("Only the project's owner or admin may change it")
 
 
-@contract.post("/projects", response=ProjectOut, status=201, tags=("projects",))
+@contract.post(
+    "/projects", response=ProjectOut, status=201, tags=("projects",), rules=PROJECT_RULES
+)
 async def create_project(request: web.Request, *, account: Account, body: ProjectIn) -> ProjectOut:
     """Create a project (the caller becomes its owner)."""
     shop = await service.create_project(
@@ -124,7 +134,9 @@ async def get_project(
     return await project_out(await project(account, project_id))
 
 
-@contract.patch("/projects/{project_id}", response=ProjectOut, tags=("projects",))
+@contract.patch(
+    "/projects/{project_id}", response=ProjectOut, tags=("projects",), rules=PROJECT_RULES
+)
 async def update_project(
     request: web.Request, *, account: Account, project_id: uuid.UUID, body: ProjectPatch
 ) -> ProjectOut:

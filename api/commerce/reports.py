@@ -53,7 +53,13 @@ def report_out(report: Report, shop: Shop) -> ReportOut:
     )
 
 
-@contract.post("/reports/{project_id}/generate", response=ReportOut, status=201, tags=("reports",))
+@contract.post(
+    "/reports/{project_id}/generate",
+    response=ReportOut,
+    status=201,
+    tags=("reports",),
+    rules=("end_date is after start_date.",),
+)
 async def generate(
     request: web.Request, *, account: Account, project_id: uuid.UUID, body: GenerateIn
 ) -> ReportOut:

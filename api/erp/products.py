@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.erp import contract
 from api.erp.common import (
@@ -17,21 +17,28 @@ from api.erp.common import (
     page,
     quantity,
 )
+from api.openapi import not_null
 from core.auth.tokens import Principal
 from core.cashdesk import goods
 from core.dialects.prices import price_fields
-from core.models import Category, Product
+from core.models import Category, Product, StockItem
 from core.tenancy import get_owned
 
 # This contract's price words -> core's (core.dialects.prices: the shop contract's
 # `sale_price` is core `discount_price`; here it is the shelf price).
 PRICE_FIELDS = price_fields("erp")
 LOCATIONS = {core: (ours,) for ours, core in PRICE_FIELDS.items()} | {"category_id": ("category",)}
+# A product's name is also its stock item's (core.cashdesk.goods): the shorter column
+# of the two holds it.
+NAME_LENGTH = min(
+    model._meta.fields_map["name"].max_length  # type: ignore[attr-defined]
+    for model in (Product, StockItem)
+)
 Unit = Literal["pcs", "kg", "g", "l", "ml", "m", "pack", "box", "set"]
 
 
 class ProductIn(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     sku: str | None = Field(default=None, max_length=64)
     barcode: str | None = Field(default=None, max_length=64)
     description: str | None = Field(default=None, max_length=5000)
@@ -47,7 +54,7 @@ class ProductIn(BaseModel):
 
 
 class ProductPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=300)
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
     sku: str | None = Field(default=None, max_length=64)
     barcode: str | None = Field(default=None, max_length=64)
     description: str | None = Field(default=None, max_length=5000)
@@ -59,6 +66,11 @@ class ProductPatch(BaseModel):
     unit: Unit | None = None
     is_active: bool | None = None
     min_stock: QuantityIn | None = None
+
+    # A field left out stays as it is; these always have a value (null is none).
+    _not_null = field_validator("name", "sale_price", "tax_rate", "unit", "is_active", "min_stock")(
+        not_null
+    )
 
 
 class ProductQuery(PageQuery):

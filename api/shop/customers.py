@@ -17,14 +17,16 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.openapi import not_null
 from api.shop import contract
-from api.shop.listing import PageQuery, not_null
+from api.shop.listing import PageQuery
 from core import customers
 from core.auth.tokens import Principal
 from core.dialects.shop import format_datetime
 from core.models import Customer, DateType, ImportantDate
 from core.orders.queries import CustomerStats
 
+PHONE_RULES = ("phone is a real phone number (E.164, e.g. +77011234567).",)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ShopDateType = Literal["birthday", "anniversary", "other"]
 
@@ -167,7 +169,12 @@ async def list_customers(
 
 
 @contract.post(
-    "/customers/", response=CustomerDetails, status=201, tags=("customers",), idempotent=True
+    "/customers/",
+    response=CustomerDetails,
+    status=201,
+    tags=("customers",),
+    idempotent=True,
+    rules=PHONE_RULES,
 )
 async def create_customer(
     request: web.Request, *, body: CustomerIn, principal: Principal
@@ -187,7 +194,9 @@ async def get_customer(
     return await _details(principal.shop_id, customer_id)
 
 
-@contract.put("/customers/{customer_id}", response=CustomerDetails, tags=("customers",))
+@contract.put(
+    "/customers/{customer_id}", response=CustomerDetails, tags=("customers",), rules=PHONE_RULES
+)
 async def update_customer(
     request: web.Request, *, customer_id: int, body: CustomerChanges, principal: Principal
 ) -> CustomerDetails:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.openapi import refuses_null
-
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 
@@ -20,11 +18,3 @@ class PageQuery(BaseModel):
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.limit
-
-
-@refuses_null
-def not_null(value: object) -> object:
-    """For partial updates: a field may be left out, but not set to null."""
-    if value is None:
-        raise ValueError("must not be null")
-    return value

@@ -45,6 +45,8 @@ from api.routing import validate_json_body
 from api.shop import contract
 from api.shop.schemas_orders import (
     DELIVERY_METHOD_FROM_WORD,
+    MAX_YEAR,
+    MIN_YEAR,
     IssueIn,
     OrderCreate,
     OrderOut,
@@ -71,6 +73,10 @@ from core.orders.status import InvalidTransition, OrderStatus
 from core.runtime import Runtime
 
 ORDER_ERRORS = {400: "Not allowed by the status flow", 404: "Order not found"}
+ORDER_RULES = (
+    "flower_sum, when sent, equals the catalog sum of the order's items.",
+    "total, when sent, equals flower_sum + delivery_fee.",
+)
 
 
 def _runtime(request: web.Request) -> Runtime:
@@ -116,7 +122,14 @@ def _creation_bounds(query: OrderQuery) -> dict[str, datetime | None]:
     return bounds
 
 
-@contract.get("/orders/", response=OrderPage, tags=("orders",))
+@contract.get(
+    "/orders/",
+    response=OrderPage,
+    tags=("orders",),
+    rules=(
+        f"dateFrom and dateTo are in the years {MIN_YEAR}..{MAX_YEAR}; dateTo is not before dateFrom.",
+    ),
+)
 async def list_shop_orders(
     request: web.Request, *, query: OrderQuery, principal: Principal
 ) -> OrderPage:
@@ -222,7 +235,13 @@ async def _update(principal: Principal, order_id: int, body: OrderUpdate) -> Ord
     return await _read_back(principal, order.id)
 
 
-@contract.put("/orders/{order_id}", response=OrderOut, tags=("orders",), responses=ORDER_ERRORS)
+@contract.put(
+    "/orders/{order_id}",
+    response=OrderOut,
+    tags=("orders",),
+    responses=ORDER_ERRORS,
+    rules=ORDER_RULES,
+)
 async def put_order(
     request: web.Request, *, order_id: int, body: OrderUpdate, principal: Principal
 ) -> OrderOut:
@@ -230,7 +249,13 @@ async def put_order(
     return await _update(principal, order_id, body)
 
 
-@contract.patch("/orders/{order_id}", response=OrderOut, tags=("orders",), responses=ORDER_ERRORS)
+@contract.patch(
+    "/orders/{order_id}",
+    response=OrderOut,
+    tags=("orders",),
+    responses=ORDER_ERRORS,
+    rules=ORDER_RULES,
+)
 async def patch_order(
     request: web.Request, *, order_id: int, body: OrderUpdate, principal: Principal
 ) -> OrderOut:

@@ -18,8 +18,9 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
+from api.openapi import not_null
 from api.shop import contract
-from api.shop.listing import PageQuery, not_null
+from api.shop.listing import PageQuery
 from api.shop.schemas_orders import Money
 from core import catalog
 from core.auth.tokens import Principal
@@ -28,6 +29,7 @@ from core.dialects.shop import ShopCategory, category_word, kind_of_category, ki
 from core.models import Product
 
 # Where each core field is named in this dialect, for 422 locations.
+PRICE_RULES = ("sale_price, when set, is lower than retail_price.",)
 LOCATIONS = {field: (word,) for field, word in price_words("shop").items()} | {
     "kind": ("category",)
 }
@@ -121,7 +123,12 @@ def _core_values(fields: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-@contract.get("/products/", response=ProductPage, tags=("products",))
+@contract.get(
+    "/products/",
+    response=ProductPage,
+    tags=("products",),
+    rules=("min_price is not greater than max_price.",),
+)
 async def list_products(
     request: web.Request, *, query: ProductQuery, principal: Principal
 ) -> ProductPage:
@@ -142,7 +149,7 @@ async def list_products(
     return ProductPage(items=[product_out(p) for p in rows], total=total)
 
 
-@contract.post("/products/", response=ProductOut, status=201, tags=("products",))
+@contract.post("/products/", response=ProductOut, status=201, tags=("products",), rules=PRICE_RULES)
 async def create_product(
     request: web.Request, *, body: ProductIn, principal: Principal
 ) -> ProductOut:
@@ -159,7 +166,7 @@ async def get_product(request: web.Request, *, product_id: int, principal: Princ
     return product_out(await catalog.get_product(shop_id=principal.shop_id, product_id=product_id))
 
 
-@contract.put("/products/{product_id}", response=ProductOut, tags=("products",))
+@contract.put("/products/{product_id}", response=ProductOut, tags=("products",), rules=PRICE_RULES)
 async def update_product(
     request: web.Request, *, product_id: int, body: ProductChanges, principal: Principal
 ) -> ProductOut:

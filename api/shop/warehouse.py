@@ -18,8 +18,9 @@ from typing import Annotated, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
+from api.openapi import not_null
 from api.shop import contract
-from api.shop.listing import PageQuery, not_null
+from api.shop.listing import PageQuery
 from api.shop.schemas_orders import Money, UtcDateTime
 from core import supplies
 from core.auth.tokens import Principal
@@ -198,6 +199,10 @@ async def list_stock(request: web.Request, *, query: StockQuery, principal: Prin
     response=DeliveryOut,
     status=201,
     tags=("warehouse",),
+    rules=(
+        "A position's qty has at most 3 decimal places, its cost_per_stem at most 4; "
+        "the rate at most 4.",
+    ),
     idempotent=True,
 )
 async def create_delivery(
@@ -251,7 +256,12 @@ async def get_stock_item(
     return item_out(await supplies.get_stock_item(shop_id=principal.shop_id, item_id=item_id))
 
 
-@contract.patch("/warehouse/{item_id}", response=StockItemOut, tags=("warehouse",))
+@contract.patch(
+    "/warehouse/{item_id}",
+    response=StockItemOut,
+    tags=("warehouse",),
+    rules=("min_quantity has at most 3 decimal places.",),
+)
 async def update_stock_item(
     request: web.Request, *, item_id: int, body: StockItemChanges, principal: Principal
 ) -> StockItemOut:

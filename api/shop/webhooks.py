@@ -18,8 +18,8 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.keys import RUNTIME
+from api.openapi import not_null
 from api.shop import contract
-from api.shop.listing import not_null
 from core import webhooks
 from core.auth.tokens import Principal
 from core.dialects.shop import format_datetime
@@ -37,8 +37,10 @@ class WebhookIn(BaseModel):
         max_length=webhooks.MAX_URL_LENGTH,
         json_schema_extra={"pattern": WEB_URL_PATTERN},
     )
-    secret: str | None = Field(None, max_length=webhooks.MAX_SECRET_LENGTH)
-    events: list[EventName] | None = Field(None, max_length=len(webhooks.EVENTS))
+    secret: str | None = Field(
+        None, min_length=webhooks.MIN_SECRET_LENGTH, max_length=webhooks.MAX_SECRET_LENGTH
+    )
+    events: list[EventName] | None = Field(None, min_length=1, max_length=len(webhooks.EVENTS))
 
 
 class WebhookChanges(BaseModel):
@@ -50,8 +52,10 @@ class WebhookChanges(BaseModel):
         max_length=webhooks.MAX_URL_LENGTH,
         json_schema_extra={"pattern": WEB_URL_PATTERN},
     )
-    secret: str | None = Field(None, max_length=webhooks.MAX_SECRET_LENGTH)
-    events: list[EventName] | None = Field(None, max_length=len(webhooks.EVENTS))
+    secret: str | None = Field(
+        None, min_length=webhooks.MIN_SECRET_LENGTH, max_length=webhooks.MAX_SECRET_LENGTH
+    )
+    events: list[EventName] | None = Field(None, min_length=1, max_length=len(webhooks.EVENTS))
     is_active: StrictBool | None = None
 
     _not_null = field_validator("url", "secret", "events", "is_active")(not_null)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -72,13 +73,24 @@ async def sign_in_by_phone(*, phone: str, issuer: TokenIssuer, new_shop_name: st
     return await _signed_in(issuer, user, membership)
 
 
+def _max_length(model: Any, column: str) -> int:
+    return int(model._meta.fields_map[column].max_length)
+
+
 async def sign_in_with_password(
     *, login: str, password: str, issuer: TokenIssuer, shop_id: int | None = None
 ) -> SignedIn:
     """Email or username + password; the same answer for an unknown user and a wrong
     password."""
     login = login.strip()
-    user = await User.get_or_none(Q(email=login.lower()) | Q(username=login))
+    # Only the columns that can hold the text are asked (a 200-character login is no
+    # username, whose column holds 150: the database would refuse the query itself).
+    lookups = [
+        Q(**{column: value})
+        for column, value in (("email", login.lower()), ("username", login))
+        if len(value) <= _max_length(User, column)
+    ]
+    user = await User.get_or_none(Q(*lookups, join_type="OR")) if lookups else None
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthorized("Incorrect login or password")
     if not user.is_active:

@@ -1,0 +1,232 @@
+"""What `make fuzz` found on the API port (shop, channels, erp, commerce), each class of
+failure reproduced over real HTTP: no 500 from a field the database would refuse,
+types as strict as the document declares them (bodies and query dates), and a 405
+that allows the methods of the path the request names."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from core.clock import FrozenClock
+from core.models import Product, Task
+from core.runtime import Runtime
+from tests.api.commerce.helpers import sign_up
+from tests.factories import owner_headers
+
+
+async def test_a_login_longer_than_any_username_is_refused_not_a_500(api: TestClient) -> None:
+    """fuzz (not_a_server_error): erp login with a 200-character username was a 500
+    (the username column holds 150; the query itself was refused)."""
+    for login in ("0" * 200, "a" * 150 + "@example.com"):
+        response = await api.post(
+            "/api/users/auth/login/", json={"username": login, "password": "TestPass123!"}
+        )
+        assert response.status == 401, await response.text()
+        assert (await response.json())["status"] == "error"
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+@pytest.mark.parametrize("name", ["unit", "name", "sale_price", "tax_rate", "is_active"])
+async def test_an_erp_product_field_that_always_has_a_value_refuses_null(
+    api: TestClient, runtime: Runtime, method: str, name: str
+) -> None:
+    """fuzz (not_a_server_error): `{"unit": null}` on an erp product was a 500; the
+    document now says these fields are not nullable, and null is the contract's 400."""
+    shop, _, headers = await owner_headers(runtime)
+    product = await Product.create(shop=shop, name="Розы", price=15000)
+    response = await api.request(
+        method, f"/api/products/products/{product.id}/", json={name: None}, headers=headers
+    )
+    assert response.status == 400, await response.text()
+    assert name in (await response.json())["errors"]
+    await product.refresh_from_db()
+    assert (product.unit, product.name) == ("pcs", "Розы")
+    document = await (await api.get("/openapi.json")).json()
+    patch = document["paths"]["/api/products/products/{product_id}/"]["patch"]
+    ref = patch["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"][name]
+    assert {"type": "null"} not in schema.get("anyOf", []) and schema.get("type") != "null"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/products/products/", {"name": "A", "sale_price": 1, "is_active": 0}, "is_active"),
+        ("/api/tasks/templates/", {"title": "A", "due_date": 0}, "due_date"),
+        ("/api/tasks/templates/", {"title": "A", "due_date": "0"}, "due_date"),
+    ],
+)
+async def test_erp_booleans_and_dates_in_a_body_are_strict(
+    api: TestClient, runtime: Runtime, path: str, body: dict[str, Any], field: str
+) -> None:
+    """fuzz (negative_data_rejection): `is_active: 0` and `due_date: 0` were read as
+    false and 1970-01-01 where the document says boolean and date-time."""
+    _, _, headers = await owner_headers(runtime)
+    response = await api.post(path, json=body, headers=headers)
+    assert response.status == 400, await response.text()
+    assert field in (await response.json())["errors"]
+    assert await Product.all().count() == 0 and await Task.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/analytics/daily-sales/?end_date=0",
+        "/api/analytics/inventory-snapshots/latest/?date=0",
+        "/api/analytics/product-performance/top-products/?end_date=20250101",
+    ],
+)
+async def test_a_date_in_a_query_is_written_as_a_date(
+    api: TestClient, runtime: Runtime, query: str
+) -> None:
+    """fuzz (negative_data_rejection): `?end_date=0` was read as 1970-01-01."""
+    _, _, headers = await owner_headers(runtime)
+    response = await api.get(query, headers=headers)
+    assert response.status == 400, await response.text()
+    good = await api.get(query.split("=")[0] + "=2025-01-17", headers=headers)
+    assert good.status == 200, await good.text()
+
+
+async def test_commerce_booleans_in_a_body_are_strict(api: TestClient, clock: FrozenClock) -> None:
+    """fuzz (negative_data_rejection): commerce `is_active: 0` and
+    `use_function_calling: 0` were read as booleans."""
+    headers = await sign_up(api, clock, "strict@example.com")
+    created = await api.post("/api/v1/projects", json={"name": "My Store"}, headers=headers)
+    assert created.status == 201, await created.text()
+    project_id = (await created.json())["id"]
+    response = await api.patch(
+        f"/api/v1/projects/{project_id}", json={"is_active": 0}, headers=headers
+    )
+    assert response.status == 422, await response.text()
+    assert [p["loc"] for p in (await response.json())["detail"]] == [["body", "is_active"]]
+    query = await api.post(
+        "/api/v1/assistant/query",
+        json={"project_id": project_id, "message": "hi", "use_function_calling": 0},
+        headers=headers,
+    )
+    assert query.status == 422, await query.text()
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/v1/integrations/{project}/connect", {"POST"}),
+        ("/api/v1/reports/{project}/generate", {"POST"}),
+    ],
+)
+async def test_a_405_allows_the_methods_of_the_path_named(
+    api: TestClient, clock: FrozenClock, path: str, allowed: set[str]
+) -> None:
+    """fuzz (allow_header_conformance): `OPTIONS .../connect` allowed DELETE too (the
+    methods of `/integrations/{project_id}/{integration_id}`, which it also matches),
+    and a DELETE there was a 422 about an integration id."""
+    headers = await sign_up(api, clock, "allow@example.com")
+    url = path.format(project=uuid.uuid4())
+    for method in ("OPTIONS", "DELETE", "GET"):
+        response = await api.request(method, url, headers=headers)
+        if method == "GET" and "GET" in allowed:
+            continue
+        assert response.status == 405, (method, await response.text())
+        assert set(response.headers["Allow"].split(",")) == allowed
+    # A path that names an id is still that path: a bad id is a validation error.
+    bad = await api.delete("/api/v1/integrations/" + str(uuid.uuid4()) + "/x", headers=headers)
+    assert bad.status == 422, await bad.text()
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+async def test_an_erp_product_name_is_as_long_as_its_stock_item_holds(
+    api: TestClient, runtime: Runtime, method: str
+) -> None:
+    """fuzz (not_a_server_error): a 300-character erp product name was a 500 (its stock
+    item's name column holds 200); the document now says 200."""
+    shop, _, headers = await owner_headers(runtime)
+    path = "/api/products/products/"
+    if method == "PATCH":
+        created = await api.post(path, json={"name": "A", "sale_price": 1}, headers=headers)
+        assert created.status == 201, await created.text()
+        path += f"{(await created.json())['id']}/"
+    response = await api.request(
+        method, path, json={"name": "Ц" * 201, "sale_price": 1}, headers=headers
+    )
+    assert response.status == 400, await response.text()
+    assert "name" in (await response.json())["errors"]
+    longest = await api.request(
+        method, path, json={"name": "Ц" * 200, "sale_price": 1}, headers=headers
+    )
+    assert longest.status in (200, 201), await longest.text()
+    document = await (await api.get("/openapi.json")).json()
+    schema = document["paths"]["/api/products/products/"]["post"]["requestBody"]["content"]
+    ref = schema["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert document["components"]["schemas"][ref]["properties"]["name"]["maxLength"] == 200
+
+
+def _schema_of(document: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    body = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return document["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
+
+
+async def test_the_api_document_declares_what_is_enforced(api: TestClient) -> None:
+    """fuzz (positive_data_acceptance): constraints the handlers enforced and the
+    document did not say (a webhook secret of 16..128 characters, at least one event,
+    a changed URL's pattern, commerce languages and order status words, the WhatsApp
+    handshake's bounds)."""
+    document = await (await api.get("/openapi.json")).json()
+    for method, path in (("post", "/api/webhooks/"), ("put", "/api/webhooks/{webhook_id}")):
+        properties = _schema_of(document, path, method)["properties"]
+        [secret] = [
+            b
+            for b in properties["secret"].get("anyOf", [properties["secret"]])
+            if b.get("type") == "string"
+        ]
+        assert (secret["minLength"], secret["maxLength"]) == (16, 128)
+        [events] = [
+            b
+            for b in properties["events"].get("anyOf", [properties["events"]])
+            if b.get("type") == "array"
+        ]
+        assert events["minItems"] == 1
+        assert properties["url"]["pattern"].startswith("^[Hh][Tt][Tt][Pp]")
+    for method, path in (("post", "/api/v1/projects"), ("patch", "/api/v1/projects/{project_id}")):
+        language = _schema_of(document, path, method)["properties"]["language"]
+        assert language["enum"] == ["ru", "kk", "uz", "en"]
+    parameters = {
+        p["name"]: p["schema"]
+        for p in document["paths"]["/api/v1/orders/{project_id}"]["get"]["parameters"]
+    }
+    assert "pending" in parameters["status"]["enum"] and "" not in parameters["status"]["enum"]
+    handshake = {
+        p["name"]: p["schema"]
+        for p in document["paths"]["/api/v1/webhooks/whatsapp"]["get"]["parameters"]
+    }
+    assert handshake["hub.verify_token"]["maxLength"] == 512
+
+
+async def test_rules_beyond_the_schema_are_listed_and_marked(api: TestClient) -> None:
+    """fuzz (positive_data_acceptance): cross-field and data rules no JSON Schema can
+    state (min_price <= max_price, a reused Idempotency-Key) are in the operation's
+    description, and the operation is marked so `make fuzz` accepts their documented
+    validation error for a schema-valid request of these operations only."""
+    import tomllib
+    from pathlib import Path
+
+    from api.openapi import RULES_BEYOND_SCHEMA
+
+    document = await (await api.get("/openapi.json")).json()
+    products = document["paths"]["/api/products/"]["get"]
+    assert products[RULES_BEYOND_SCHEMA] is True
+    assert "min_price is not greater than max_price" in products["description"]
+    assert "a 422" in products["description"]
+    order = document["paths"]["/api/orders/"]["post"]  # idempotent: a reused key
+    assert order[RULES_BEYOND_SCHEMA] is True and "Idempotency-Key" in order["description"]
+    assert RULES_BEYOND_SCHEMA not in document["paths"]["/api/products/{product_id}"]["get"]
+    config = tomllib.loads((Path(__file__).parents[2] / "tools" / "schemathesis.toml").read_text())
+    [block] = [
+        b for b in config["operations"] if b.get("include-by") == f"/{RULES_BEYOND_SCHEMA} == true"
+    ]
+    accepted = block["checks"]["positive_data_acceptance"]["expected-statuses"]
+    assert "422" in accepted
+    assert set(config["checks"]["positive_data_acceptance"]["expected-statuses"]) < set(accepted)
