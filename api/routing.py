@@ -54,9 +54,11 @@ The same declarations produce the OpenAPI document (api.openapi).
 from __future__ import annotations
 
 import inspect
+import math
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any
 
 from aiohttp import web
@@ -393,6 +395,22 @@ def _refuse_non_number(value: Any) -> Any:
     return value
 
 
+def _at_places(places: int) -> Callable[[Any], Any]:
+    """A JSON number meant as a decimal of `places` places: a float whose only extra
+    digits are binary noise (1234.5670000000002, 0.1 + 0.2) is the decimal it is closest
+    to, as the document's `multipleOf` means; a real extra digit (0.0001) stays, and the
+    decimal's own validation refuses it."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, float) and math.isfinite(value):
+            rounded = round(value, places)
+            if rounded != value and math.isclose(value, rounded, rel_tol=1e-13, abs_tol=0):
+                return Decimal(repr(rounded))
+        return value
+
+    return read
+
+
 _STRICT_NUMBERS = {"int": _refuse_non_integer, "float": _refuse_non_number}
 _STRICT_MODELS: dict[type[BaseModel], type[BaseModel]] = {}
 
@@ -423,6 +441,10 @@ def _strict_numbers(schema: Any) -> Any:
     kind = copied.get("type")
     if kind == "model" and isinstance(copied.get("cls"), type):
         copied["cls"] = _strict_model(copied["cls"])
+    if kind == "decimal" and isinstance(copied.get("decimal_places"), int):
+        return core_schema.no_info_before_validator_function(
+            _at_places(copied["decimal_places"]), copied
+        )
     refuse = _STRICT_NUMBERS.get(kind) if isinstance(kind, str) else None
     if refuse is not None:
         return core_schema.no_info_before_validator_function(refuse, copied)

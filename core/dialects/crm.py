@@ -48,6 +48,7 @@ converted; responses are naive local times, so what was written reads back uncha
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -315,6 +316,25 @@ def kinds_of_category(word: str) -> list[ProductKind]:
 # --- JSON-string lists ----------------------------------------------------------------
 
 
+_WS = r"[ \t\n\r]*"
+_HEX = r"[0-9A-Fa-f]"
+# \uXXXX that is neither NUL (no database stores it) nor a surrogate (half a character).
+_ESCAPED_CHARACTER = (
+    rf"u([1-9A-Ca-cEeFf]{_HEX}{{3}}|[Dd][0-7]{_HEX}{{2}}|0[1-9A-Fa-f]{_HEX}{{2}}"
+    rf"|00[1-9A-Fa-f]{_HEX}|000[1-9A-Fa-f])"
+)
+JSON_STRING_PATTERN = rf'"([^"\\\x00-\x1f]|\\(["\\/bfnrt]|{_ESCAPED_CHARACTER}))*"'
+
+
+def json_array_pattern(item: str) -> str:
+    """A regular expression for the text of a JSON array whose items match `item`: what
+    the document declares for a JSON-string list field (`decode_list` is the check)."""
+    return rf"^{_WS}\[{_WS}({item}{_WS}(,{_WS}{item}{_WS})*)?\]{_WS}$"
+
+
+JSON_LIST_PATTERN = json_array_pattern(JSON_STRING_PATTERN)
+
+
 def decode_list(text: str) -> list[str]:
     """`'["red", "white"]'` -> `["red", "white"]`; ValueError for anything else."""
     try:
@@ -325,7 +345,12 @@ def decode_list(text: str) -> list[str]:
         raise ValueError('must be a JSON array of strings, e.g. \'["red", "white"]\'')
     if any("\x00" in v for v in value):
         raise ValueError("must not contain NUL characters")
+    if any(_SURROGATE.search(v) for v in value):
+        raise ValueError("must not contain half characters (a lone surrogate)")
     return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def encode_list(value: Sequence[str] | None) -> str | None:
