@@ -4,7 +4,9 @@ validate requests, plus Swagger UI and ReDoc served from local assets."""
 from __future__ import annotations
 
 import copy
+import math
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -106,6 +108,26 @@ class _Generator(GenerateJsonSchema):
     def str_schema(self, schema: Any) -> Any:
         json_schema = super().str_schema(schema)
         json_schema.setdefault("pattern", NO_NUL_PATTERN)
+        return json_schema
+
+    def decimal_schema(self, schema: Any) -> Any:
+        """A decimal sent as a JSON number says its bounds in the number's own terms:
+        `decimal_places` is a `multipleOf` (0.001), `max_digits` a `maximum` (pydantic
+        declares both only for the text form)."""
+        json_schema = super().decimal_schema(schema)
+        places, digits = schema.get("decimal_places"), schema.get("max_digits")
+        for branch in json_schema.get("anyOf", []):
+            if branch.get("type") != "number":
+                continue
+            if places is not None and "multipleOf" not in branch:
+                branch["multipleOf"] = 1 if places == 0 else float(Decimal(1).scaleb(-places))
+            if digits is not None:
+                step = Decimal(1).scaleb(-(places or 0))
+                largest = float(Decimal(10) ** (digits - (places or 0)) - step)
+                if largest < branch.get("maximum", math.inf):
+                    branch["maximum"] = largest
+                if "exclusiveMinimum" not in branch and -largest > branch.get("minimum", -math.inf):
+                    branch["minimum"] = -largest
         return json_schema
 
     def model_schema(self, schema: Any) -> Any:
@@ -210,15 +232,16 @@ def _renamed_refs(value: Any, renamed: dict[str, str]) -> Any:
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """A query parameter is absent or a value: it cannot be sent as null."""
+    """A query parameter is absent or a value: it cannot be sent as null (nor can a
+    partial update's field whose validator refuses null)."""
     branches = schema.get("anyOf")
     if not branches:
         return schema
     kept = [branch for branch in branches if branch != {"type": "null"}]
     rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
     if len(kept) == 1:
-        # What the field declares beside its type (a `pattern` from json_schema_extra)
-        # is more precise than the branch's own (the house's NUL-free pattern).
+        # What the field itself declares (a phone's pattern) is stricter than its type's
+        # default (no NUL): it wins.
         return {**kept[0], **rest}
     return {**rest, "anyOf": kept}
 

@@ -59,11 +59,13 @@ The same declarations produce the OpenAPI document (api.openapi).
 from __future__ import annotations
 
 import inspect
+import math
 import re
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from aiohttp import web
@@ -407,6 +409,22 @@ def _refuse_non_number(value: Any) -> Any:
     return value
 
 
+def _at_places(places: int) -> Callable[[Any], Any]:
+    """A JSON number meant as a decimal of `places` places: a float whose only extra
+    digits are binary noise (1234.5670000000002, 0.1 + 0.2) is the decimal it is closest
+    to, as the document's `multipleOf` means; a real extra digit (0.0001) stays, and the
+    decimal's own validation refuses it."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, float) and math.isfinite(value):
+            rounded = round(value, places)
+            if rounded != value and math.isclose(value, rounded, rel_tol=1e-13, abs_tol=0):
+                return Decimal(repr(rounded))
+        return value
+
+    return read
+
+
 def _refuse_non_boolean(value: Any) -> Any:
     # `0`, `1` and `"true"` are no JSON booleans (the document says boolean).
     if not isinstance(value, bool):
@@ -469,6 +487,10 @@ def _strict_types(schema: Any, refusals: Mapping[str, Callable[[Any], Any]]) -> 
     kind = copied.get("type")
     if kind == "model" and isinstance(copied.get("cls"), type):
         copied["cls"] = _strict_model(copied["cls"])
+    if kind == "decimal" and isinstance(copied.get("decimal_places"), int):
+        return core_schema.no_info_before_validator_function(
+            _at_places(copied["decimal_places"]), copied
+        )
     refuse = refusals.get(kind) if isinstance(kind, str) else None
     if refuse is not None:
         return core_schema.no_info_before_validator_function(refuse, copied)

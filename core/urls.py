@@ -17,9 +17,11 @@ from pydantic import AfterValidator, Field
 MAX_URL_LENGTH = 1000
 _PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-WEB_URL_PATTERN = (
-    rf"^[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(\.{_LABEL})*(:{_PORT})?([/?#][^\s\x00-\x1f\x7f]*)?$"
-)
+_ORIGIN = rf"[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(\.{_LABEL})*(:{_PORT})?"
+WEB_URL_PATTERN = rf"^{_ORIGIN}([/?#][^\s\x00-\x1f\x7f]*)?$"
+# A web URL written as a JSON string without escapes (so no quote and no backslash in
+# it), for documents that declare a JSON-array-of-URLs text field (crm `images`).
+JSON_WEB_URL_PATTERN = rf'"{_ORIGIN}([/?#][^\s\x00-\x1f\x7f"\\]*)?"'
 _WEB_URL = re.compile(WEB_URL_PATTERN)
 REFUSAL = "must be an http:// or https:// URL with a host name"
 

@@ -31,7 +31,7 @@ from core.dialects import crm as dialect
 from core.dialects.crm import CrmCategory, CrmClientType, CrmStatus
 from core.phones import KZ_MOBILE_PATTERN
 from core.tenancy import MAX_ID
-from core.urls import REFUSAL, WebUrl, is_web_url
+from core.urls import JSON_WEB_URL_PATTERN, REFUSAL, WebUrl, is_web_url
 
 
 def _whole(value: float) -> int:
@@ -126,15 +126,24 @@ LocalTime = Annotated[
         }
     ),
 ]
-Price = Annotated[float, Field(ge=0, le=10**12), AfterValidator(_whole)]
+# Whole tenge (the document: "целые числа без дробной части"), written as a number.
+Price = Annotated[
+    float, Field(ge=0, le=10**12, json_schema_extra={"multipleOf": 1}), AfterValidator(_whole)
+]
 Quantity = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3)]
+# JSON written inside a text field: the document declares its grammar as a pattern
+# (decode_list is the check; tests/api/crm/test_document_agrees.py holds them together).
 JsonList = Annotated[
-    str | None,
+    Annotated[str, Field(json_schema_extra={"pattern": dialect.JSON_LIST_PATTERN})] | None,
     Field(description='A JSON array of strings, e.g. "[\\"red\\",\\"white\\"]"'),
     AfterValidator(_json_list),
 ]
 JsonUrlList = Annotated[
-    str | None,
+    Annotated[
+        str,
+        Field(json_schema_extra={"pattern": dialect.json_array_pattern(JSON_WEB_URL_PATTERN)}),
+    ]
+    | None,
     Field(description='A JSON array of http(s) URLs, e.g. "[\\"https://example.com/a.jpg\\"]"'),
     AfterValidator(_json_url_list),
 ]
@@ -300,14 +309,18 @@ def _rounded(rounding: Callable[[float], int]) -> Callable[[Any], int | None]:
         if value is None:
             return None
         try:
-            return min(rounding(float(value)), 10**12 + 1)
+            number = float(value)
+            bound = min(rounding(number), 10**12 + 1)
         except (TypeError, ValueError, OverflowError):
             raise ValueError("Input should be a valid number") from None
+        if number < 0:  # the document's minimum is the number's, not its rounding's
+            raise ValueError("Input should be greater than or equal to 0")
+        return bound
 
     return parse
 
 
-NUMBER = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}]})
+NUMBER = WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]})
 
 
 class ProductQuery(Request):

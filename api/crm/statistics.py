@@ -24,7 +24,12 @@ async def dashboard(request: web.Request, *, principal: Principal) -> DashboardS
     return DashboardStats.of(board)
 
 
-@contract.get("/stats/sales", response=SalesStats, tags=TAGS)
+@contract.get(
+    "/stats/sales",
+    response=SalesStats,
+    tags=TAGS,
+    responses={400: "date_from is after date_to, or the period exceeds 366 days"},
+)
 async def sales(request: web.Request, *, query: SalesQuery, principal: Principal) -> SalesStats:
     """Получить статистику продаж (per day, between date_from and date_to)"""
     who = await caller(request, principal)

@@ -153,12 +153,7 @@ async def get_task(request: web.Request, *, task_id: int, principal: Principal) 
     return task_out(await tasks.get_production_task(shop_id=principal.shop_id, task_id=task_id))
 
 
-@contract.patch(
-    "/production/tasks/{task_id}",
-    response=TaskOut,
-    tags=("production",),
-    rules=("florist_id names a florist of this shop.",),
-)
+@contract.patch("/production/tasks/{task_id}", response=TaskOut, tags=("production",))
 async def update_task(
     request: web.Request, *, task_id: int, body: TaskChanges, principal: Principal
 ) -> TaskOut:

@@ -199,10 +199,6 @@ async def list_stock(request: web.Request, *, query: StockQuery, principal: Prin
     response=DeliveryOut,
     status=201,
     tags=("warehouse",),
-    rules=(
-        "A position's qty has at most 3 decimal places, its cost_per_stem at most 4; "
-        "the rate at most 4.",
-    ),
     idempotent=True,
 )
 async def create_delivery(
@@ -256,12 +252,7 @@ async def get_stock_item(
     return item_out(await supplies.get_stock_item(shop_id=principal.shop_id, item_id=item_id))
 
 
-@contract.patch(
-    "/warehouse/{item_id}",
-    response=StockItemOut,
-    tags=("warehouse",),
-    rules=("min_quantity has at most 3 decimal places.",),
-)
+@contract.patch("/warehouse/{item_id}", response=StockItemOut, tags=("warehouse",))
 async def update_stock_item(
     request: web.Request, *, item_id: int, body: StockItemChanges, principal: Principal
 ) -> StockItemOut:

@@ -48,6 +48,7 @@ converted; responses are naive local times, so what was written reads back uncha
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -315,6 +316,25 @@ def kinds_of_category(word: str) -> list[ProductKind]:
 # --- JSON-string lists ----------------------------------------------------------------
 
 
+_WS = r"[ \t\n\r]*"
+_HEX = r"[0-9A-Fa-f]"
+# \uXXXX that is neither NUL (no database stores it) nor a surrogate (half a character).
+_ESCAPED_CHARACTER = (
+    rf"u([1-9A-Ca-cEeFf]{_HEX}{{3}}|[Dd][0-7]{_HEX}{{2}}|0[1-9A-Fa-f]{_HEX}{{2}}"
+    rf"|00[1-9A-Fa-f]{_HEX}|000[1-9A-Fa-f])"
+)
+JSON_STRING_PATTERN = rf'"([^"\\\x00-\x1f]|\\(["\\/bfnrt]|{_ESCAPED_CHARACTER}))*"'
+
+
+def json_array_pattern(item: str) -> str:
+    """A regular expression for the text of a JSON array whose items match `item`: what
+    the document declares for a JSON-string list field (`decode_list` is the check)."""
+    return rf"^{_WS}\[{_WS}({item}{_WS}(,{_WS}{item}{_WS})*)?\]{_WS}$"
+
+
+JSON_LIST_PATTERN = json_array_pattern(JSON_STRING_PATTERN)
+
+
 def decode_list(text: str) -> list[str]:
     """`'["red", "white"]'` -> `["red", "white"]`; ValueError for anything else."""
     try:
@@ -325,7 +345,12 @@ def decode_list(text: str) -> list[str]:
         raise ValueError('must be a JSON array of strings, e.g. \'["red", "white"]\'')
     if any("\x00" in v for v in value):
         raise ValueError("must not contain NUL characters")
+    if any(_SURROGATE.search(v) for v in value):
+        raise ValueError("must not contain half characters (a lone surrogate)")
     return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def encode_list(value: Sequence[str] | None) -> str | None:
@@ -514,8 +539,8 @@ async def add_component(
 ) -> ProductComponent:
     """Add a stock item × quantity to a product's composition.
 
-    Outcomes: the component; 404 for another shop's product; 422 on `inventory_id` for an
-    unknown item or one already in the composition, on `quantity` unless positive.
+    Outcomes: the component; 404 for another shop's product or an unknown item, 409 for
+    one already in the composition; 422 on `quantity` unless positive.
     """
     if quantity <= 0:
         raise ValidationFailed.field("quantity", msg="Quantity must be greater than 0")
@@ -523,14 +548,11 @@ async def add_component(
         product = await get_owned(Product, shop_id=shop_id, id=product_id, for_update=True)
         item = await StockItem.get_or_none(shop_id=shop_id, id=stock_item_id)
         if item is None:
-            raise ValidationFailed.field(
-                "inventory_id", msg=f"Inventory item {stock_item_id} not found"
-            )
+            raise NotFound(f"Inventory item {stock_item_id}")
         existing = await ProductComponent.get_or_none(product_id=product.id, stock_item_id=item.id)
         if existing is not None:
-            raise ValidationFailed.field(
-                "inventory_id",
-                msg=f"Inventory item {item.id} is already in the composition (component {existing.id})",
+            raise Conflict(
+                f"Inventory item {item.id} is already in the composition (component {existing.id})"
             )
         component = await ProductComponent.create(
             product=product, stock_item=item, quantity=quantity
@@ -710,10 +732,12 @@ def _in_crm_terms() -> Iterator[None]:
         ) from None
 
 
-async def _client_or_422(shop_id: int, client_id: int, field: str) -> Customer:
+async def _client_or_404(shop_id: int, client_id: int) -> Customer:
+    """The client an order names (as its client or recipient): a well-formed id that
+    names no client of this shop is not found, like one in the path."""
     customer = await Customer.get_or_none(shop_id=shop_id, id=client_id)
     if customer is None:
-        raise ValidationFailed.field(field, msg=f"Client {client_id} not found")
+        raise NotFound(f"Client {client_id}")
     return customer
 
 
@@ -752,14 +776,14 @@ async def create_order(
     """Place an order from the crm (core.orders.service.place_order: catalog prices,
     server-side totals, team checks) and put it in the status `word`.
 
-    Outcomes: the order; 422 naming the field for an unknown client or recipient, an
-    item price or total that differs from the catalog's, a team member without the role;
-    400/409 when the status cannot be reached. All or nothing.
+    Outcomes: the order; 404 for an unknown client or recipient or a team member without
+    the role; 422 naming the field for an item price or total that differs from the
+    catalog's; 400/409 when the status cannot be reached. All or nothing.
     """
     with _in_crm_terms():
         async with in_transaction():
-            await _client_or_422(shop_id, client_id, "client_id")
-            await _client_or_422(shop_id, recipient_id, "recipient_id")
+            await _client_or_404(shop_id, client_id)
+            await _client_or_404(shop_id, recipient_id)
             requests = [ItemRequest(line.product_id, line.quantity) for line in items]
             if requests:
                 priced = await price_items(shop_id=shop_id, items=requests, loc=("items",))
@@ -824,13 +848,13 @@ async def update_order(
                 order = await editing.update_order(shop_id=shop_id, order_id=order.id, **edits)
             if "client_id" in changes:
                 order.customer = (
-                    await _client_or_422(shop_id, changes["client_id"], "client_id")
+                    await _client_or_404(shop_id, changes["client_id"])
                     if changes["client_id"] is not None
                     else None
                 )
             if "recipient_id" in changes:
                 recipient = (
-                    await _client_or_422(shop_id, changes["recipient_id"], "recipient_id")
+                    await _client_or_404(shop_id, changes["recipient_id"])
                     if changes["recipient_id"] is not None
                     else None
                 )

@@ -137,15 +137,15 @@ async def _acting_roles(shop_id: int, actor: Actor) -> set[Role]:
 
 
 async def check_team_member(*, shop_id: int, user_id: int, role: Role, field: str) -> None:
-    """A 422 on `field` unless the user is a member of the shop with `role` (or owner/admin)."""
+    """NotFound (404) unless the user is a member of the shop with `role` (or owner/admin):
+    a well-formed id in a body that names no such team member of this shop is not found,
+    like an id in the path (`field` names the body field, for callers' messages)."""
     roles = {role, Role.OWNER, Role.ADMIN}
     if role is Role.MANAGER:
         roles = {Role.MANAGER, Role.OWNER, Role.ADMIN}
     ok = await Membership.filter(shop_id=shop_id, user_id=user_id, role__in=list(roles)).exists()
     if not ok:
-        raise ValidationFailed.field(
-            field, msg=f"User {user_id} is not a {role.value} of this shop"
-        )
+        raise NotFound(f"{role.value.capitalize()} {user_id}")
 
 
 async def place_order(

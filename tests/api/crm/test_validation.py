@@ -177,8 +177,6 @@ async def test_a_client_phone_is_normalised_and_unique_in_the_shop(
         ("/api/orders/?date_from=0001-01-01", ["query", "date_from"]),
         ("/api/orders/?date_to=9999-12-31", ["query", "date_to"]),
         ("/api/stats/sales?date_from=0001-01-01&date_to=0001-01-02", ["query", "date_from"]),
-        ("/api/stats/sales?date_from=2026-03-09&date_to=2026-03-08", ["query", "date_from"]),
-        ("/api/stats/sales?date_from=2024-01-01&date_to=2026-01-01", ["query", "date_to"]),
         ("/api/orders/abc", ["path", "order_id"]),
         ("/api/clients/?search=a%00b", ["query", "search"]),
         ("/api/orders/?client_id=99999999999", ["query", "client_id"]),
@@ -203,10 +201,8 @@ async def test_an_order_names_the_field_that_is_wrong_and_writes_nothing(
         "items": [{"product_id": flowers.bouquet.id, "quantity": 1}],
     }
     cases: list[tuple[dict[str, Any], list[Any]]] = [
-        ({"client_id": 999999}, ["body", "client_id"]),
         ({"client_id": 2**40}, ["body", "client_id"]),
         ({"items": [{"product_id": 2**40}]}, ["body", "items", 0, "product_id"]),
-        ({"recipient_id": 999999}, ["body", "recipient_id"]),
         ({"items": [{"product_id": 999999}]}, ["body", "items", 0, "product_id"]),
         (
             {"items": [{"product_id": flowers.bouquet.id, "price": 14000}]},
@@ -216,15 +212,22 @@ async def test_an_order_names_the_field_that_is_wrong_and_writes_nothing(
         ({"delivery_address": ""}, ["body", "delivery_address"]),
         ({"delivery_date": "0001-01-01T00:00:00"}, ["body", "delivery_date"]),
         ({"status": "shipped"}, ["body", "status"]),
-        ({"manager_id": staff.florists[0].id}, ["body", "manager_id"]),
-        ({"courier_id": staff.manager.id}, ["body", "courier_id"]),
-        ({"florist_ids": [staff.courier.id]}, ["body", "florist_ids"]),
         ({"florist_ids": [f.id for f in staff.florists]}, ["body", "florist_ids"]),
     ]
     for change, loc in cases:
         status, answer = await send(crm, "POST", "/api/orders/", staff.headers, {**base, **change})
         assert status == 422, (change, answer)
         assert answer["detail"][0]["loc"] == loc, (change, answer)
+    # Well-formed ids naming nothing of the shop are not found (test_state_refusals.py).
+    for change in (
+        {"client_id": 999999},
+        {"recipient_id": 999999},
+        {"manager_id": staff.florists[0].id},
+        {"courier_id": staff.manager.id},
+        {"florist_ids": [staff.courier.id]},
+    ):
+        status, answer = await send(crm, "POST", "/api/orders/", staff.headers, {**base, **change})
+        assert status == 404, (change, answer)
     assert await Order.filter(shop_id=staff.shop.id).count() == 0
 
 
@@ -237,16 +240,21 @@ async def test_a_team_needs_one_to_three_florists_and_members_with_the_role(
     cases: list[tuple[str, dict[str, Any], str]] = [
         ("/florists", {"florist_ids": []}, "florist_ids"),
         ("/florists", {"florist_ids": [f.id for f in staff.florists]}, "florist_ids"),
-        ("/florists", {"florist_ids": [staff.courier.id]}, "florist_ids"),
-        ("/florists", {"florist_ids": [outsider.id]}, "florist_ids"),
-        ("/manager", {"manager_id": staff.courier.id}, "manager_id"),
-        ("/courier", {"courier_id": staff.florists[0].id}, "courier_id"),
         ("/courier", {}, "courier_id"),
     ]
     for suffix, body, field in cases:
         status, answer = await send(crm, "PUT", path + suffix, staff.headers, body)
         assert status == 422, (suffix, body, answer)
         assert answer["detail"][0]["loc"] == ["body", field], (suffix, body, answer)
+    # A member without the role, or of another shop, is no such team member: 404.
+    for suffix, body in [
+        ("/florists", {"florist_ids": [staff.courier.id]}),
+        ("/florists", {"florist_ids": [outsider.id]}),
+        ("/manager", {"manager_id": staff.courier.id}),
+        ("/courier", {"courier_id": staff.florists[0].id}),
+    ]:
+        status, answer = await send(crm, "PUT", path + suffix, staff.headers, body)
+        assert status == 404, (suffix, body, answer)
     team = await ok(crm, "GET", path + "/team", staff.headers)
     assert (team["manager"], team["florists"], team["courier"]) == (None, [], None)
     three = [f.id for f in staff.florists[:3]]
@@ -301,8 +309,11 @@ async def test_a_component_must_be_an_inventory_item_of_the_shop_with_a_positive
     crm: TestClient, staff: Staff, flowers: Flowers
 ) -> None:
     path = f"/api/products/{flowers.plant.id}/composition"
+    status, answer = await send(
+        crm, "POST", path, staff.headers, {"inventory_id": 999999, "quantity": 1}
+    )
+    assert status == 404, answer  # tests/api/crm/test_state_refusals.py
     for body, loc in [
-        ({"inventory_id": 999999, "quantity": 1}, ["body", "inventory_id"]),
         ({"inventory_id": flowers.roses.id, "quantity": 0}, ["body", "quantity"]),
         (
             {"inventory_id": flowers.roses.id, "quantity": 1, "product_id": 1},
@@ -319,8 +330,8 @@ async def test_a_component_must_be_an_inventory_item_of_the_shop_with_a_positive
         staff.headers,
         {"inventory_id": flowers.roses.id, "quantity": 2},
     )
-    assert status == 422
-    assert "already in the composition" in answer["detail"][0]["msg"]
+    assert status == 409
+    assert "already in the composition" in answer["detail"]
     for missing in (999999, 2**40):
         status, _ = await send(crm, "DELETE", f"{path}/{missing}", staff.headers)
         assert status == 404
