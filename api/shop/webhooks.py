@@ -26,6 +26,9 @@ from core.dialects.shop import format_datetime
 from core.models import WebhookEndpoint
 from core.urls import WEB_URL_PATTERN
 
+# Printable is Unicode's idea (no control, format or separator character but the
+# space), which no regular expression of the document can say.
+SECRET_RULES = ("secret is printable text without spaces around it.",)
 EventName = Literal["order.status_changed", "payment.received", "customer.registered"]
 
 
@@ -115,6 +118,7 @@ DELIVERY = (
     status=201,
     tags=("webhooks",),
     description=DELIVERY,
+    rules=SECRET_RULES,
 )
 async def create_webhook(
     request: web.Request, *, body: WebhookIn, principal: Principal
@@ -140,7 +144,7 @@ async def get_webhook(request: web.Request, *, webhook_id: int, principal: Princ
     return webhook_out(endpoint)
 
 
-@contract.put("/webhooks/{webhook_id}", response=WebhookOut, tags=("webhooks",))
+@contract.put("/webhooks/{webhook_id}", response=WebhookOut, tags=("webhooks",), rules=SECRET_RULES)
 async def update_webhook(
     request: web.Request, *, webhook_id: int, body: WebhookChanges, principal: Principal
 ) -> WebhookOut:

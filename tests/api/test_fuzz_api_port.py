@@ -230,3 +230,22 @@ async def test_rules_beyond_the_schema_are_listed_and_marked(api: TestClient) ->
     accepted = block["checks"]["positive_data_acceptance"]["expected-statuses"]
     assert "422" in accepted
     assert set(config["checks"]["positive_data_acceptance"]["expected-statuses"]) < set(accepted)
+
+
+async def test_a_webhook_secret_rule_beyond_the_schema_is_listed(
+    api: TestClient, runtime: Runtime
+) -> None:
+    """fuzz (positive_data_acceptance): a secret of 16..128 characters with a control
+    character or a space around it is refused; the operations say so."""
+    _, _, headers = await owner_headers(runtime)
+    response = await api.post(
+        "/api/webhooks/",
+        json={"url": "https://example.com/hook", "secret": " " + "s" * 20},
+        headers=headers,
+    )
+    assert response.status == 422, await response.text()
+    document = await (await api.get("/openapi.json")).json()
+    for method, path in (("post", "/api/webhooks/"), ("put", "/api/webhooks/{webhook_id}")):
+        operation = document["paths"][path][method]
+        assert operation["x-rules-beyond-schema"] is True
+        assert "secret is printable" in operation["description"]
