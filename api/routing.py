@@ -409,20 +409,20 @@ def _refuse_non_number(value: Any) -> Any:
     return value
 
 
-def _at_places(places: int) -> Callable[[Any], Any]:
+def at_places(value: Any, places: int) -> Any:
     """A JSON number meant as a decimal of `places` places: a float whose only extra
     digits are binary noise (1234.5670000000002, 0.1 + 0.2) is the decimal it is closest
     to, as the document's `multipleOf` means; a real extra digit (0.0001) stays, and the
     decimal's own validation refuses it."""
+    if isinstance(value, float) and math.isfinite(value):
+        rounded = round(value, places)
+        if rounded != value and abs(value - rounded) <= 4 * math.ulp(value):
+            return Decimal(repr(rounded))
+    return value
 
-    def read(value: Any) -> Any:
-        if isinstance(value, float) and math.isfinite(value):
-            rounded = round(value, places)
-            if rounded != value and math.isclose(value, rounded, rel_tol=1e-13, abs_tol=0):
-                return Decimal(repr(rounded))
-        return value
 
-    return read
+def _at_places(places: int) -> Callable[[Any], Any]:
+    return lambda value: at_places(value, places)
 
 
 def _refuse_non_boolean(value: Any) -> Any:

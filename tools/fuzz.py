@@ -166,7 +166,13 @@ async def schemathesis(
         ),
         *extra,
     ]
-    process = await asyncio.create_subprocess_exec(*command, cwd=cwd)
+    # tools/fuzz_hooks.py: a key of its own for each call that sends an Idempotency-Key.
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tools.fuzz_hooks",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    process = await asyncio.create_subprocess_exec(*command, cwd=cwd, env=env)
     return await process.wait()
 
 

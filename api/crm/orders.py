@@ -21,7 +21,7 @@ from api.crm.schemas import (
 )
 from core.auth.tokens import Principal
 from core.dialects import crm
-from core.errors import ValidationFailed
+from core.errors import BadRequest
 
 TAGS = ("Orders",)
 NOT_FOUND = {404: "Not found"}
@@ -168,7 +168,7 @@ async def add_item(
 ) -> Order:
     """Добавить позицию в заказ (the total follows)"""
     if body.order_id is not None and body.order_id != order_id:
-        raise ValidationFailed.field("order_id", msg="order_id must match the order in the path")
+        raise BadRequest("order_id must match the order in the path")
     who = await caller(request, principal)
     view = await crm.add_order_item(shop_id=who.shop_id, order_id=order_id, line=body.line())
     return Order.of(view, who.zone)

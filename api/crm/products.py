@@ -18,16 +18,25 @@ from api.crm.schemas import (
 from core import catalog
 from core.auth.tokens import Principal
 from core.dialects import crm
-from core.errors import ValidationFailed
+from core.errors import BadRequest
 
 TAGS = ("Products",)
 
 
-@collection(contract.get, "/products", response=list[Product], tags=TAGS)
+@collection(
+    contract.get,
+    "/products",
+    response=list[Product],
+    tags=TAGS,
+    responses={400: "min_price is greater than max_price"},
+)
 async def list_products(
     request: web.Request, *, query: ProductQuery, principal: Principal
 ) -> list[Product]:
     """Получить список продуктов"""
+    low, high = query.min_price, query.max_price
+    if low is not None and high is not None and low > high:  # together a rule: 400
+        raise BadRequest("min_price must not be greater than max_price")
     who = await caller(request, principal)
     rows, _ = await catalog.list_products(
         shop_id=who.shop_id,
@@ -107,9 +116,7 @@ async def add_component(
 ) -> ProductComposition:
     """Добавить компонент (inventory item × quantity for one product)"""
     if body.product_id is not None and body.product_id != product_id:
-        raise ValidationFailed.field(
-            "product_id", msg="product_id must match the product in the path"
-        )
+        raise BadRequest("product_id must match the product in the path")
     component = await crm.add_component(
         shop_id=principal.shop_id,
         product_id=product_id,

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from api.openapi import refuses_null
+from api.routing import at_places
 from core import models, stats
 from core.dialects import crm as dialect
 from core.dialects.crm import CrmCategory, CrmClientType, CrmStatus
@@ -130,7 +131,46 @@ LocalTime = Annotated[
 Price = Annotated[
     float, Field(ge=0, le=10**12, json_schema_extra={"multipleOf": 1}), AfterValidator(_whole)
 ]
-Quantity = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3)]
+
+
+QUANTITY_PLACES = 3
+
+
+def _json_number(value: Any) -> Any:
+    # The document's quantities are numbers: "15" or true is none (as for integers,
+    # api.routing's strict numbers; a decimal would read both). Float noise is the
+    # decimal it means (api.routing.at_places).
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a valid number")
+    return at_places(value, QUANTITY_PLACES)
+
+
+def _number_schema(*, digits: int, places: int, exclusive: bool) -> WithJsonSchema:
+    """What a quantity is: a JSON number of at most `digits` digits, `places` of them
+    after the point (the validation is Decimal's own max_digits/decimal_places)."""
+    largest = float(Decimal(10) ** (digits - places) - Decimal(1).scaleb(-places))
+    return WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum" if exclusive else "minimum": 0,
+            "maximum": largest,
+            "multipleOf": float(Decimal(1).scaleb(-places)),
+        }
+    )
+
+
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_json_number),
+    Field(ge=0, max_digits=14, decimal_places=QUANTITY_PLACES),
+    _number_schema(digits=14, places=QUANTITY_PLACES, exclusive=False),
+]
+ComponentQuantity = Annotated[
+    Decimal,
+    BeforeValidator(_json_number),
+    Field(gt=0, max_digits=12, decimal_places=QUANTITY_PLACES),
+    _number_schema(digits=12, places=QUANTITY_PLACES, exclusive=True),
+]
 # JSON written inside a text field: the document declares its grammar as a pattern
 # (decode_list is the check; tests/api/crm/test_document_agrees.py holds them together).
 JsonList = Annotated[
@@ -384,7 +424,7 @@ class Product(BaseModel):
 
 class CompositionCreate(Request):
     inventory_id: Id
-    quantity: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
+    quantity: ComponentQuantity
     product_id: Id | None = Field(None, description="The product in the path; optional")
 
 
@@ -473,11 +513,14 @@ class OrderItemCreate(Request):
         return dialect.ItemLine(self.product_id, self.quantity, self.price)  # type: ignore[arg-type]
 
 
+UNIQUE: dict[str, Any] = {"uniqueItems": True}  # the team checks refuse a florist twice
+
+
 class OrderCreate(Request):
     client_id: Id
     recipient_id: Id
     manager_id: Id | None = None
-    florist_ids: list[Id] | None = Field(None, max_length=3)
+    florist_ids: Annotated[list[Id], Field(max_length=3)] | None = None
     courier_id: Id | None = None
     executor_id: Id | None = Field(
         None, description="Deprecated: a single florist (florist_ids wins when both are sent)"
@@ -503,7 +546,7 @@ class OrderUpdate(Request):
     client_id: Id | None = None
     recipient_id: Id | None = None
     manager_id: Id | None = None
-    florist_ids: list[Id] | None = Field(None, max_length=10)
+    florist_ids: Annotated[list[Id], Field(max_length=3, json_schema_extra=UNIQUE)] | None = None
     courier_id: Id | None = None
     executor_id: Id | None = None
     status: CrmStatus | None = None
@@ -620,7 +663,12 @@ class ManagerAssignment(Request):
 
 
 class FloristsAssignment(Request):
-    florist_ids: list[Id] = Field(max_length=10, description="1 to 3 distinct florists of the shop")
+    florist_ids: list[Id] = Field(
+        min_length=1,
+        max_length=3,
+        json_schema_extra=UNIQUE,
+        description="1 to 3 distinct florists of the shop",
+    )
 
 
 class CourierAssignment(Request):

@@ -539,8 +539,8 @@ async def add_component(
 ) -> ProductComponent:
     """Add a stock item × quantity to a product's composition.
 
-    Outcomes: the component; 404 for another shop's product or an unknown item, 409 for
-    one already in the composition; 422 on `quantity` unless positive.
+    Outcomes: the component; 404 for another shop's product, 400 for an unknown item,
+    409 for one already in the composition; 422 on `quantity` unless positive.
     """
     if quantity <= 0:
         raise ValidationFailed.field("quantity", msg="Quantity must be greater than 0")
@@ -548,7 +548,7 @@ async def add_component(
         product = await get_owned(Product, shop_id=shop_id, id=product_id, for_update=True)
         item = await StockItem.get_or_none(shop_id=shop_id, id=stock_item_id)
         if item is None:
-            raise NotFound(f"Inventory item {stock_item_id}")
+            raise BadRequest(f"Inventory item {stock_item_id} not found")
         existing = await ProductComponent.get_or_none(product_id=product.id, stock_item_id=item.id)
         if existing is not None:
             raise Conflict(
@@ -732,12 +732,13 @@ def _in_crm_terms() -> Iterator[None]:
         ) from None
 
 
-async def _client_or_404(shop_id: int, client_id: int) -> Customer:
+async def _client_or_400(shop_id: int, client_id: int) -> Customer:
     """The client an order names (as its client or recipient): a well-formed id that
-    names no client of this shop is not found, like one in the path."""
+    names no client of this shop is refused by the state of the shop (400, like every
+    reference in a body: 404 is for the resource the path names)."""
     customer = await Customer.get_or_none(shop_id=shop_id, id=client_id)
     if customer is None:
-        raise NotFound(f"Client {client_id}")
+        raise BadRequest(f"Client {client_id} not found")
     return customer
 
 
@@ -776,14 +777,14 @@ async def create_order(
     """Place an order from the crm (core.orders.service.place_order: catalog prices,
     server-side totals, team checks) and put it in the status `word`.
 
-    Outcomes: the order; 404 for an unknown client or recipient or a team member without
+    Outcomes: the order; 400 for an unknown client or recipient or a team member without
     the role; 422 naming the field for an item price or total that differs from the
     catalog's; 400/409 when the status cannot be reached. All or nothing.
     """
     with _in_crm_terms():
         async with in_transaction():
-            await _client_or_404(shop_id, client_id)
-            await _client_or_404(shop_id, recipient_id)
+            await _client_or_400(shop_id, client_id)
+            await _client_or_400(shop_id, recipient_id)
             requests = [ItemRequest(line.product_id, line.quantity) for line in items]
             if requests:
                 priced = await price_items(shop_id=shop_id, items=requests, loc=("items",))
@@ -839,6 +840,12 @@ async def update_order(
                 for name in ("address", "delivery_from", "comment")
                 if name in changes
             }
+            if edits.get("delivery_from") is not None and order.delivery_to and order.delivery_from:
+                # The crm has one delivery time: moving it moves the whole window (a
+                # window kept from an order placed elsewhere would end before it starts).
+                edits["delivery_to"] = edits["delivery_from"] + (
+                    order.delivery_to - order.delivery_from
+                )
             if "total" in changes and changes["total"] is not None:
                 edits["total"] = changes["total"]
                 if not await OrderItem.filter(order_id=order.id).exists():
@@ -848,13 +855,13 @@ async def update_order(
                 order = await editing.update_order(shop_id=shop_id, order_id=order.id, **edits)
             if "client_id" in changes:
                 order.customer = (
-                    await _client_or_404(shop_id, changes["client_id"])
+                    await _client_or_400(shop_id, changes["client_id"])
                     if changes["client_id"] is not None
                     else None
                 )
             if "recipient_id" in changes:
                 recipient = (
-                    await _client_or_404(shop_id, changes["recipient_id"])
+                    await _client_or_400(shop_id, changes["recipient_id"])
                     if changes["recipient_id"] is not None
                     else None
                 )

@@ -19,7 +19,7 @@ from core import events, stock
 from core.actors import SYSTEM, Actor
 from core.clock import Clock, SystemClock
 from core.customers import find_or_register_customer
-from core.errors import NotFound, ValidationFailed
+from core.errors import BadRequest, NotFound, ValidationFailed
 from core.models import (
     Channel,
     Customer,
@@ -137,15 +137,16 @@ async def _acting_roles(shop_id: int, actor: Actor) -> set[Role]:
 
 
 async def check_team_member(*, shop_id: int, user_id: int, role: Role, field: str) -> None:
-    """NotFound (404) unless the user is a member of the shop with `role` (or owner/admin):
-    a well-formed id in a body that names no such team member of this shop is not found,
-    like an id in the path (`field` names the body field, for callers' messages)."""
+    """BadRequest (400) unless the user is a member of the shop with `role` (or
+    owner/admin): a well-formed id in a body that names no such team member of this shop
+    is refused by the shop's state, not malformed (no 422), and is no missing target
+    resource either (404 is for the path's); `field` names the body field."""
     roles = {role, Role.OWNER, Role.ADMIN}
     if role is Role.MANAGER:
         roles = {Role.MANAGER, Role.OWNER, Role.ADMIN}
     ok = await Membership.filter(shop_id=shop_id, user_id=user_id, role__in=list(roles)).exists()
     if not ok:
-        raise NotFound(f"{role.value.capitalize()} {user_id}")
+        raise BadRequest(f"{role.value.capitalize()} {user_id} not found in this shop")
 
 
 async def place_order(

@@ -1,11 +1,14 @@
 """A well-formed crm request refused by the state of what it names is no validation
 error (issue 9: `make fuzz`, positive_data_acceptance): an id in the body that names
 nothing of this shop (a client, an inventory item, a team member with that role) is a
-404 like an id in the path, a component already in the composition a 409, and a period
-its two dates make too long (or backwards) a 400. The document allows each request."""
+400 (a 404 says the path's resource is missing: ensure_resource_availability), a
+component already in the composition a 409, and a rule two fields make together (a
+period too long or backwards, min_price above max_price, a body id that contradicts
+the path's) a 400. The document allows each request."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -17,7 +20,7 @@ from tests.api.crm.test_document_agrees import body_allowed
 MISSING = 2147483646
 
 
-async def test_an_id_in_the_body_that_names_nothing_is_a_404(
+async def test_an_id_in_the_body_that_names_nothing_is_a_400(
     crm: TestClient, staff: Staff, flowers: Flowers
 ) -> None:
     order = await place(crm, staff, flowers)
@@ -72,8 +75,8 @@ async def test_an_id_in_the_body_that_names_nothing_is_a_404(
     for method, path, template, body, what in cases:
         assert body_allowed(document, method, template, body), (method, template, body)
         status, answer = await send(crm, method, path, staff.headers, body)
-        assert status == 404, (method, path, body, answer)
-        assert answer["detail"].startswith(what) and answer["detail"].endswith("not found")
+        assert status == 400, (method, path, body, answer)
+        assert answer["detail"].startswith(what) and "not found" in answer["detail"]
     assert await Order.all().count() == 1
 
 
@@ -102,3 +105,48 @@ async def test_a_period_its_dates_make_too_long_or_backwards_is_a_400(
         crm, "GET", "/api/stats/sales?date_from=2025-03-08&date_to=2026-03-08", staff.headers
     )
     assert status == 200, answer
+
+
+async def test_two_fields_that_contradict_each_other_are_a_400(
+    crm: TestClient, staff: Staff, flowers: Flowers
+) -> None:
+    document = dict(await (await crm.get("/openapi.json")).json())
+    assert "400" in document["paths"]["/api/products/"]["get"]["responses"]
+    status, answer = await send(crm, "GET", "/api/products/?min_price=1&max_price=0", staff.headers)
+    assert status == 400, answer
+    order = await place(crm, staff, flowers)
+    for path, body in (
+        (
+            f"/api/products/{flowers.bouquet.id}/composition",
+            {"inventory_id": flowers.ribbon.id, "quantity": 1, "product_id": flowers.plant.id},
+        ),
+        (
+            f"/api/orders/{order['id']}/items",
+            {"product_id": flowers.bouquet.id, "order_id": order["id"] + 1},
+        ),
+    ):
+        status, answer = await send(crm, "POST", path, staff.headers, body)
+        assert status == 400, (path, answer)
+        assert "must match" in answer["detail"]
+
+
+async def test_moving_the_delivery_time_moves_the_whole_window(
+    crm: TestClient, staff: Staff, flowers: Flowers
+) -> None:
+    """fuzz: an order whose window had an end (placed by the shop contract) refused a
+    later delivery_date: the kept end came before the new start (a 422)."""
+    order = await place(crm, staff, flowers)
+    stored = await Order.get(id=order["id"])
+    stored.delivery_to = stored.delivery_from + timedelta(hours=2)
+    await stored.save(update_fields=["delivery_to"])
+    status, answer = await send(
+        crm,
+        "PUT",
+        f"/api/orders/{order['id']}",
+        staff.headers,
+        {"delivery_date": "2960-07-30T23:30"},
+    )
+    assert status == 200, answer
+    assert answer["delivery_date"] == "2960-07-30T23:30:00"
+    moved = await Order.get(id=order["id"])
+    assert moved.delivery_to - moved.delivery_from == timedelta(hours=2)
