@@ -2,12 +2,15 @@
 
 fakeredis, plus the rate limiter's buckets kept natively: fakeredis would run
 core.ratelimit's Lua script on every call through an embedded Lua interpreter (~0.5 ms a
-call, growing with the calls in the window), more than a whole cached request costs.
+call, growing with the calls in the window), more than a whole cached request costs;
+and `local_cache`, for caches whose values need no encoding in a store no other process
+reads (core.tracking).
 """
 
 from __future__ import annotations
 
 import bisect
+import time
 from typing import Any
 
 from fakeredis import FakeAsyncRedis
@@ -30,6 +33,8 @@ class LocalStore(FakeAsyncRedis):
         # key -> (scores ascending, the moment (ms) after which the bucket is empty)
         self._buckets: dict[str, tuple[list[int], int]] = {}
         self._calls = 0
+        # Caches of Python objects (core.tracking's views): the store is this process's.
+        self.local_cache = LocalCache()
 
     def _window_of(self, key: str, now: int, window: int) -> list[int]:
         self._calls += 1
@@ -75,8 +80,38 @@ class LocalStore(FakeAsyncRedis):
 
     async def flushdb(self, *args: Any, **kwargs: Any) -> Any:
         self._buckets.clear()
+        self.local_cache = LocalCache()
         return await super().flushdb(*args, **kwargs)
 
     async def flushall(self, *args: Any, **kwargs: Any) -> Any:
         self._buckets.clear()
+        self.local_cache = LocalCache()
         return await super().flushall(*args, **kwargs)
+
+
+class LocalCache:
+    """Python objects kept for a while, in this process only (no copy, no encoding): what
+    a cache in Redis holds as text, for a store that is private to the process anyway.
+    At most `max_entries`, the oldest written dropped first."""
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str) -> Any:
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        if found[0] < time.monotonic():
+            self._entries.pop(key, None)
+            return None
+        return found[1]
+
+    def set(self, key: str, value: Any, *, ex: float) -> None:
+        self._entries.pop(key, None)
+        self._entries[key] = (time.monotonic() + ex, value)
+        while len(self._entries) > self.max_entries:
+            del self._entries[next(iter(self._entries))]
+
+    def delete(self, key: str) -> None:
+        self._entries.pop(key, None)
