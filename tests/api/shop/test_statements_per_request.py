@@ -121,6 +121,23 @@ async def test_a_page_of_fifty_orders_is_three_statements(
 
 
 @pytest.mark.parametrize("stack", ["real"], indirect=True)
+async def test_a_pages_items_and_customers_are_read_by_the_same_statements_whatever_it_holds(
+    api: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One statement text however many orders and customers a page holds (an id array,
+    not one placeholder per id): the driver prepares it once and keeps it."""
+    shop, _, headers = await owner_headers(runtime)
+    await _orders(shop.id, 60)
+    statements = Statements(monkeypatch)
+    await api.get("/api/orders/?limit=50&page=1", headers=headers)  # the principal, kept
+    texts = []
+    for path in ("/api/orders/?limit=50&page=1", "/api/orders/?limit=3&page=4"):
+        sent = await statements.during(api.get(path, headers=headers))
+        texts.append(sent[-2:])  # after the page itself: its items, its customers
+    assert texts[0] == texts[1], texts
+
+
+@pytest.mark.parametrize("stack", ["real"], indirect=True)
 async def test_a_tracking_read_is_one_statement_and_none_once_cached(
     api: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
