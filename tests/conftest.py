@@ -288,9 +288,9 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[st
 
 async def open_kv(kind: str) -> Any:
     if kind == "memory":
-        from fakeredis import FakeAsyncRedis
+        from core.kv import create_kv
 
-        return FakeAsyncRedis(decode_responses=True)
+        return create_kv("")  # the in-process store the app runs on without REDIS_URL
     import redis.asyncio as redis
 
     client = redis.from_url(REDIS_URL, decode_responses=True)
