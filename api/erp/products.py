@@ -19,6 +19,7 @@ from api.erp.common import (
 )
 from core.auth.tokens import Principal
 from core.cashdesk import goods
+from core.catalog_texts import TranslationsIn, translations_out
 from core.dialects.prices import price_fields
 from core.models import Category, Product
 from core.tenancy import get_owned
@@ -44,6 +45,7 @@ class ProductIn(BaseModel):
     is_active: bool = True
     min_stock: QuantityIn | None = None
     initial_stock: QuantityIn | None = None
+    translations: TranslationsIn | None = None
 
 
 class ProductPatch(BaseModel):
@@ -59,6 +61,7 @@ class ProductPatch(BaseModel):
     unit: Unit | None = None
     is_active: bool | None = None
     min_stock: QuantityIn | None = None
+    translations: TranslationsIn | None = None
 
 
 class ProductQuery(PageQuery):
@@ -84,13 +87,17 @@ class CategoryPatch(BaseModel):
     description: str | None = Field(default=None, max_length=2000)
 
 
-def to_core(values: dict[str, Any]) -> dict[str, Any]:
+def to_core(values: dict[str, Any], translations: TranslationsIn | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {}
+    if translations is not None:
+        data["translations"] = translations.to_core()
     for name, value in values.items():
         if name in ("min_stock", "initial_stock"):
             continue
         if name == "category":
             data["category_id"] = value
+        elif name == "translations":
+            continue
         else:
             data[PRICE_FIELDS.get(name, name)] = value
     return data
@@ -98,7 +105,7 @@ def to_core(values: dict[str, Any]) -> dict[str, Any]:
 
 def product_out(view: goods.Goods) -> dict[str, Any]:
     p = view.product
-    return {
+    out = {
         "id": p.id,
         "name": p.name,
         "sku": p.sku,
@@ -118,6 +125,10 @@ def product_out(view: goods.Goods) -> dict[str, Any]:
         "created_at": p.created_at.isoformat(),
         "updated_at": p.updated_at.isoformat(),
     }
+    translations = translations_out(p)
+    if translations:  # an extension: only on products that have some
+        out["translations"] = {k: text.model_dump() for k, text in translations.items()}
+    return out
 
 
 async def one(product: Any) -> dict[str, Any]:
@@ -162,7 +173,7 @@ async def create_product(
     """Create a product (optionally with its low-stock threshold and opening stock)."""
     product = await goods.create_goods(
         shop_id=principal.shop_id,
-        values=to_core(body.model_dump()),
+        values=to_core(body.model_dump(), body.translations),
         min_stock=body.min_stock,
         initial_stock=body.initial_stock,
         user_id=principal.user_id,
@@ -190,7 +201,7 @@ async def _update(principal: Principal, product_id: int, body: ProductPatch) -> 
     product = await goods.update_goods(
         shop_id=principal.shop_id,
         product_id=product_id,
-        changes=to_core(changes),
+        changes=to_core(changes, body.translations),
         min_stock=changes.get("min_stock"),
         loc=LOCATIONS,
     )
