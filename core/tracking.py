@@ -2,7 +2,8 @@
 
 Status, times, the delivery window, the address with the street masked (a pickup
 order shows the shop's address), the photos of the bouquet (assembled, delivered), the
-items and the total, the shop's own phone, and the status history; never a customer's
+items (named in the page's language as they were sold: core.catalog_texts) and the total,
+the shop's own phone, and the status history; never a customer's
 name or phone number.
 
 Tracking is read far more often than an order changes: `cached_tracking` keeps the view
@@ -32,6 +33,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from core import events
+from core.catalog_texts import item_name
 from core.errors import NotFound
 from core.models import DeliveryMethod, Order, OrderItem, OrderPhoto, OrderStatusEvent, Shop
 from core.orders.status import OrderStatus
@@ -156,6 +158,11 @@ class TrackingItem:
     name: str
     quantity: int
     total: int
+    # The product's translated names when the order was placed (core.catalog_texts).
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name_in(self, language: str, shop_language: str | None) -> str:
+        return item_name(self.name, self.names, language, shop_language)
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,7 @@ class Tracking:
     shop_phone: str | None = None
     shop_slug: str = ""
     gallery: list[TrackingPhoto] = field(default_factory=list)
+    shop_language: str = "ru"
 
     def timeline(self) -> list[TimelineStep]:
         """The steps the order went through, then the ones still ahead of it."""
@@ -231,7 +239,7 @@ SELECT 'event' AS part, id, to_status AS label, CAST(NULL AS VARCHAR(16)) AS kin
        CAST(NULL AS BIGINT) AS quantity, CAST(NULL AS BIGINT) AS total, created_at AS happened_at
   FROM {events} WHERE order_id = {p1}
 UNION ALL
-SELECT 'item', id, product_name, NULL, quantity, total, NULL
+SELECT 'item', id, product_name, CAST(product_names AS TEXT), quantity, total, NULL
   FROM {items} WHERE order_id = {p2}
 UNION ALL
 SELECT 'photo', id, url, kind, NULL, NULL, NULL
@@ -266,14 +274,22 @@ async def get_tracking(*, token: str) -> Tracking:
     moment = OrderStatusEvent._meta.fields_map["created_at"].to_python_value
     photos: list[TrackingPhoto] = []
     events: list[tuple[str, datetime]] = []
-    items: list[tuple[str, int, int]] = []
+    items: list[TrackingItem] = []
     for row in await _order_parts(order):
         if row["part"] == "photo":
             photos.append(TrackingPhoto(str(row["label"]), str(row["kind"])))
         elif row["part"] == "event":
             events.append((row["label"], moment(row["happened_at"])))
         else:
-            items.append((row["label"], row["quantity"], row["total"]))
+            names = json.loads(row["kind"]) if row["kind"] else None
+            items.append(
+                TrackingItem(
+                    str(row["label"]),
+                    int(row["quantity"]),
+                    int(row["total"]),
+                    {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {},
+                )
+            )
     history = [(OrderStatus(status), at) for status, at in events]
     return Tracking(
         token=order.tracking_token,
@@ -292,12 +308,13 @@ async def get_tracking(*, token: str) -> Tracking:
         shop_timezone=shop.timezone,
         language=order.language,
         number=order.number,
-        items=[TrackingItem(str(name), int(qty), int(total)) for name, qty, total in items],
+        items=items,
         total=int(order.total),
         currency=str(shop.currency),
         shop_phone=shop.phone,
         shop_slug=shop.slug,
         gallery=photos,
+        shop_language=shop.locale or "ru",
     )
 
 
