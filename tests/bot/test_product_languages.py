@@ -89,6 +89,9 @@ async def test_whatsapp_list_rows_are_in_the_customers_language(
     shop: Shop,
 ) -> None:
     await Customer.create(shop=shop, phone=PHONE, name="Aigerim", language="kk")
+    # Four products: more than WhatsApp's three reply buttons, so a list.
+    await make_product(shop, "Пионы", price=30000, translations={"kk": {"name": "Пиондар"}})
+    await make_product(shop, "Лилии", price=18000)
 
     async def post(raw: bytes, headers: dict[str, str]) -> Any:
         response = await api.post("/api/v1/webhooks/whatsapp", data=raw, headers=headers)
@@ -103,6 +106,6 @@ async def test_whatsapp_list_rows_are_in_the_customers_language(
     await customer.send("сәлем")
     await customer.press("🌸 Каталог")
     rows = graph.messages(to=WA_ID)[-1].rows()
-    assert [row["title"] for row in rows] == ["Қызыл раушандар", "Тюльпаны"]
+    assert [row["title"] for row in rows] == ["Қызыл раушандар", "Лилии", "Пиондар", "Тюльпаны"]
     await customer.press("Қызыл раушандар")
     assert "Қызыл раушандар × 1" in graph.messages(to=WA_ID)[-1].text
