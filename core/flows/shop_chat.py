@@ -899,7 +899,9 @@ async def start_checkout(turn: Turn) -> None:
 async def start_reorder(turn: Turn, value: str) -> None:
     try:
         again = await storefront.reorder(
-            address=turn.address, order_id=int(value) if value.isdigit() else 0
+            address=turn.address,
+            order_id=int(value) if value.isdigit() else 0,
+            language=turn.language,
         )
     except NotFound:
         turn.alerts.append(turn.t(NOT_YOURS))

@@ -1,6 +1,7 @@
-"""The channel-neutral shop chat (core.flows.shop_chat) names products in the reader's
-language in the cart and the checkout summary, the shop's own name where there is no
-translation."""
+"""Product names in the reader's language outside the catalog cards: the channel-neutral
+shop chat's cart and checkout summary (core.flows.shop_chat), a reorder's "no longer
+sold" names, the assistant's catalog search and order details; the shop's own name
+where there is no translation."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core import storefront
+from core.assistant import tools
 from core.clock import FrozenClock
 from core.flows import shop_chat
+from core.models import Customer
+from core.orders.service import ItemRequest, place_order
 from core.ports.chat import ChannelName, ChatAddress
-from tests.factories import make_product, make_shop
+from tests.factories import give_chats, make_product, make_shop
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -57,3 +62,42 @@ async def test_cart_and_checkout_summary_are_in_the_readers_language() -> None:
     russian = turn("ru")
     await shop_chat.ask_confirm(russian)
     assert "• Красные розы × 2" in russian.replies[-1].text
+
+
+async def test_a_reorder_names_what_is_no_longer_sold_as_it_was_sold() -> None:
+    shop = await make_shop("Гүлдер", locale="ru")
+    roses = await make_product(
+        shop, "Красные розы", price=25000, translations={"kk": {"name": "Қызыл раушандар"}}
+    )
+    order = await place_order(
+        shop_id=shop.id,
+        customer_phone="+77011234567",
+        items=[ItemRequest(roses.id, 2)],
+        language="kk",
+    )
+    await give_chats(await Customer.get(id=order.customer_id), whatsapp="77011234567")  # type: ignore[attr-defined]
+    # Renamed and taken off sale since.
+    roses.name, roses.translations, roses.is_active = "Розы", {"kk": {"name": "Раушан"}}, False
+    await roses.save()
+    address = ChatAddress(ChannelName.WHATSAPP, "77011234567")
+    again = await storefront.reorder(address=address, order_id=order.id, language="kk")
+    assert again.skipped == ["Қызыл раушандар"] and again.cart == {}
+    again = await storefront.reorder(address=address, order_id=order.id, language="en")
+    assert again.skipped == ["Красные розы"]  # no English name: the shop's own, as sold
+
+
+async def test_the_assistant_names_products_and_order_items_in_the_customers_language() -> None:
+    shop = await make_shop("Гүлдер", locale="ru")
+    roses = await make_product(
+        shop, "Красные розы", price=25000, translations={"kk": {"name": "Қызыл раушандар"}}
+    )
+    order = await place_order(
+        shop_id=shop.id, customer_phone="+77011234567", items=[ItemRequest(roses.id, 1)]
+    )
+    kazakh = tools.Scope.customer(shop, order.customer_id, "kk")  # type: ignore[attr-defined]
+    found = await tools.search_catalog(kazakh, {"query": "розы"})
+    assert [p["name"] for p in found["products"]] == ["Қызыл раушандар"]
+    details = await tools.order_details(kazakh, order)
+    assert details["items"] == [{"name": "Қызыл раушандар", "quantity": 1}]
+    russian = tools.Scope.customer(shop, order.customer_id, "ru")  # type: ignore[attr-defined]
+    assert (await tools.order_details(russian, order))["items"][0]["name"] == "Красные розы"
