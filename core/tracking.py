@@ -2,7 +2,8 @@
 
 Status, times, the delivery window, the address with the street masked (a pickup
 order shows the shop's address), the photos of the bouquet (assembled, delivered), the
-items and the total, the shop's own phone, and the status history; never a customer's
+items (named in the page's language as they were sold: core.catalog_texts) and the total,
+the shop's own phone, and the status history; never a customer's
 name or phone number.
 
 Tracking is read far more often than an order changes: `cached_tracking` keeps the view
@@ -33,6 +34,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from core import events
+from core.catalog_texts import item_name
 from core.errors import NotFound
 from core.models import DeliveryMethod, Order, OrderItem, OrderPhoto, OrderStatusEvent, Shop
 from core.orders.status import OrderStatus
@@ -157,6 +159,11 @@ class TrackingItem:
     name: str
     quantity: int
     total: int
+    # The product's translated names when the order was placed (core.catalog_texts).
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name_in(self, language: str, shop_language: str | None) -> str:
+        return item_name(self.name, self.names, language, shop_language)
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,7 @@ class Tracking:
     shop_phone: str | None = None
     shop_slug: str = ""
     gallery: list[TrackingPhoto] = field(default_factory=list)
+    shop_language: str = "ru"
 
     def timeline(self) -> list[TimelineStep]:
         """The steps the order went through, then the ones still ahead of it."""
@@ -234,7 +242,7 @@ WITH o AS (
          o.delivery_method, o.delivery_from, o.delivery_to, o.address, o.language,
          o.number, o.total, s.name AS shop_name, s.timezone AS shop_timezone,
          s.currency AS shop_currency, s.phone AS shop_phone, s.slug AS shop_slug,
-         s.address AS shop_address
+         s.address AS shop_address, s.locale AS shop_locale
     FROM {orders} o JOIN {shops} s ON s.id = o.shop_id
    WHERE o.tracking_token = {token}
 ), parts AS (
@@ -243,7 +251,7 @@ WITH o AS (
          CAST(NULL AS BIGINT) AS part_total, created_at AS happened_at
     FROM {events} WHERE order_id = (SELECT id FROM o)
   UNION ALL
-  SELECT 'item', id, product_name, NULL, quantity, total, NULL
+  SELECT 'item', id, product_name, CAST(product_names AS TEXT), quantity, total, NULL
     FROM {items} WHERE order_id = (SELECT id FROM o)
   UNION ALL
   SELECT 'photo', id, url, kind, NULL, NULL, NULL
@@ -282,14 +290,22 @@ async def get_tracking(*, token: str) -> Tracking:
     order_moment = Order._meta.fields_map["delivery_from"].to_python_value
     photos: list[TrackingPhoto] = []
     events: list[tuple[str, datetime]] = []
-    items: list[tuple[str, int, int]] = []
+    items: list[TrackingItem] = []
     for row in rows:
         if row["part"] == "photo":
             photos.append(TrackingPhoto(str(row["label"]), str(row["kind"])))
         elif row["part"] == "event":
             events.append((row["label"], moment(row["happened_at"])))
         elif row["part"] == "item":
-            items.append((row["label"], row["quantity"], row["part_total"]))
+            names = json.loads(row["kind"]) if row["kind"] else None
+            items.append(
+                TrackingItem(
+                    str(row["label"]),
+                    int(row["quantity"]),
+                    int(row["part_total"]),
+                    {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {},
+                )
+            )
     history = [(OrderStatus(status), at) for status, at in events]
     method = DeliveryMethod(order["delivery_method"])
     return Tracking(
@@ -309,12 +325,13 @@ async def get_tracking(*, token: str) -> Tracking:
         shop_timezone=str(order["shop_timezone"]),
         language=str(order["language"]),
         number=int(order["number"]),
-        items=[TrackingItem(str(name), int(qty), int(total)) for name, qty, total in items],
+        items=items,
         total=int(order["total"]),
         currency=str(order["shop_currency"]),
         shop_phone=order["shop_phone"],
         shop_slug=str(order["shop_slug"]),
         gallery=photos,
+        shop_language=order["shop_locale"] or "ru",
     )
 
 

@@ -99,6 +99,36 @@ BOUQUETS = [
     ("Открытка ручной работы", ProductKind.GIFT, 1500, None, "Открытка с вашим текстом", {}),
 ]
 
+# The bouquets' names and descriptions in the other languages (core.catalog_texts): a
+# Kazakh, Uzbek or English customer reads these in the bot and on the tracking page.
+TRANSLATIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "Букет роз 'Классика'": {
+        "kk": ("«Классика» раушан гүл шоғы", "Премиум сыныпты 25 қызыл раушан"),
+        "uz": ("«Klassika» atirgul guldastasi", "25 ta premium qizil atirgul"),
+        "en": ("'Classic' rose bouquet", "25 premium red roses"),
+    },
+    "Нежность": {
+        "kk": ("Нәзіктік", "15 ақ раушан және эустома"),
+        "uz": ("Nafislik", "15 ta oq atirgul va eustoma"),
+        "en": ("Tenderness", "15 white roses and eustoma"),
+    },
+    "Весенний": {
+        "kk": ("Көктемгі", "Эвкалипті 25 қызғалдақ"),
+        "uz": ("Bahoriy", "Evkalipt bilan 25 ta lola"),
+        "en": ("Spring", "25 tulips with eucalyptus"),
+    },
+    "Композиция в коробке": {
+        "kk": ("Қораптағы композиция", "Қалпақ қорабындағы раушандар мен эустома"),
+        "uz": ("Qutidagi kompozitsiya", "Shlyapa qutisida atirgullar va eustoma"),
+        "en": ("Box arrangement", "Roses and eustoma in a hat box"),
+    },
+    "Открытка ручной работы": {
+        "kk": ("Қолдан жасалған ашықхат", "Сіздің мәтініңізбен ашықхат"),
+        "uz": ("Qoʻlda yasalgan otkritka", "Sizning matningiz bilan otkritka"),
+        "en": ("Handmade card", "A card with your message"),
+    },
+}
+
 CUSTOMERS = [
     ("+77011234567", "Иван Петров", "ул. Абая 10, кв. 5"),
     ("+77017654321", "Айгуль Касымова", "пр. Достык 89, кв. 45"),
@@ -196,6 +226,10 @@ async def load_demo(*, data_dir: Path, public_base_url: str) -> Demo:
             is_popular=index == 1,
             is_new=index == 3,
             cost_price=sum(items[s].price_per_unit * q for s, q in composition.items()) or None,
+            translations={
+                language: {"name": text, "description": about}
+                for language, (text, about) in TRANSLATIONS.get(name, {}).items()
+            },
         )
         for stock_name, quantity in composition.items():
             await ProductComponent.create(

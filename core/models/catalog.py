@@ -65,6 +65,9 @@ class Product(TimestampedModel):
     colors: list | None = fields.JSONField(null=True)  # type: ignore[assignment]
     ingredients: list | None = fields.JSONField(null=True)  # type: ignore[assignment]
     sizes: list = fields.JSONField(default=list)  # type: ignore[assignment]
+    # The name and description in other languages: {"kk": {"name": ..., "description": ...}}
+    # (core.catalog_texts; the base fields are the shop's own language).
+    translations: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
 
     class Meta:
         table = "products"

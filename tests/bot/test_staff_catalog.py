@@ -84,3 +84,57 @@ async def test_a_cashier_may_not_edit_the_catalog(bot_harness, telegram, runtime
     stranger = bot_harness.user(user_id=9_999_002, language_code="en")
     await stranger.send("/newproduct")
     assert "/staff" in stranger.last_text
+
+
+async def test_a_florist_translates_a_product_and_a_kazakh_customer_reads_it(
+    bot_harness, telegram, runtime, clock
+) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    florist = world.private["florist"]
+    product = await Product.get(shop_id=world.shop.id)
+    await florist.send("/products")
+    await florist.press(product.name)
+    await florist.press("🌐 Translate")
+    assert florist.last_text == f"Which language is the translation of {product.name} for?"
+    assert florist.last().button_texts() == ["Русский", "Қазақша", "Oʻzbekcha", "English"]
+    await florist.press("Қазақша")
+    assert florist.last_text == f"The name of {product.name} in Қазақша? /cancel to stop."
+    await florist.send("   ")
+    assert florist.last_text == "The name must not be empty."
+    await florist.send("x" * 301)
+    assert florist.last_text == "The name is too long: at most 300 characters."
+    await florist.send("9 раушаннан гүл шоғы")
+    assert florist.last_text == "And its description in Қазақша? Send /skip to leave it out."
+    await florist.send("Тоғыз қызыл раушан")
+    assert florist.texts()[-2] == "Saved: customers reading Қазақша see “9 раушаннан гүл шоғы”."
+    assert florist.last_text.endswith("🌐 Translations: Қазақша")
+    stored = await Product.get(id=product.id)
+    assert stored.translations == {
+        "kk": {"name": "9 раушаннан гүл шоғы", "description": "Тоғыз қызыл раушан"}
+    }
+    assert stored.name == product.name  # the shop's own name stays
+
+    # English, without a description.
+    await florist.press("🌐 Translate")
+    await florist.press("English")
+    await florist.send("Nine roses")
+    await florist.send("/skip")
+    stored = await Product.get(id=product.id)
+    assert stored.translations["en"] == {"name": "Nine roses", "description": None}
+    assert stored.translations["kk"]["name"] == "9 раушаннан гүл шоғы"
+
+    kazakh = bot_harness.user(user_id=9_999_003, first_name="Әйгерім", language_code="kk")
+    await kazakh.send("/start")
+    await kazakh.press("Каталог")
+    await kazakh.press("Гүл шоқтары")
+    assert kazakh.last_text.startswith("9 раушаннан гүл шоғы\n\n")
+    assert kazakh.last_text.endswith("Тоғыз қызыл раушан")
+
+
+async def test_a_cashier_may_not_translate(bot_harness, telegram, runtime, clock) -> None:
+    world = await build_world(runtime, bot_harness, telegram, clock)
+    cashier = world.private["cashier"]
+    product = await Product.get(shop_id=world.shop.id)
+    await cashier.press_data(f"spt:{product.id}:kk")
+    assert world.last_answer().params["show_alert"] is True
+    assert (await Product.get(id=product.id)).translations == {}

@@ -19,7 +19,7 @@ from bot.routers.customer.common import say, show
 from bot.routers.customer.keyboards import CardCb, MenuCb, SectionCb
 from bot.routers.customer.states import CART_KEY
 from bot.staff_media import product_picture
-from bot.texts import money
+from bot.texts import money, product_text
 from core import storefront
 from core.errors import NotFound
 from core.models import Product, Shop
@@ -38,15 +38,17 @@ async def on_catalog(event: Message | CallbackQuery, shop: Shop) -> None:
     await show(event, _("Choose a section:"), keyboards.sections(sections))
 
 
-def card_text(product: Product, currency: str) -> str:
+def card_text(product: Product, shop: Shop) -> str:
+    currency = shop.currency
     price = money(product.current_price, currency)
     if product.current_price < product.price:
         price = _("{price} instead of {old_price}").format(
             price=price, old_price=money(product.price, currency)
         )
-    parts = [product.name, price]
-    if product.description:
-        parts.append(product.description.strip())
+    text = product_text(product, shop)
+    parts = [text.name, price]
+    if text.description:
+        parts.append(text.description.strip())
     return "\n\n".join(parts)
 
 
@@ -85,7 +87,7 @@ async def on_section(
         in_cart=items_in_cart(cart),
     )
     picture = product_picture(product, runtime.settings.data_dir)
-    await show(callback, card_text(product, shop.currency), markup, photo=picture)
+    await show(callback, card_text(product, shop), markup, photo=picture)
 
 
 async def on_quantity(
@@ -129,7 +131,9 @@ async def on_add(
     await state.update_data({CART_KEY: cart})
     await _redraw(callback, callback_data, 1, items_in_cart(cart))
     await callback.answer(
-        _("Added to the cart: {name} × {qty}").format(name=product.name, qty=callback_data.qty)
+        _("Added to the cart: {name} × {qty}").format(
+            name=product_text(product, shop).name, qty=callback_data.qty
+        )
     )
 
 
