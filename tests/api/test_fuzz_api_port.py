@@ -249,3 +249,40 @@ async def test_a_webhook_secret_rule_beyond_the_schema_is_listed(
         operation = document["paths"][path][method]
         assert operation["x-rules-beyond-schema"] is True
         assert "secret is printable" in operation["description"]
+
+
+async def test_a_whole_number_written_with_a_point_is_the_integer_json_schema_says(
+    api: TestClient, runtime: Runtime
+) -> None:
+    """fuzz (positive_data_acceptance): the shop's money was StrictInt, so `15000.0` (an
+    integer to JSON Schema) was a 422; text and booleans are still refused (routing)."""
+    from core.models import StockItem
+
+    shop, _, headers = await owner_headers(runtime)
+    item = await StockItem.create(shop=shop, name="Роза")
+    ok = await api.patch(
+        f"/api/warehouse/{item.id}", json={"price_per_unit": 15000.0}, headers=headers
+    )
+    assert ok.status == 200, await ok.text()
+    assert (await ok.json())["price_per_unit"] == 15000
+    for wrong in ("15000", True, 15000.5):
+        refused = await api.patch(
+            f"/api/warehouse/{item.id}", json={"price_per_unit": wrong}, headers=headers
+        )
+        assert refused.status == 422, (wrong, await refused.text())
+
+
+async def test_times_of_the_shop_list_their_year_rule(api: TestClient) -> None:
+    """fuzz (positive_data_acceptance): a deadline in the year 9 is a 422 that
+    `format: date-time` cannot announce: the operations list it."""
+    document = await (await api.get("/openapi.json")).json()
+    for method, path in (
+        ("post", "/api/production/tasks/"),
+        ("patch", "/api/production/tasks/{task_id}"),
+        ("post", "/api/warehouse/deliveries"),
+        ("post", "/api/orders/"),
+        ("put", "/api/orders/{order_id}"),
+    ):
+        operation = document["paths"][path][method]
+        assert operation["x-rules-beyond-schema"] is True, path
+        assert "in the years 1970..2999" in operation["description"], path
