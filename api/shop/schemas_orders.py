@@ -42,6 +42,7 @@ from core.models import DeliveryMethod, IssueType, OrderItem
 from core.orders.queries import OrderDetails
 from core.orders.status import OrderStatus
 from core.phones import KZ_MOBILE_PATTERN, InvalidPhone, normalize_kz_phone
+from core.tenancy import MAX_ID
 
 S = OrderStatus
 
@@ -164,7 +165,7 @@ class ItemIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    product_id: int = Field(ge=1)
+    product_id: int = Field(ge=1, le=MAX_ID)
     quantity: int = Field(1, ge=1, le=10_000)
 
 
