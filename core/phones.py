@@ -10,6 +10,10 @@ DEFAULT_REGION = "KZ"
 # The canonical form of the Kazakh mobile numbers (what documents declare; the
 # normalisation reads other spellings and landlines too).
 KZ_MOBILE_PATTERN = r"^\+7(70[0125678]|747|751|76[0-4]|77[15678]|785)[0-9]{7}$"
+# Uzbek mobile numbers in E.164 (+998 and a mobile operator's code), for the consult
+# document; with the Kazakh ones, every number this pattern allows is valid.
+UZ_MOBILE_PATTERN = r"^\+998(33|50|55|77|88|9[0134578])[0-9]{7}$"
+MOBILE_PATTERN = f"^({KZ_MOBILE_PATTERN[1:-1]}|{UZ_MOBILE_PATTERN[1:-1]})$"
 
 
 class InvalidPhone(ValueError):

@@ -164,6 +164,12 @@ async def return_for_order(order: Order, *, user_id: int | None = None) -> None:
         )
 
 
+def item_name(name: str) -> str:
+    """A product's name as its stock item keeps it: the item's column holds 200
+    characters, a product's 300 (the list shows the first 200)."""
+    return name[: StockItem._meta.fields_map["name"].max_length]  # type: ignore[index]
+
+
 async def goods_item(product: Product, *, for_update: bool = False) -> StockItem:
     """The stock item that holds a product sold as is (a till's goods), made on first
     use; the product's quantity on hand is this item's ledger."""
@@ -175,7 +181,7 @@ async def goods_item(product: Product, *, for_update: bool = False) -> StockItem
         item = await StockItem.create(
             shop_id=product.shop_id,  # type: ignore[attr-defined]
             product=product,
-            name=product.name,
+            name=item_name(product.name),
             unit=product.unit,
         )
     return item

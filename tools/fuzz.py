@@ -187,7 +187,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--checks", default="all")
     parser.add_argument(
-        "--port-name", action="append", help="only these ports: api, crm (default: all)"
+        "--port-name", action="append", help="only these ports: api, crm, consult (default: all)"
     )
     parser.add_argument(
         "--contracts",

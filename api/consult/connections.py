@@ -4,7 +4,7 @@ the same as `sauda consult connect`):
     GET    /api/connections              both connections, secrets masked
     PUT    /api/connections/chatwoot     connect or reconnect Chatwoot
     PUT    /api/connections/onec         connect or reconnect 1C
-    DELETE /api/connections/{provider}   stop syncing to it (204)
+    DELETE /api/connections/chatwoot     stop syncing to it (204; likewise .../onec)
 
 Only the firm's owner or admin (a user token with that role, or the firm's API key,
 which is admin) may see or change them: 403 otherwise. Secrets are sealed at rest and
@@ -26,6 +26,7 @@ from core.auth.tokens import Principal
 from core.consultations import connections
 from core.errors import Forbidden, NotFound
 from core.models import Integration, Role
+from core.urls import WebUrl
 from core.vault import Vault
 
 TAGS = ("Connections",)
@@ -35,7 +36,7 @@ REFUSALS = {403: "Only the firm's owner or admin may see or change its connectio
 
 
 class ChatwootIn(BaseModel):
-    base_url: str = Field(min_length=1, max_length=500, examples=["https://chat.firm.uz"])
+    base_url: WebUrl = Field(examples=["https://chat.firm.uz"])
     account_id: int = Field(ge=1, le=2**31 - 1, examples=[3])
     inbox_id: int = Field(ge=1, le=2**31 - 1, examples=[7])
     api_access_token: str = Field(min_length=1, max_length=500, examples=["cw-agent-api-token"])
@@ -45,7 +46,7 @@ class ChatwootIn(BaseModel):
 
 
 class OneCIn(BaseModel):
-    base_url: str = Field(min_length=1, max_length=500, examples=["https://1c.firm.uz/cl"])
+    base_url: WebUrl = Field(examples=["https://1c.firm.uz/cl"])
     username: str = Field(min_length=1, max_length=200, examples=["site"])
     password: str = Field(max_length=500, examples=["1c-password"])
     document: str | None = Field(None, max_length=200, examples=[connections.DEFAULT_DOCUMENT])
@@ -147,16 +148,26 @@ async def connect_onec(
     return _out(request, done.integration, suffix="/connections/onec")
 
 
-@contract.delete(
-    "/connections/{provider}",
-    status=204,
-    tags=TAGS,
-    responses={**REFUSALS, 404: "Connection not found"},
-)
-async def disconnect(
-    request: web.Request, *, provider: Literal["chatwoot", "onec"], principal: Principal
-) -> None:
-    """Stop syncing to the firm's Chatwoot or 1C (its settings are kept, sealed)"""
-    _managing(principal)
-    if not await connections.disconnect(shop_id=principal.shop_id, provider=provider):
-        raise NotFound("Connection")
+def _disconnect(provider: Literal["chatwoot", "onec"]) -> None:
+    # One fixed path per provider, as for PUT: a `{provider}` path next to the fixed
+    # PUT paths told clients (and schemathesis) that PUT /connections/chatwoot is none.
+    async def disconnect(request: web.Request, *, principal: Principal) -> None:
+        _managing(principal)
+        if not await connections.disconnect(shop_id=principal.shop_id, provider=provider):
+            raise NotFound("Connection")
+
+    disconnect.__name__ = f"disconnect_{provider}"
+    disconnect.__doc__ = (
+        f"Stop syncing to the firm's {'Chatwoot' if provider == 'chatwoot' else '1C'}"
+        " (its settings are kept, sealed)"
+    )
+    contract.delete(
+        f"/connections/{provider}",
+        status=204,
+        tags=TAGS,
+        responses={**REFUSALS, 404: "Connection not found"},
+    )(disconnect)
+
+
+_disconnect("chatwoot")
+_disconnect("onec")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from core.consultations.clients import Client, ClientData, profile_values
 from core.consultations.service import ConsultationData, cons_id
 from core.models import Consultation
+from core.phones import MOBILE_PATTERN
 
 Text = str | None
 
@@ -29,7 +30,13 @@ class _Times(BaseModel):
 
 class ClientIn(_Times):
     email: Text = Field(default=None, max_length=254)
-    phone_number: Text = Field(default=None, max_length=32)
+    phone_number: Annotated[str, Field(json_schema_extra={"pattern": MOBILE_PATTERN})] | None = (
+        Field(
+            default=None,
+            max_length=32,
+            description="E.164 (+998901234567, +77011234567); other spellings are read too",
+        )
+    )
     country: Text = Field(default=None, max_length=64)
     region: Text = Field(default=None, max_length=100)
     city: Text = Field(default=None, max_length=100)

@@ -22,24 +22,18 @@ from core.auth.tokens import Principal
 from core.cashdesk import goods
 from core.catalog_texts import TranslationsIn, translations_out
 from core.dialects.prices import price_fields
-from core.models import Category, Product, StockItem
+from core.models import Category, Product
 from core.tenancy import get_owned
 
 # This contract's price words -> core's (core.dialects.prices: the shop contract's
 # `sale_price` is core `discount_price`; here it is the shelf price).
 PRICE_FIELDS = price_fields("erp")
 LOCATIONS = {core: (ours,) for ours, core in PRICE_FIELDS.items()} | {"category_id": ("category",)}
-# A product's name is also its stock item's (core.cashdesk.goods): the shorter column
-# of the two holds it.
-NAME_LENGTH = min(
-    model._meta.fields_map["name"].max_length  # type: ignore[attr-defined]
-    for model in (Product, StockItem)
-)
 Unit = Literal["pcs", "kg", "g", "l", "ml", "m", "pack", "box", "set"]
 
 
 class ProductIn(BaseModel):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    name: str = Field(min_length=1, max_length=300)
     sku: str | None = Field(default=None, max_length=64)
     barcode: str | None = Field(default=None, max_length=64)
     description: str | None = Field(default=None, max_length=5000)
@@ -56,7 +50,7 @@ class ProductIn(BaseModel):
 
 
 class ProductPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
+    name: str | None = Field(default=None, min_length=1, max_length=300)
     sku: str | None = Field(default=None, max_length=64)
     barcode: str | None = Field(default=None, max_length=64)
     description: str | None = Field(default=None, max_length=5000)

@@ -47,6 +47,7 @@ from api.shop.schemas_orders import (
     DELIVERY_METHOD_FROM_WORD,
     MAX_YEAR,
     MIN_YEAR,
+    YEAR_RULE,
     IssueIn,
     OrderCreate,
     OrderOut,
@@ -74,6 +75,7 @@ from core.runtime import Runtime
 
 ORDER_ERRORS = {400: "Not allowed by the status flow", 404: "Order not found"}
 ORDER_RULES = (
+    YEAR_RULE,
     "flower_sum, when sent, equals the catalog sum of the order's items.",
     "total, when sent, equals flower_sum + delivery_fee.",
 )
@@ -171,6 +173,7 @@ def _placement(body: OrderCreate | OrderWithItemsCreate) -> dict[str, Any]:
     tags=("orders",),
     responses={422: "Invalid"},
     idempotent=True,
+    rules=ORDER_RULES,
 )
 async def create_order(
     request: web.Request, *, body: OrderCreate, principal: Principal
@@ -186,7 +189,12 @@ async def create_order(
 
 
 @contract.post(
-    "/orders/with-items", response=OrderOut, status=201, tags=("orders",), idempotent=True
+    "/orders/with-items",
+    response=OrderOut,
+    status=201,
+    tags=("orders",),
+    idempotent=True,
+    rules=ORDER_RULES,
 )
 async def create_order_with_items(
     request: web.Request, *, body: OrderWithItemsCreate, principal: Principal

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.keys import RUNTIME
 from api.shop import contract
 from api.shop.listing import PageQuery
-from api.shop.schemas_orders import UtcDateTime
+from api.shop.schemas_orders import YEAR_RULE, UtcDateTime
 from core import tasks
 from core.auth.tokens import Principal
 from core.dialects.shop import format_datetime
@@ -123,7 +123,9 @@ async def list_tasks(request: web.Request, *, query: TaskQuery, principal: Princ
     return TaskPage(items=[task_out(t) for t in rows], total=total)
 
 
-@contract.post("/production/tasks/", response=TaskOut, status=201, tags=("production",))
+@contract.post(
+    "/production/tasks/", response=TaskOut, status=201, tags=("production",), rules=(YEAR_RULE,)
+)
 async def create_task(request: web.Request, *, body: TaskIn, principal: Principal) -> TaskOut:
     """Queue production work for an order."""
     task = await tasks.create_production_task(
@@ -153,7 +155,9 @@ async def get_task(request: web.Request, *, task_id: int, principal: Principal) 
     return task_out(await tasks.get_production_task(shop_id=principal.shop_id, task_id=task_id))
 
 
-@contract.patch("/production/tasks/{task_id}", response=TaskOut, tags=("production",))
+@contract.patch(
+    "/production/tasks/{task_id}", response=TaskOut, tags=("production",), rules=(YEAR_RULE,)
+)
 async def update_task(
     request: web.Request, *, task_id: int, body: TaskChanges, principal: Principal
 ) -> TaskOut:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from api.openapi import not_null
 from api.shop import contract
 from api.shop.listing import PageQuery
-from api.shop.schemas_orders import Money, UtcDateTime
+from api.shop.schemas_orders import YEAR_RULE, Money, UtcDateTime
 from core import supplies
 from core.auth.tokens import Principal
 from core.dialects.shop import format_datetime
@@ -200,6 +200,7 @@ async def list_stock(request: web.Request, *, query: StockQuery, principal: Prin
     status=201,
     tags=("warehouse",),
     idempotent=True,
+    rules=(YEAR_RULE,),
 )
 async def create_delivery(
     request: web.Request, *, body: DeliveryIn, principal: Principal

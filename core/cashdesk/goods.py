@@ -134,7 +134,9 @@ async def update_goods(
                 item.min_quantity = min_stock
                 await item.save(update_fields=["min_quantity", "updated_at"])
             if "name" in changes:
-                await StockItem.filter(product_id=product.id).update(name=product.name)
+                await StockItem.filter(product_id=product.id).update(
+                    name=stock.item_name(product.name)
+                )
     except IntegrityError:
         raise BadRequest(
             "A product with this SKU or barcode already exists in this store"

@@ -720,17 +720,42 @@ ORDER_LOC: dict[tuple[str | int, ...], tuple[str | int, ...]] = {
 }
 
 
+# Core's order problems that the crm's fields cannot cause by their own shape (the
+# document bounds total_price and delivery_date): a total that differs from what the
+# order's items and fee make, a moved time that ends its window: the order's state
+# refuses them (400), the request is well-formed.
+STATE_LOCS = {("total",), ("flower_sum",), ("delivery_window",)}
+
+
 @contextmanager
 def _in_crm_terms() -> Iterator[None]:
-    """Re-locate core's 422s on order fields to the crm's field names."""
+    """Re-locate core's 422s on order fields to the crm's field names; those the
+    order's state decides (STATE_LOCS) are 400s naming the crm's field."""
     try:
         yield
     except ValidationFailed as error:
         if not any(p.loc in ORDER_LOC for p in error.problems):
             raise
+        for p in error.problems:
+            if p.loc in STATE_LOCS:
+                raise BadRequest(f"{ORDER_LOC[p.loc][0]}: {p.msg}") from None
         raise ValidationFailed(
             [FieldProblem(ORDER_LOC.get(p.loc, p.loc), p.msg, p.type) for p in error.problems]
         ) from None
+
+
+async def _priced(
+    shop_id: int, requests: Sequence[ItemRequest], loc: tuple[str | int, ...]
+) -> list[PricedItem]:
+    """Catalog prices (core.orders.service.price_items); a product that is not in the
+    catalog now (unknown, or not available) is refused by the catalog's state: 400."""
+    try:
+        return await price_items(shop_id=shop_id, items=requests, loc=loc)
+    except ValidationFailed as error:
+        for p in error.problems:
+            if p.loc and p.loc[-1] == "product_id":
+                raise BadRequest(p.msg) from None
+        raise
 
 
 async def _client_or_400(shop_id: int, client_id: int) -> Customer:
@@ -748,12 +773,14 @@ def _check_claimed_prices(
     priced: Sequence[PricedItem],
     loc: Callable[[int], tuple[str | int, ...]],
 ) -> None:
-    """A unit price the client sent must be the catalog's (422 at `loc(index)`)."""
+    """A unit price the client sent must be the catalog's: a well-formed price the
+    catalog's state refuses (400, naming `loc(index)`)."""
     for index, (line, item) in enumerate(zip(lines, priced, strict=True)):
         if line.price is not None and line.price != item.price:
-            raise ValidationFailed.field(
-                *loc(index),
-                msg=f"price must be the catalog price of product {line.product_id} ({item.price})",
+            where = ".".join(map(str, loc(index)))
+            raise BadRequest(
+                f"{where}: price must be the catalog price of product {line.product_id}"
+                f" ({item.price})"
             )
 
 
@@ -778,9 +805,9 @@ async def create_order(
     """Place an order from the crm (core.orders.service.place_order: catalog prices,
     server-side totals, team checks) and put it in the status `word`.
 
-    Outcomes: the order; 400 for an unknown client or recipient or a team member without
-    the role; 422 naming the field for an item price or total that differs from the
-    catalog's; 400/409 when the status cannot be reached. All or nothing.
+    Outcomes: the order; 400 for an unknown client or recipient, a team member without
+    the role, a product not in the catalog now, an item price or total that differs from
+    the catalog's; 400/409 when the status cannot be reached. All or nothing.
     """
     with _in_crm_terms():
         async with in_transaction():
@@ -788,7 +815,7 @@ async def create_order(
             await _client_or_400(shop_id, recipient_id)
             requests = [ItemRequest(line.product_id, line.quantity) for line in items]
             if requests:
-                priced = await price_items(shop_id=shop_id, items=requests, loc=("items",))
+                priced = await _priced(shop_id, requests, ("items",))
                 _check_claimed_prices(items, priced, lambda i: ("items", i, "price"))
             order = await place_order(
                 shop_id=shop_id,
@@ -936,13 +963,12 @@ async def add_order_item(
     *, shop_id: int, order_id: int, line: ItemLine, clock: Clock | None = None
 ) -> OrderView:
     """Add a catalog item to an order not yet assembled; the totals follow
-    (core.orders.service.recompute_totals). 422 on `product_id`, `quantity` or `price`."""
+    (core.orders.service.recompute_totals). 400 for a product not in the catalog now or a
+    price that is not the catalog's; 422 on `quantity`."""
     async with in_transaction():
         order = await _items_editable(shop_id, order_id)
         try:
-            priced = await price_items(
-                shop_id=shop_id, items=[ItemRequest(line.product_id, line.quantity)], loc=()
-            )
+            priced = await _priced(shop_id, [ItemRequest(line.product_id, line.quantity)], ())
         except ValidationFailed as error:
             raise ValidationFailed(
                 [FieldProblem((p.loc[-1],), p.msg, p.type) for p in error.problems]

@@ -137,31 +137,51 @@ async def test_a_405_allows_the_methods_of_the_path_named(
     assert bad.status == 422, await bad.text()
 
 
-@pytest.mark.parametrize("method", ["POST", "PATCH"])
-async def test_an_erp_product_name_is_as_long_as_its_stock_item_holds(
-    api: TestClient, runtime: Runtime, method: str
-) -> None:
-    """fuzz (not_a_server_error): a 300-character erp product name was a 500 (its stock
-    item's name column holds 200); the document now says 200."""
+async def test_a_long_product_name_fits_its_stock_item(api: TestClient, runtime: Runtime) -> None:
+    """fuzz (not_a_server_error): a product named with 300 characters (the shop contract
+    and erp allow 300) made erp's adjust-stock a 500: its stock item's name column holds
+    200. The item keeps the first 200; the product its whole name."""
     shop, _, headers = await owner_headers(runtime)
-    path = "/api/products/products/"
-    if method == "PATCH":
-        created = await api.post(path, json={"name": "A", "sale_price": 1}, headers=headers)
-        assert created.status == 201, await created.text()
-        path += f"{(await created.json())['id']}/"
-    response = await api.request(
-        method, path, json={"name": "Ц" * 201, "sale_price": 1}, headers=headers
+    long_name = "Ц" * 300
+    made = await api.post(
+        "/api/products/", json={"name": long_name, "retail_price": 15000}, headers=headers
     )
-    assert response.status == 400, await response.text()
-    assert "name" in (await response.json())["errors"]
-    longest = await api.request(
-        method, path, json={"name": "Ц" * 200, "sale_price": 1}, headers=headers
+    assert made.status == 201, await made.text()
+    product_id = (await made.json())["id"]
+    adjusted = await api.post(
+        f"/api/products/products/{product_id}/adjust-stock/",
+        json={"quantity": 5, "note": "приход"},
+        headers=headers,
     )
-    assert longest.status in (200, 201), await longest.text()
+    assert adjusted.status == 200, await adjusted.text()
+    body = await adjusted.json()
+    assert (body["name"], body["stock_quantity"]) == (long_name, "5.000")
+    renamed = await api.patch(
+        f"/api/products/products/{product_id}/", json={"name": "Ж" * 300}, headers=headers
+    )
+    assert renamed.status == 200, await renamed.text()
+    from core.models import StockItem
+
+    item = await StockItem.get(product_id=product_id)
+    assert item.name == "Ж" * 200
+
+
+async def test_an_item_naming_a_product_id_beyond_any_row_is_refused(
+    api: TestClient, runtime: Runtime
+) -> None:
+    """fuzz (not_a_server_error): `items: [{"product_id": 10**20}]` was a 500 (the id
+    overflowed the database's integer); the document bounds it like every row id."""
+    _, _, headers = await owner_headers(runtime)
+    response = await api.post(
+        "/api/orders/with-items",
+        json={"customer_phone": "+77011234567", "items": [{"product_id": 10**20}]},
+        headers=headers,
+    )
+    assert response.status == 422, await response.text()
+    assert (await response.json())["detail"][0]["loc"] == ["body", "items", 0, "product_id"]
     document = await (await api.get("/openapi.json")).json()
-    schema = document["paths"]["/api/products/products/"]["post"]["requestBody"]["content"]
-    ref = schema["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert document["components"]["schemas"][ref]["properties"]["name"]["maxLength"] == 200
+    item = document["components"]["schemas"]["ItemIn"]["properties"]["product_id"]
+    assert item["maximum"] == 2**31 - 1
 
 
 def _schema_of(document: dict[str, Any], path: str, method: str) -> dict[str, Any]:
@@ -249,3 +269,40 @@ async def test_a_webhook_secret_rule_beyond_the_schema_is_listed(
         operation = document["paths"][path][method]
         assert operation["x-rules-beyond-schema"] is True
         assert "secret is printable" in operation["description"]
+
+
+async def test_a_whole_number_written_with_a_point_is_the_integer_json_schema_says(
+    api: TestClient, runtime: Runtime
+) -> None:
+    """fuzz (positive_data_acceptance): the shop's money was StrictInt, so `15000.0` (an
+    integer to JSON Schema) was a 422; text and booleans are still refused (routing)."""
+    from core.models import StockItem
+
+    shop, _, headers = await owner_headers(runtime)
+    item = await StockItem.create(shop=shop, name="Роза")
+    ok = await api.patch(
+        f"/api/warehouse/{item.id}", json={"price_per_unit": 15000.0}, headers=headers
+    )
+    assert ok.status == 200, await ok.text()
+    assert (await ok.json())["price_per_unit"] == 15000
+    for wrong in ("15000", True, 15000.5):
+        refused = await api.patch(
+            f"/api/warehouse/{item.id}", json={"price_per_unit": wrong}, headers=headers
+        )
+        assert refused.status == 422, (wrong, await refused.text())
+
+
+async def test_times_of_the_shop_list_their_year_rule(api: TestClient) -> None:
+    """fuzz (positive_data_acceptance): a deadline in the year 9 is a 422 that
+    `format: date-time` cannot announce: the operations list it."""
+    document = await (await api.get("/openapi.json")).json()
+    for method, path in (
+        ("post", "/api/production/tasks/"),
+        ("patch", "/api/production/tasks/{task_id}"),
+        ("post", "/api/warehouse/deliveries"),
+        ("post", "/api/orders/"),
+        ("put", "/api/orders/{order_id}"),
+    ):
+        operation = document["paths"][path][method]
+        assert operation["x-rules-beyond-schema"] is True, path
+        assert "in the years 1970..2999" in operation["description"], path

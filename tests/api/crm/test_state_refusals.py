@@ -80,6 +80,25 @@ async def test_an_id_in_the_body_that_names_nothing_is_a_400(
     assert await Order.all().count() == 1
 
 
+async def test_what_the_catalog_or_the_order_disagrees_with_is_a_400(
+    crm: TestClient, staff: Staff, flowers: Flowers
+) -> None:
+    """fuzz (stateful): `Product 732 not found or not available` and `total must equal
+    flower_sum + delivery_fee` were 422s for well-formed bodies."""
+    order = await place(crm, staff, flowers)
+    path = f"/api/orders/{order['id']}"
+    for method, suffix, body, words in [
+        ("POST", "/items", {"product_id": MISSING}, "not found or not available"),
+        ("POST", "/items", {"product_id": flowers.bouquet.id, "price": 1}, "catalog price"),
+        ("PATCH", "", {"total_price": 805183}, "total must equal"),
+    ]:
+        status, answer = await send(crm, method, path + suffix, staff.headers, body)
+        assert status == 400, (body, answer)
+        assert words in answer["detail"], answer
+    unchanged = await send(crm, "GET", path, staff.headers)
+    assert unchanged == (200, order)
+
+
 async def test_a_component_already_in_the_composition_is_a_409(
     crm: TestClient, staff: Staff, flowers: Flowers
 ) -> None:
