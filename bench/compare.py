@@ -24,15 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+    return done.stdout.strip()
+
+
 def measuring_stick() -> Path:
     """../shared/bench/compare.py next to this checkout, or next to the main checkout
     when this is a git worktree."""
-    common = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--path-format=absolute", "--git-common-dir"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    common = _git("rev-parse", "--path-format=absolute", "--git-common-dir")
     roots = [ROOT] + ([Path(common).parent] if common else [])
     for root in roots:
         stick = root.parent / "shared" / "bench" / "compare.py"
@@ -46,12 +46,7 @@ def main(argv: list[str]) -> int:
     if not stick.exists():
         print(f"the comparison apps are not at {stick}", file=sys.stderr)
         return 2
-    dirty = subprocess.run(
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
     if dirty:
         print("note: uncommitted changes are not measured (the run uses HEAD)", file=sys.stderr)
     command = [sys.executable, str(stick), "--sauda-src", str(ROOT), *argv]
