@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
 
-.PHONY: run test fuzz install locales lint typecheck demo chromium clean
+.PHONY: run test fuzz bench install locales lint typecheck demo chromium clean
 
 # `serve` applies migrations itself before it starts.
 run: install locales
@@ -31,6 +31,13 @@ FUZZ_ARGS ?=
 
 fuzz: install locales
 	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
+
+# Sauda against the comparison apps in ../shared/bench (bench/compare.py; ~25 min, on
+# loopback, bounded); BENCH_ARGS passes options, e.g. --quick.
+BENCH_ARGS ?=
+
+bench: install
+	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 
 install: $(STAMP)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import bisect
 import time
+from array import array
+from itertools import islice
 from typing import Any
 
 from fakeredis import FakeAsyncRedis
@@ -19,7 +21,8 @@ from fakeredis import FakeAsyncRedis
 class LocalStore(FakeAsyncRedis):
     """The private in-process store, with the rate limiter's buckets kept natively.
 
-    A bucket is the sorted list of the scores (milliseconds) of the calls it counts; it
+    A bucket is the sorted array of the scores (milliseconds, 8 bytes each: a bucket
+    of a high limit holds every call of its window) of the calls it counts; it
     lives under the limiter's key ("rl:<bucket>") and `delete`/`flushdb`/`flushall`
     drop it like any key. The semantics are those of core.ratelimit's scripts, which run
     on real Redis; a bucket whose calls have all left its window is dropped (the
@@ -31,17 +34,17 @@ class LocalStore(FakeAsyncRedis):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # key -> (scores ascending, the moment (ms) after which the bucket is empty)
-        self._buckets: dict[str, tuple[list[int], int]] = {}
+        self._buckets: dict[str, tuple[array[int], int]] = {}
         self._calls = 0
         # Caches of Python objects (core.tracking's views): the store is this process's.
         self.local_cache = LocalCache()
 
-    def _window_of(self, key: str, now: int, window: int) -> list[int]:
+    def _window_of(self, key: str, now: int, window: int) -> array[int]:
         self._calls += 1
         if self._calls % self.SWEEP_EVERY == 0:
             self._sweep(now)
         found = self._buckets.get(key)
-        scores = found[0] if found else []
+        scores = found[0] if found else array("q")
         cut = bisect.bisect_right(scores, now - window)
         if cut:
             del scores[:cut]
@@ -92,9 +95,10 @@ class LocalStore(FakeAsyncRedis):
 class LocalCache:
     """Python objects kept for a while, in this process only (no copy, no encoding): what
     a cache in Redis holds as text, for a store that is private to the process anyway.
-    At most `max_entries`, the oldest written dropped first."""
+    At most `max_entries`, the oldest written dropped first; expired ones are dropped as
+    new ones are written."""
 
-    def __init__(self, max_entries: int = 20_000) -> None:
+    def __init__(self, max_entries: int = 5_000) -> None:
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, Any]] = {}
 
@@ -108,10 +112,14 @@ class LocalCache:
         return found[1]
 
     def set(self, key: str, value: Any, *, ex: float) -> None:
+        now = time.monotonic()
         self._entries.pop(key, None)
-        self._entries[key] = (time.monotonic() + ex, value)
-        while len(self._entries) > self.max_entries:
-            del self._entries[next(iter(self._entries))]
+        self._entries[key] = (now + ex, value)
+        # The oldest written first: drop a few that have expired (or are one too many).
+        for oldest, (until, _) in list(islice(self._entries.items(), 8)):
+            if until >= now and len(self._entries) <= self.max_entries:
+                break
+            del self._entries[oldest]
 
     def delete(self, key: str) -> None:
         self._entries.pop(key, None)

@@ -9,8 +9,10 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fakeredis import FakeAsyncRedis
 
+from core import localstore
 from core.clock import FrozenClock
 from core.kv import create_kv
 from core.ratelimit import _SHAS, book, forget, take
@@ -112,3 +114,21 @@ async def test_the_in_process_store_drops_buckets_whose_calls_left_the_window() 
         await take(store, clock, bucket="busy", limit=10**9, window_seconds=60)
     assert list(store._buckets) == ["rl:busy"]
     await store.aclose()
+
+
+def test_the_local_cache_drops_what_expired_and_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(localstore.time, "monotonic", lambda: now[0])
+    cache = localstore.LocalCache(max_entries=100)
+    for n in range(50):
+        cache.set(f"old-{n}", n, ex=10)
+    now[0] += 11
+    for n in range(50):
+        cache.set(f"new-{n}", n, ex=10)
+    assert cache.get("old-3") is None and cache.get("new-3") == 3
+    assert len(cache._entries) == 50  # the expired ones went as the new ones came
+    for n in range(500):
+        cache.set(f"more-{n}", n, ex=10)
+    assert len(cache._entries) == 100 and cache.get("more-499") == 499
