@@ -97,6 +97,10 @@ async def test_the_assistant_names_products_and_order_items_in_the_customers_lan
     kazakh = tools.Scope.customer(shop, order.customer_id, "kk")  # type: ignore[attr-defined]
     found = await tools.search_catalog(kazakh, {"query": "розы"})
     assert [p["name"] for p in found["products"]] == ["Қызыл раушандар"]
+    # Asked in Kazakh: found by its Kazakh name.
+    found = await tools.search_catalog(kazakh, {"query": "раушандар бар ма?"})
+    assert [p["name"] for p in found["products"]] == ["Қызыл раушандар"]
+    assert (await tools.search_catalog(kazakh, {"query": "қызғалдақ"}))["products"] == []
     details = await tools.order_details(kazakh, order)
     assert details["items"] == [{"name": "Қызыл раушандар", "quantity": 1}]
     russian = tools.Scope.customer(shop, order.customer_id, "ru")  # type: ignore[attr-defined]
