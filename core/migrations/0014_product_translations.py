@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Product',
             name='translations',
-            field=fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(null=True, default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]
