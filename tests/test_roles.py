@@ -145,9 +145,15 @@ def test_commands_that_stay_on_this_machine_import_neither_aiogram_nor_gemini(
 ) -> None:
     """A `sauda` command answers in well under a second: importing aiogram alone takes
     seconds. The commands run one after another in one process (a bot token and a Gemini
-    key set), and after each the process must still have loaded neither."""
+    key set), and after each the process must still have loaded neither. At INFO they
+    log nothing of Tortoise's or APScheduler's."""
     report = tmp_path / "report.json"
-    env = _process_env(tmp_path, TELEGRAM_BOT_TOKEN="123456:test-token", GEMINI_API_KEY="test-key")
+    env = _process_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN="123456:test-token",
+        GEMINI_API_KEY="test-key",
+        LOG_LEVEL="INFO",
+    )
     done = subprocess.run(
         [sys.executable, "-c", COMMANDS_DRIVER, str(report), json.dumps(LOCAL_COMMANDS)],
         env=env,
@@ -162,3 +168,8 @@ def test_commands_that_stay_on_this_machine_import_neither_aiogram_nor_gemini(
     # They ran (the missing heartbeat is the one refusal asked for).
     assert [r["code"] for r in results] == [0] * (len(LOCAL_COMMANDS) - 1) + [1], done.stderr
     assert [(r["argv"], r["heavy"]) for r in results if r["heavy"]] == []
+    # Quiet at INFO: no Tortoise line per command, no APScheduler lines (DEBUG shows them).
+    noisy = [
+        line for line in done.stderr.splitlines() if " tortoise" in line or "apscheduler" in line
+    ]
+    assert noisy == [], noisy[:5]
