@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from importlib.resources import files
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
@@ -43,13 +42,12 @@ from core.models import (
     Task,
 )
 from core.orders.service import ItemRequest, change_status, place_order
-from core.photos import add_order_photo
+from core.photos import DEMO_URL_PREFIX, add_order_photo, demo_photos_dir
 from core.shops import add_member, create_shop, get_or_create_user_by_phone
 from core.stock import record_move
 
 SLUG = "demo"
 OWNER_PHONE = "+77010000001"
-PHOTOS_DIR = Path(str(files("api") / "static" / "demo"))
 PHOTOS = ("classic", "tenderness", "spring", "box", "card")
 
 STOCK = [
@@ -145,7 +143,7 @@ class Demo:
 
 
 def photo_url(public_base_url: str, name: str) -> str:
-    return f"{public_base_url.rstrip('/')}/static/demo/{name}.jpg"
+    return f"{public_base_url.rstrip('/')}{DEMO_URL_PREFIX}{name}.jpg"
 
 
 async def _clear(shop: Shop) -> None:
@@ -302,7 +300,7 @@ async def _photo(
         shop_id=order.shop_id,  # type: ignore[attr-defined]
         order_id=order.id,
         kind=kind,
-        data=(PHOTOS_DIR / f"{name}.jpg").read_bytes(),
+        data=(demo_photos_dir() / f"{name}.jpg").read_bytes(),
         data_dir=data_dir,
         public_base_url=public_base_url,
     )

@@ -44,7 +44,7 @@ from bot.routers.staff_states import (
     ProductFlow,
 )
 from bot.staff_cards import explain
-from bot.staff_media import download_image, has_image, product_picture
+from bot.staff_media import download_image, has_image, product_picture, remember_picture
 from bot.texts import money
 from core import catalog, photos, staff
 from core.catalog_texts import DESCRIPTION_MAX, NAME_MAX
@@ -169,13 +169,17 @@ def card_keyboard(product: Product) -> InlineKeyboardMarkup:
 async def send_card(bot: Bot, chat_id: int, product: Product, runtime: Runtime) -> None:
     text = await card_text(product)
     markup = card_keyboard(product)
-    picture = product_picture(product, runtime.settings.data_dir)
+    picture = await product_picture(product, bot, runtime)
     if picture is not None:
         try:
-            await bot.send_photo(chat_id=chat_id, photo=picture, caption=text, reply_markup=markup)
-            return
+            sent = await bot.send_photo(
+                chat_id=chat_id, photo=picture.source, caption=text, reply_markup=markup
+            )
         except TelegramBadRequest:
             pass  # Telegram could not fetch the picture: the card goes out as text.
+        else:
+            await remember_picture(picture, sent, runtime)
+            return
     await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
 
 

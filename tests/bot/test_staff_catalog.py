@@ -52,7 +52,10 @@ async def test_a_florist_adds_a_product_with_a_photo_and_a_customer_sees_it(
     await customer.press("Tulips (1)")
     shown = customer.last()
     assert shown.method == "sendPhoto"
-    assert list(shown.files.values()) == [stored.read_bytes()]
+    # The cleaned picture, by the file id Telegram gave the florist's card (one upload).
+    file_id = card.result["photo"][-1]["file_id"]
+    assert shown.files == {} and shown.params["photo"] == file_id
+    assert telegram.files[file_id] == stored.read_bytes()
     assert shown.text.startswith("Spring tulips\n\n15,000 ₸")
 
     # From the card: not in stock (the card changes in place), then a new price.
@@ -70,6 +73,12 @@ async def test_a_florist_adds_a_product_with_a_photo_and_a_customer_sees_it(
 
     await florist.send("/products")
     assert florist.last().button_texts() == ["Bouquet of 9 roses", "Spring tulips"]
+    # The card shows the picture by the file id Telegram gave its upload, not a new one.
+    await florist.press("Spring tulips")
+    again = florist.last()
+    assert again.method == "sendPhoto" and again.text.startswith("Spring tulips")
+    assert again.files == {}
+    assert again.params["photo"] == file_id
 
 
 async def test_a_cashier_may_not_edit_the_catalog(bot_harness, telegram, runtime, clock) -> None:

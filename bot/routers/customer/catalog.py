@@ -18,7 +18,7 @@ from bot.routers.customer import keyboards
 from bot.routers.customer.common import say, show
 from bot.routers.customer.keyboards import CardCb, MenuCb, SectionCb
 from bot.routers.customer.states import CART_KEY
-from bot.staff_media import product_picture
+from bot.staff_media import product_picture, remember_picture
 from bot.texts import money, product_text
 from core import storefront
 from core.errors import NotFound
@@ -86,8 +86,15 @@ async def on_section(
         total=total,
         in_cart=items_in_cart(cart),
     )
-    picture = product_picture(product, runtime.settings.data_dir)
-    await show(callback, card_text(product, shop), markup, photo=picture)
+    assert callback.bot is not None
+    picture = await product_picture(product, callback.bot, runtime)
+    shown = await show(
+        callback,
+        card_text(product, shop),
+        markup,
+        photo=picture.source if picture else None,
+    )
+    await remember_picture(picture, shown, runtime)
 
 
 async def on_quantity(
