@@ -73,14 +73,19 @@ async def test_when_the_leader_dies_another_takes_over_without_repeating_its_wor
     await ImportantDate.create(
         shop=shop, customer=first_customer, date_type=DateType.BIRTHDAY, date=date(1990, 5, 15)
     )
-    leader = runner_for(runtime, leadership=RedisLeaderLock(runtime.kv, ttl_seconds=SHORT_TTL))
-    standby = runner_for(runtime, leadership=RedisLeaderLock(runtime.kv, ttl_seconds=SHORT_TTL))
+    # Locks that outlive the test's pauses: the store expires them on real time, so with
+    # a short one, a machine busy for longer than it between two steps lets the other
+    # runner take the lock (the 0.3 s locks this test had failed so under load).
+    leader = runner_for(runtime, leadership=RedisLeaderLock(runtime.kv, ttl_seconds=30))
+    standby = runner_for(runtime, leadership=RedisLeaderLock(runtime.kv, ttl_seconds=30))
 
     clock.set(utc(2026, 5, 12, 5, 0))
     assert await leader.run_job("important_dates") == {shop.id: 1}
     assert await standby.run_job("important_dates") is None
 
-    # The leader dies: no release, no more heartbeats; its lock runs out.
+    # The leader dies: no release, no more heartbeats; its lock runs out (now: the store
+    # is told it has a millisecond left, and expires it itself).
+    assert await runtime.kv.pexpire(LEADER_KEY, 1)
     await wait_until_expired(runtime.kv)
     clock.advance(minutes=15)
     assert await standby.run_job("important_dates") == {shop.id: 0}
