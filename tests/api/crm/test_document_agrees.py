@@ -103,3 +103,21 @@ async def test_what_the_crm_refuses_in_a_query_the_document_refuses(
         assert not query_allowed(document, "/api/products/", name, value), name
     status, _ = await send(crm, "GET", "/api/products/?min_price=0&max_price=1e300", staff.headers)
     assert status == 200
+
+
+async def test_a_url_holds_no_control_nor_space_by_the_document_and_the_crm_alike(
+    crm: TestClient, staff: Staff
+) -> None:
+    """fuzz (stateful): an image_url with U+0085 in its fragment matched the document's
+    pattern (an ECMA `\\s` is no U+0085) but not the check (Python's is); U+0094 and
+    U+FEFF were stored. Both now list what a URL may not hold."""
+    document = await _document(crm)
+    for character in ("\x85", "\x94", "\ufeff", "\u00a0", "\u2028", " "):
+        body = {**PRODUCT, "image_url": f"https://a.kz/x#{character}y"}
+        status, answer = await send(crm, "POST", "/api/products/", staff.headers, body)
+        assert status == 422, (repr(character), answer)
+        assert not body_allowed(document, "POST", "/api/products/", body), repr(character)
+    body = {**PRODUCT, "image_url": "https://a.kz/букет?цвет=red#ж"}
+    assert body_allowed(document, "POST", "/api/products/", body)
+    status, answer = await send(crm, "POST", "/api/products/", staff.headers, body)
+    assert status == 200, answer
