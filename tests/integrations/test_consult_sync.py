@@ -315,3 +315,43 @@ async def test_staff_scheduling_in_chatwoot_tells_the_customer_on_each_chat_in_f
     assert sorted(told) == [("telegram", text), ("whatsapp", text)]
     # The same time again (another delivery) tells nobody.
     assert await agent_sets("2026-12-11T09:30:00Z", "s-3") == []
+
+
+async def test_a_time_staff_set_in_1c_s_document_reschedules_and_tells_the_customer(
+    consult: TestClient, firm: Firm, outside: Outside, runtime: Runtime
+) -> None:
+    body = json.loads(DOCUMENT_CURL)
+    body["consultation"]["scheduled_at"] = "2026-12-10T05:00:00Z"
+    created = await call(consult, "POST", "/api/consultations/create", firm.headers, body)
+    customer = await Customer.get(public_id=created["client_id"])
+    await link_chat(
+        shop_id=firm.shop.id,
+        customer_id=customer.id,
+        address=ChatAddress(ChannelName.TELEGRAM, "5550002"),
+    )
+    await OutboxEvent.filter(event_type="consultation.scheduled").delete()
+    consultation = await Consultation.get(shop_id=firm.shop.id)
+    # A staff member already has the document in 1C (an earlier attempt made it) and
+    # moved the consultation there: the sync finds it and takes 1C's time.
+    outside.onec.documents["Document_Консультация"] = [
+        {
+            "ВнешнийИдентификатор": str(consultation.public_id),
+            "Ref_Key": str(uuid.uuid4()),
+            "Number": "00000777777",
+            "ДатаКонсультации": "2026-12-12T07:15:00",
+        }
+    ]
+    await build_outbox_worker(runtime).drain()
+    assert len(outside.onec.all()) == 1
+    ticket = await call(
+        consult, "GET", f"/api/tickets/{created['consultation']['cons_id']}", firm.headers
+    )
+    assert ticket["start_date"].startswith("2026-12-12T07:15:00")
+    zone = ZoneInfo(firm.shop.timezone)
+    local = datetime(2026, 12, 12, 7, 15, tzinfo=UTC).astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    [row] = await OutboxEvent.filter(event_type="consultation.scheduled")
+    message = row.payload["message"]
+    assert row.topic == "telegram"
+    assert translate(message["text"], "ru", message["params"]) == (
+        f"Ваша консультация перенесена на {local} (время {firm.shop.timezone})."
+    )
