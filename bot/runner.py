@@ -6,9 +6,13 @@
 Webhook mode (TELEGRAM_WEBHOOK_URL set) fails closed, unlike aiogram's stock handler:
 
 - it refuses to start without TELEGRAM_WEBHOOK_SECRET;
-- the route (added to the API applications through `runtime.extras["app_hooks"]`, at the
-  path of the webhook URL) answers 401 to a missing or wrong
-  `X-Telegram-Bot-Api-Secret-Token`, compared in constant time;
+- updates are received at the path of the webhook URL: the commerce contract's
+  documented `POST /api/v1/webhooks/telegram` takes them through the receiver this
+  module leaves in `runtime.extras[WEBHOOK_RECEIVER]` (errors in that contract's
+  shape; without webhook mode it answers 404); any other path gets a route of its own
+  (added to the API applications through `runtime.extras["app_hooks"]`). Either
+  answers 401 to a missing or wrong `X-Telegram-Bot-Api-Secret-Token`, compared in
+  constant time;
 - the update is stored (a `TelegramUpdate` row) before the 200 goes back, then handled
   in the background; stored updates that were never handled are fed again at start and
   every `SWEEP_SECONDS`, so a crash after the acknowledgement loses nothing.
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,6 +44,7 @@ from aiohttp import web
 from bot.app import create_bot, create_dispatcher
 from bot.updates import CLAIM_SECONDS, feed_payload, process_stored, store_update
 from core.dependencies import log_failure
+from core.errors import BadRequest, Unauthorized
 from core.kv import BOT_USERNAME_KEY
 from core.runtime import Runtime
 
@@ -46,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+WEBHOOK_RECEIVER = "telegram_webhook_receiver"
 SWEEP_SECONDS = 60.0
 
 
@@ -98,32 +105,77 @@ def webhook_path(url: str) -> str:
     return urlparse(url).path or DEFAULT_WEBHOOK_PATH
 
 
-def webhook_handler(service: BotService) -> Callable[[web.Request], Awaitable[web.Response]]:
+@dataclass(frozen=True)
+class WebhookReceiver:
+    """What the API side needs of a bot in webhook mode: the path Telegram posts to, and
+    `receive` (raises Unauthorized for a missing or wrong secret token, BadRequest for a
+    body that is no update). Kept in `runtime.extras[WEBHOOK_RECEIVER]` while the bot
+    runs; the commerce contract's `POST /api/v1/webhooks/telegram` answers with it."""
+
+    path: str
+    receive: Callable[[str | None, bytes], Awaitable[None]]
+    owner: BotService
+
+
+def update_receiver(service: BotService) -> Callable[[str | None, bytes], Awaitable[None]]:
     secret = service.runtime.settings.telegram_webhook_secret.encode()
 
-    async def handle(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+    async def receive(given_secret: str | None, raw: bytes) -> None:
+        given = (given_secret or "").encode()
         if not given or not hmac.compare_digest(given, secret):
-            return web.json_response({"detail": "Invalid or missing secret token"}, status=401)
+            raise Unauthorized("Invalid or missing secret token")
         try:
-            payload = await request.json()
+            payload = json.loads(raw)
             int(payload["update_id"])
         except (ValueError, TypeError, KeyError):
-            return web.json_response({"detail": "Not a Telegram update"}, status=400)
+            raise BadRequest("Not a Telegram update") from None
         row = await store_update(payload)
         if row.processed_at is None:
             service.spawn(service.handle_payload(row.payload))
+
+    return receive
+
+
+def webhook_handler(service: BotService) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The route at a webhook path no contract documents (`{"detail"}` errors)."""
+    receive = update_receiver(service)
+
+    async def handle(request: web.Request) -> web.Response:
+        try:
+            await receive(request.headers.get(SECRET_HEADER), await request.read())
+        except Unauthorized as error:
+            return web.json_response({"detail": error.detail}, status=401)
+        except BadRequest as error:
+            return web.json_response({"detail": error.detail}, status=400)
         return web.json_response({"ok": True})
 
     return handle
 
 
+def routes_post(app: web.Application, path: str) -> bool:
+    """Whether `app` (or one of its sub-applications) already answers POST at `path`."""
+    for resource in app.router.resources():
+        sub = resource.get_info().get("app")
+        if isinstance(sub, web.Application):
+            if routes_post(sub, path):
+                return True
+        elif resource.canonical == path and any(r.method in ("POST", "*") for r in resource):
+            return True
+    return False
+
+
 def install_webhook_route(service: BotService) -> None:
+    """Receive updates at the webhook URL's path: through the contract that documents it
+    (commerce's `/api/v1/webhooks/telegram`), else through a route of its own."""
     path = webhook_path(service.runtime.settings.telegram_webhook_url)
+    service.runtime.extras[WEBHOOK_RECEIVER] = WebhookReceiver(
+        path, update_receiver(service), service
+    )
     handler = webhook_handler(service)
 
     def hook(app: web.Application) -> None:
-        app.router.add_post(path, handler)
+        if not routes_post(app, path):
+            app.router.add_post(path, handler)
 
     service.runtime.extras.setdefault("app_hooks", []).append(hook)
 
@@ -202,6 +254,9 @@ async def start_bot(
     async def cleanup() -> None:
         await service.close()
         runtime.extras.pop("bot_service", None)
+        receiver = runtime.extras.get(WEBHOOK_RECEIVER)
+        if receiver is not None and receiver.owner is service:
+            runtime.extras.pop(WEBHOOK_RECEIVER, None)
         if runtime.extras.get("telegram_bot") is service.bot:
             runtime.extras.pop("telegram_bot", None)
 

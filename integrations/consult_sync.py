@@ -20,7 +20,7 @@ raises, and the worker retries with back-off and its circuit breaker (core.outbo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from core.clock import Clock
@@ -38,7 +38,22 @@ ONEC_EMPTY_DATE = "0001-01-01T00:00:00"
 
 
 def _onec_date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S") if value is not None else ONEC_EMPTY_DATE
+    return (
+        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        if value is not None
+        else ONEC_EMPTY_DATE
+    )
+
+
+def read_onec_date(value: Any) -> datetime | None:
+    """A date of 1C's document as we write them (UTC, no offset); None when empty."""
+    if not isinstance(value, str) or not value or value.startswith("0001-01-01"):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def organisation_attributes(subject: service.SyncSubject) -> dict[str, Any]:
@@ -182,6 +197,7 @@ def onec_deliverer(vault: Vault, clock: Clock | None = None) -> Deliverer:
             consultation_id=consultation.id,
             ref_key=str(document["Ref_Key"]),
             number=str(number) if number is not None else None,
+            scheduled_at=read_onec_date(document.get("ДатаКонсультации")),
             now=clock.now() if clock is not None else None,
         )
 

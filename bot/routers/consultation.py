@@ -22,23 +22,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, User
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.actions import telegram_address
 from bot.routers.customer import keyboards
 from bot.routers.customer.common import ShopMiddleware
+from bot.texts import current_language
 from core.consultations import clients, service
-from core.customers import customer_by_address, link_chat
+from core.customers import link_chat
 from core.errors import Conflict, DomainError, ValidationFailed
-from core.models import Consultation, Shop
+from core.flows import shop_chat
+from core.models import Shop
 from core.runtime import Runtime
-
-STATUS_TEXTS = {
-    "new": __("New request"),
-    "pending": __("Taken by a consultant"),
-    "closed": __("Closed"),
-    "other": __("Other request"),
-}
 
 
 class ConsultationStates(StatesGroup):
@@ -164,28 +158,14 @@ async def on_phone_typed(message: Message) -> None:
 
 
 async def on_list(message: Message, shop: Shop, event_from_user: User) -> None:
-    customer = await customer_by_address(
+    """The same list as the channel-neutral flow's (core.flows.shop_chat)."""
+    rows = await service.chat_consultations(
         shop_id=shop.id, address=telegram_address(event_from_user.id)
-    )
-    rows = (
-        await Consultation.filter(shop_id=shop.id, customer_id=customer.id)
-        .order_by("-id")
-        .limit(10)
-        if customer is not None
-        else []
     )
     if not rows:
         await message.answer(_("You have no consultations yet. Send /consultation to ask for one."))
         return
-    lines = [_("Your consultations:")]
-    for row in rows:
-        lines.append(
-            _("№{number} — {topic}: {status}").format(
-                number=row.number or "—",
-                topic=row.topic or row.comment[:40],
-                status=str(STATUS_TEXTS.get(row.status.value, row.status.value)),
-            )
-        )
+    lines = shop_chat.consultation_lines(current_language(), rows, ZoneInfo(shop.timezone))
     await message.answer("\n".join(lines))
 
 

@@ -78,6 +78,7 @@ CUSTOMER_BUTTON_LABELS: dict[str, dict[str, Any]] = {
     "🔁 Order the same as last time": {},
     "📍 Send my location": {},
     "📝 Consultation": {},
+    "📋 My consultations": {},
     "Earliest time": {},
 }
 

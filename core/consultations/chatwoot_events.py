@@ -10,21 +10,23 @@ An agent's public reply (`message_created`, outgoing, not private) is relayed to
 customer's Telegram chat when the consultation came from there.
 
 Statuses: open -> pending (an agent has it), pending/snoozed -> pending, resolved ->
-closed (the end date is recorded).
+closed (the end date is recorded). An agent setting or changing the conversation's
+custom attribute `scheduled_at` (re)schedules the consultation, and the customer is
+told the new time (core.consultations.service.schedule).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.consultations.service import set_status
+from core.consultations.service import schedule, set_status
 from core.errors import Unauthorized
 from core.models import Consultation, ConsultationStatus, Customer, Notification
 from core.notify import tell_customer
@@ -105,7 +107,10 @@ async def apply_event(
                 return Outcome.DUPLICATE
         if event == "message_created":
             return await _relay_reply(shop_id, payload, conversation, now=now)
-        if event not in STATUS_EVENTS or status is None or "id" not in conversation:
+        when = _scheduled_at(conversation)
+        if event not in STATUS_EVENTS or (status is None and when is None):
+            return Outcome.IGNORED
+        if "id" not in conversation:
             return Outcome.IGNORED
         consultation = (
             await Consultation.filter(
@@ -116,10 +121,27 @@ async def apply_event(
         )
         if consultation is None:
             return Outcome.IGNORED
-        moved = await set_status(consultation=consultation, status=status, now=now)
-        if moved and status in TOLD:
-            await _tell_customer(consultation, TOLD[status], now=now)
+        if status is not None:
+            moved = await set_status(consultation=consultation, status=status, now=now)
+            if moved and status in TOLD:
+                await _tell_customer(consultation, TOLD[status], now=now)
+        if when is not None:
+            await schedule(consultation=consultation, at=when, now=now)
     return Outcome.APPLIED
+
+
+def _scheduled_at(conversation: dict[str, Any]) -> datetime | None:
+    """The time an agent set on the conversation (custom attribute `scheduled_at`, ISO
+    8601; without an offset it is UTC), or None."""
+    attributes = conversation.get("custom_attributes")
+    raw = attributes.get("scheduled_at") if isinstance(attributes, dict) else None
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def _relay_reply(

@@ -31,10 +31,11 @@ from core.consultations.clients import (
     parse_client_id,
     upsert_client,
 )
+from core.customers import customer_by_address
 from core.errors import BadRequest, NotFound
 from core.models import Consultation, ConsultationStatus, Customer, OrganisationProfile, Shop
 from core.notify import tell_customer
-from core.ports.chat import OutgoingMessage
+from core.ports.chat import ChatAddress, OutgoingMessage
 
 
 # Texts queued for the bot to render in the reader's language (extracted by Babel).
@@ -43,6 +44,8 @@ def _(message: str) -> str:
 
 
 NUMBERED = _("Your consultation request has number {number} in our records.")
+SCHEDULED = _("Your consultation is scheduled for {when} ({zone} time).")
+RESCHEDULED = _("Your consultation has been moved to {when} ({zone} time).")
 STAFF_NEW_ASAP = _(
     "New consultation request: {topic}\n{comment}\nClient: {client}\n"
     "When: as soon as possible\nFrom: {source}"
@@ -156,7 +159,42 @@ async def request_consultation(
                 now=now,
             )
         await _tell_staff(shop_id, consultation, customer, consultation.org_inn, now=now)
+        if consultation.scheduled_at is not None:
+            await _tell_schedule(consultation, SCHEDULED, now=now)
     return Requested(consultation, found, True)
+
+
+async def schedule(*, consultation: Consultation, at: datetime, now: datetime) -> bool:
+    """Staff (in Chatwoot or in 1C) set or moved the consultation's time: record it and
+    tell the customer on their chats, in their language and the firm's local time.
+    True if the time changed (the same time again tells nobody)."""
+    if consultation.scheduled_at is not None and (
+        consultation.scheduled_at.replace(microsecond=0) == at.replace(microsecond=0)
+    ):
+        return False
+    text = SCHEDULED if consultation.scheduled_at is None else RESCHEDULED
+    consultation.scheduled_at = at
+    await consultation.save(update_fields=["scheduled_at", "updated_at"])
+    await _tell_schedule(consultation, text, now=now)
+    return True
+
+
+async def _tell_schedule(consultation: Consultation, text: str, *, now: datetime) -> None:
+    assert consultation.scheduled_at is not None
+    shop = await Shop.get(id=consultation.shop_id)  # type: ignore[attr-defined]
+    customer = await Customer.get(id=consultation.customer_id)  # type: ignore[attr-defined]
+    local = consultation.scheduled_at.astimezone(ZoneInfo(shop.timezone))
+    await tell_customer(
+        customer_id=customer.id,
+        message=OutgoingMessage(
+            text=text,
+            params={"when": local.strftime("%d.%m.%Y %H:%M"), "zone": shop.timezone},
+            language=customer.language or shop.locale,
+        ),
+        shop_id=shop.id,
+        event_type="consultation.scheduled",
+        now=now,
+    )
 
 
 async def _tell_staff(
@@ -243,6 +281,21 @@ async def consultation_by_cons_id(*, shop_id: int, cons_id: str) -> Consultation
     return found
 
 
+async def chat_consultations(
+    *, shop_id: int, address: ChatAddress, limit: int = 10
+) -> list[Consultation]:
+    """The consultations of the customer of a chat, newest first (none: unknown chat)."""
+    customer = await customer_by_address(shop_id=shop_id, address=address)
+    if customer is None:
+        return []
+    rows = (
+        await Consultation.filter(shop_id=shop_id, customer_id=customer.id)
+        .order_by("-id")
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def consultations_of_client(
     *, shop_id: int, client_id: str, offset: int, limit: int
 ) -> tuple[list[Consultation], int]:
@@ -298,17 +351,30 @@ async def record_chatwoot(*, consultation_id: int, conversation_id: str) -> None
 
 
 async def record_onec(
-    *, consultation_id: int, ref_key: str, number: str | None, now: datetime | None = None
+    *,
+    consultation_id: int,
+    ref_key: str,
+    number: str | None,
+    scheduled_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """1C created the document: its Ref_Key and number. The customer is told the number
-    on their chats (a consultation asked for in Telegram or WhatsApp), once."""
+    """1C created (or already had) the document: its Ref_Key and number. The customer is
+    told the number on their chats (a consultation asked for in Telegram or WhatsApp),
+    once; a consultation time 1C's document has that differs from ours is staff's
+    (re)scheduling (`schedule`)."""
     async with in_transaction():
         recorded = await Consultation.filter(id=consultation_id, onec_ref_key=None).update(
             onec_ref_key=ref_key, number=number
         )
-        if not recorded or not number:
+        if not recorded:
             return
         consultation = await Consultation.get(id=consultation_id)
+        if scheduled_at is not None:
+            await schedule(
+                consultation=consultation, at=scheduled_at, now=now or consultation.created_at
+            )
+        if not number:
+            return
         customer = await Customer.get(id=consultation.customer_id)  # type: ignore[attr-defined]
         await tell_customer(
             customer_id=customer.id,

@@ -25,6 +25,8 @@
             (core.consultations.service.request_consultation, as from the site and
             Telegram: synced to Chatwoot and 1C; 1C's number and Chatwoot's moves are
             told here later)
+    flow.consultations (or the text /consultations; a firm's menu) ──► the customer's
+        consultations: number, topic, status and time (the firm's), newest first
 
     A wrong answer at any step: why it is wrong, then the same question (one message);
     the session does not move. A checkout button of another step: "no longer active",
@@ -62,7 +64,7 @@ from core.consultations import clients, connections, service
 from core.customers import link_chat
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.i18n import day_label, format_money, translate
-from core.models import DateType, DeliveryMethod, Product, Shop
+from core.models import Consultation, DateType, DeliveryMethod, Product, Shop
 from core.occasions import OCCASION_KINDS, Occasion, parse_occasion_date
 from core.ports.chat import Action, ChatAddress, OutgoingMessage
 from core.shoptime import shop_today
@@ -210,6 +212,17 @@ CONSULT_OTHER_CLIENT = _(
     "This phone number belongs to another client of the firm. Please contact the firm directly."
 )
 CONSULT_FAILED = _("Sorry, we could not register your request. Please try again later.")
+MY_CONSULTATIONS = _("📋 My consultations")
+NO_CONSULTATIONS = _("You have no consultations yet.")
+YOUR_CONSULTATIONS = _("Your consultations:")
+CONSULTATION_LINE = _("№{number} — {topic}: {status}")
+CONSULTATION_LINE_AT = _("№{number} — {topic}: {status}, {when}")
+CONSULTATION_STATUSES = {
+    "new": _("New request"),
+    "pending": _("Taken by a consultant"),
+    "closed": _("Closed"),
+    "other": _("Other request"),
+}
 
 MAX_PRODUCTS = 10
 REQUEST_CONTACT = "request.contact"
@@ -807,7 +820,39 @@ def menu_actions(firm: bool = False) -> list[list[Action]]:
     actions = [[Action("flow.catalog", label=CATALOG)], [Action("flow.orders", label=MY_ORDERS)]]
     if firm:
         actions.append([Action("flow.consultation", label=CONSULTATION)])
+        actions.append([Action("flow.consultations", label=MY_CONSULTATIONS)])
     return actions
+
+
+def consultation_lines(
+    turn_language: str, rows: Sequence[Consultation], zone: ZoneInfo
+) -> list[str]:
+    """The customer's consultations, one translated line each (number, topic, status,
+    the time in the firm's zone when one is set), under a heading."""
+    lines = [translate(YOUR_CONSULTATIONS, turn_language)]
+    for row in rows:
+        params: dict[str, Any] = {
+            "number": row.number or "—",
+            "topic": row.topic or row.comment[:40],
+            "status": translate(
+                CONSULTATION_STATUSES.get(row.status.value, row.status.value), turn_language
+            ),
+        }
+        text = CONSULTATION_LINE
+        if row.scheduled_at is not None:
+            params["when"] = row.scheduled_at.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+            text = CONSULTATION_LINE_AT
+        lines.append(translate(text, turn_language, params))
+    return lines
+
+
+async def show_consultations(turn: Turn) -> None:
+    rows = await service.chat_consultations(shop_id=turn.shop.id, address=turn.address)
+    if not rows:
+        turn.say(NO_CONSULTATIONS, menu_actions(turn.firm))
+        return
+    zone = ZoneInfo(turn.shop.timezone)
+    turn.say_lines(consultation_lines(turn.language, rows, zone), menu_actions(turn.firm))
 
 
 async def show_menu(turn: Turn) -> None:
@@ -1040,6 +1085,15 @@ async def respond(turn: Turn, said: Said) -> None:
     elif kind == "flow.consultation" and turn.firm:
         session.data = {}
         await go(turn, "consult_topic")
+    elif (
+        turn.firm
+        and session.step is None
+        and (
+            kind == "flow.consultations"
+            or (said.kind == "text" and said.text.strip().lower() == "/consultations")
+        )
+    ):
+        await show_consultations(turn)
     elif kind == "flow.checkout":
         await start_checkout(turn)
     elif kind == "order.reorder" and action is not None:

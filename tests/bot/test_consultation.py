@@ -118,6 +118,24 @@ async def test_a_customer_asks_for_a_consultation_and_sees_it_closed_by_chatwoot
     assert consultation.chatwoot_conversation_id == str(conversation["id"])
     assert consultation.number == number
 
+    # An agent schedules it in Chatwoot: the customer reads the time in the firm's zone.
+    status, body = await firm.chatwoot.send_webhook(
+        firm.webhook_url,
+        secret=CW_SECRET,
+        at=int(clock.now().timestamp()),
+        delivery="scheduled-1",
+        payload={
+            "event": "conversation_updated",
+            "id": conversation["id"],
+            "custom_attributes": {"scheduled_at": "2030-01-15T05:00:00Z"},
+        },
+    )
+    assert (status, body) == (200, {"outcome": "applied"})
+    await deliver_outbox(runtime, clock)
+    assert user.last_text == (
+        "Ваша консультация назначена на 15.01.2030 10:00 (время Asia/Tashkent)."
+    )
+
     # Chatwoot calls the running app: forged deliveries change nothing and tell nobody.
     resolved = {
         "event": "conversation_status_changed",
@@ -176,7 +194,7 @@ async def test_a_customer_asks_for_a_consultation_and_sees_it_closed_by_chatwoot
     assert (await Consultation.get(id=consultation.id)).status == ConsultationStatus.CLOSED
 
     await user.send("/consultations")
-    assert user.last_text == f"Ваши консультации:\n№{number} — НДС: закрыта"
+    assert user.last_text == f"Ваши консультации:\n№{number} — НДС: закрыта, 15.01.2030 10:00"
 
 
 async def test_a_phone_the_firm_cannot_take_is_answered_in_the_customer_s_language(

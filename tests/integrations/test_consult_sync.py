@@ -10,15 +10,20 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 from core.clock import FrozenClock
 from core.consultations import chatwoot_events, connections
+from core.customers import link_chat
 from core.db import close_db, init_db
-from core.models import Consultation, Integration, OutboxEvent, OutboxStatus
+from core.i18n import translate
+from core.models import Consultation, Customer, Integration, OutboxEvent, OutboxStatus
 from core.outbox import OutboxWorker
+from core.ports.chat import ChannelName, ChatAddress
 from core.runtime import Runtime
 from core.vault import Vault
 from sauda.wiring import build_outbox_worker, build_runtime
@@ -251,3 +256,102 @@ async def test_secrets_are_sealed_at_rest_and_masked(
             assert secret not in view
     chatwoot = await connections.chatwoot_of_shop(firm.shop.id, vault=vault)
     assert chatwoot is not None and chatwoot.api_access_token == CW_TOKEN
+
+
+async def test_staff_scheduling_in_chatwoot_tells_the_customer_on_each_chat_in_firm_time(
+    consult: TestClient, firm: Firm, outside: Outside, runtime: Runtime, clock: FrozenClock
+) -> None:
+    created = await _ask(consult, firm)
+    await build_outbox_worker(runtime).drain()
+    conversation_id = outside.chatwoot.conversations[0]["id"]
+    customer = await Customer.get(public_id=created["client_id"])
+    chats = [
+        ChatAddress(ChannelName.TELEGRAM, "5550001"),
+        ChatAddress(ChannelName.WHATSAPP, "998901234567"),
+    ]
+    for address in chats:
+        await link_chat(shop_id=firm.shop.id, customer_id=customer.id, address=address)
+    zone = ZoneInfo(firm.shop.timezone)
+    url = f"/api/chatwoot/webhook/{outside.integration_id}"
+    now = int(clock.now().timestamp())
+
+    async def agent_sets(at: str, delivery: str) -> list[str]:
+        body = json.dumps(
+            {
+                "event": "conversation_updated",
+                "id": conversation_id,
+                "custom_attributes": {"scheduled_at": at},
+            }
+        ).encode()
+        response = await consult.post(
+            url, data=body, headers=_signed(body, at=now, delivery=delivery)
+        )
+        assert (await response.json()) == {"outcome": "applied"}
+        rows = await OutboxEvent.filter(event_type="consultation.scheduled").order_by("id")
+        told = []
+        for row in rows:
+            message = row.payload["message"]
+            told.append(
+                (
+                    row.topic,
+                    translate(message["text"], message["language"] or "ru", message["params"]),
+                )
+            )
+        await OutboxEvent.filter(event_type="consultation.scheduled").delete()
+        return told
+
+    first = datetime(2026, 12, 10, 5, 0, tzinfo=UTC)
+    local = first.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    told = await agent_sets("2026-12-10T05:00:00Z", "s-1")
+    text = f"Ваша консультация назначена на {local} (время {firm.shop.timezone})."
+    assert sorted(told) == [("telegram", text), ("whatsapp", text)]
+    ticket = await call(consult, "GET", f"/api/tickets/{conversation_id}", firm.headers)
+    assert ticket["start_date"] == "2026-12-10T05:00:00Z" or ticket["start_date"].startswith(
+        "2026-12-10T05:00:00"
+    )
+    moved = datetime(2026, 12, 11, 9, 30, tzinfo=UTC).astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    told = await agent_sets("2026-12-11T09:30:00+00:00", "s-2")
+    text = f"Ваша консультация перенесена на {moved} (время {firm.shop.timezone})."
+    assert sorted(told) == [("telegram", text), ("whatsapp", text)]
+    # The same time again (another delivery) tells nobody.
+    assert await agent_sets("2026-12-11T09:30:00Z", "s-3") == []
+
+
+async def test_a_time_staff_set_in_1c_s_document_reschedules_and_tells_the_customer(
+    consult: TestClient, firm: Firm, outside: Outside, runtime: Runtime
+) -> None:
+    body = json.loads(DOCUMENT_CURL)
+    body["consultation"]["scheduled_at"] = "2026-12-10T05:00:00Z"
+    created = await call(consult, "POST", "/api/consultations/create", firm.headers, body)
+    customer = await Customer.get(public_id=created["client_id"])
+    await link_chat(
+        shop_id=firm.shop.id,
+        customer_id=customer.id,
+        address=ChatAddress(ChannelName.TELEGRAM, "5550002"),
+    )
+    await OutboxEvent.filter(event_type="consultation.scheduled").delete()
+    consultation = await Consultation.get(shop_id=firm.shop.id)
+    # A staff member already has the document in 1C (an earlier attempt made it) and
+    # moved the consultation there: the sync finds it and takes 1C's time.
+    outside.onec.documents["Document_Консультация"] = [
+        {
+            "ВнешнийИдентификатор": str(consultation.public_id),
+            "Ref_Key": str(uuid.uuid4()),
+            "Number": "00000777777",
+            "ДатаКонсультации": "2026-12-12T07:15:00",
+        }
+    ]
+    await build_outbox_worker(runtime).drain()
+    assert len(outside.onec.all()) == 1
+    ticket = await call(
+        consult, "GET", f"/api/tickets/{created['consultation']['cons_id']}", firm.headers
+    )
+    assert ticket["start_date"].startswith("2026-12-12T07:15:00")
+    zone = ZoneInfo(firm.shop.timezone)
+    local = datetime(2026, 12, 12, 7, 15, tzinfo=UTC).astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    [row] = await OutboxEvent.filter(event_type="consultation.scheduled")
+    message = row.payload["message"]
+    assert row.topic == "telegram"
+    assert translate(message["text"], "ru", message["params"]) == (
+        f"Ваша консультация перенесена на {local} (время {firm.shop.timezone})."
+    )

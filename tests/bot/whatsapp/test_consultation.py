@@ -38,6 +38,12 @@ ASK: list[tuple[tuple[str, str], tuple[str, ...]]] = [
     (("send", "Do I pay VAT on exports?"), ("When would you like the consultation?",)),
     (("send", "09.03 11:00"), ("Please send a future date and time", "When would you like")),
     (("send", "15.03 11:00"), ("Thank you! Your consultation request is registered.",)),
+    # Their consultations: from the menu, and as a text command (status and firm time).
+    (
+        ("press", "📋 My consultations"),
+        ("Your consultations:", "VAT: new request, 15.03.2026 11:00"),
+    ),
+    (("send", "/consultations"), ("Your consultations:", "VAT: new request, 15.03.2026 11:00")),
 ]
 
 
