@@ -21,9 +21,7 @@ _ORIGIN = rf"[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(\.{_LABEL})*(:{_PORT})?"
 # What a URL's path, query and fragment may not hold: controls (C0, DEL, C1) and
 # whitespace, listed out: `\s` means other characters to Python (U+0085 is one, U+FEFF
 # is not) than to a JSON Schema (ECMA) engine, and a document and its check disagreed.
-_NOT_IN_URL = (
-    r"\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
+_NOT_IN_URL = r"\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 WEB_URL_PATTERN = rf"^{_ORIGIN}([/?#][^{_NOT_IN_URL}]*)?$"
 # A web URL written as a JSON string without escapes (so no quote and no backslash in
 # it), for documents that declare a JSON-array-of-URLs text field (crm `images`).
