@@ -42,7 +42,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             APP: {
                 "models": MODEL_MODULES,
                 "default_connection": "default",
-                "migrations": "core.migrations",
+                "migrations": "sauda.migrations",
             }
         },
         "use_tz": True,

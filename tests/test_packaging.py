@@ -65,7 +65,7 @@ def test_the_wheel_carries_compiled_catalogues_and_every_package(wheel: Path) ->
     assert any(name.startswith("api/static/") for name in names)
     # Every migration ships (the installed wheel below migrates a copy of a migrated file).
     for migration in (ROOT / "core" / "migrations").glob("*.py"):
-        assert f"core/migrations/{migration.name}" in names, migration.name
+        assert f"sauda/migrations/{migration.name}" in names, migration.name
 
 
 def test_an_installed_wheel_serves_the_tracking_page_in_russian_and_kazakh(

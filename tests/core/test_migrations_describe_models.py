@@ -1,4 +1,4 @@
-"""The migrations in core/migrations describe core.models exactly: a model change without
+"""The migrations in sauda/migrations describe core.models exactly: a model change without
 its migration (or a migration chain with two leaves after a merge) fails here, not on a
 shop owner's database."""
 
