@@ -282,9 +282,7 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
         username = await bot_username(settings)
         for shop in await Shop.all().order_by("id"):
             link = start_link(username, f"shop_{shop.slug}")
-            print(
-                f"{shop.id}\t{shop.slug}\t{shop.name}\t{shop.timezone}\t{shop.currency}\t{link}"
-            )
+            print(f"{shop.id}\t{shop.slug}\t{shop.name}\t{shop.timezone}\t{shop.currency}\t{link}")
     elif args.command == "shop" and args.action == "payment-secret":
         import secrets
 
