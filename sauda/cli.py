@@ -277,9 +277,12 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
             locale=args.locale,
         )
         print(f"shop created: id={shop.id} slug={shop.slug}")
+        print(f"customers open: {await bot_link(settings, f'shop_{shop.slug}')}")
     elif args.command == "shop" and args.action == "list":
+        username = await bot_username(settings)
         for shop in await Shop.all().order_by("id"):
-            print(f"{shop.id}\t{shop.slug}\t{shop.name}\t{shop.timezone}\t{shop.currency}")
+            link = start_link(username, f"shop_{shop.slug}")
+            print(f"{shop.id}\t{shop.slug}\t{shop.name}\t{shop.timezone}\t{shop.currency}\t{link}")
     elif args.command == "shop" and args.action == "payment-secret":
         import secrets
 
@@ -572,25 +575,39 @@ def public_base_url(settings: Settings) -> str:
     return settings.public_base_url or f"http://localhost:{settings.api_port}"
 
 
-async def bot_link(settings: Settings, start: str) -> str:
-    """`https://t.me/<bot>?start=...` once the bot's username is known (getMe), else the
-    command to send."""
-    if settings.telegram_bot_token:
-        try:
-            from aiogram import Bot
-            from aiogram.client.session.aiohttp import AiohttpSession
-            from aiogram.client.telegram import TelegramAPIServer
+async def bot_username(settings: Settings) -> str | None:
+    """The bot's username from getMe, or None without a token or an answer."""
+    if not settings.telegram_bot_token:
+        return None
+    try:
+        from aiogram import Bot
+        from aiogram.client.session.aiohttp import AiohttpSession
+        from aiogram.client.telegram import TelegramAPIServer
 
-            session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-            bot = Bot(token=settings.telegram_bot_token, session=session)
-            try:
-                me = await asyncio.wait_for(bot.get_me(), timeout=10)
-            finally:
-                await bot.session.close()
-            if me.username:
-                return f"https://t.me/{me.username}?start={start}"
-        except Exception as error:  # the link is a convenience: say why it is missing
-            log.info("bot username unknown (%s)", error)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        bot = Bot(token=settings.telegram_bot_token, session=session)
+        try:
+            me = await asyncio.wait_for(bot.get_me(), timeout=10)
+        finally:
+            await bot.session.close()
+        return me.username or None
+    except Exception as error:  # the link is a convenience: say why it is missing
+        log.info("bot username unknown (%s)", error)
+        return None
+
+
+def start_link(username: str | None, start: str) -> str:
+    """`https://t.me/<bot>?start=...` once the bot's username is known, else the command."""
+    if username:
+        return f"https://t.me/{username}?start={start}"
+    return f"/start {start}"
+
+
+async def bot_link(settings: Settings, start: str) -> str:
+    """The deep link (getMe), or the command to send and how to get a link."""
+    username = await bot_username(settings)
+    if username:
+        return start_link(username, start)
     return f"/start {start} (in your bot; set TELEGRAM_BOT_TOKEN for a t.me link)"
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 from pathlib import Path
 
 import pytest
 
 from sauda.cli import main
+from tests.fakes.telegram import FakeTelegram
 
 
 @pytest.fixture
@@ -224,3 +227,30 @@ def test_user_remove_and_role_changes_reach_the_servers_cache_at_once(
         main(["user", "remove", "+77011234567", "--shop", "gulder"])
     with pytest.raises(SystemExit, match="no user"):
         main(["user", "remove", "+77019999999", "--shop", "gulder"])
+
+
+async def test_shop_links_are_the_bots_deep_links_once_getme_answers(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`shop create`, `shop list` and `demo` print https://t.me/<bot>?start=shop_<slug>
+    with the username the Bot API gives (getMe), and the command to send without a bot."""
+
+    def run(*argv: str) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(list(argv)) == 0
+        return out.getvalue()
+
+    await asyncio.to_thread(run, "migrate")
+    assert "/start shop_gulder" in await asyncio.to_thread(run, "shop", "create", "Гүлдер")
+    async with FakeTelegram(bot_username="guldershop_bot") as telegram:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram.token)
+        monkeypatch.setenv("TELEGRAM_API_BASE", telegram.base_url)
+        created = await asyncio.to_thread(run, "shop", "create", "Гүлдер")
+        listed = await asyncio.to_thread(run, "shop", "list")
+        demo = await asyncio.to_thread(run, "demo")
+        assert telegram.calls_of("getMe")
+    assert "https://t.me/guldershop_bot?start=shop_gulder-2" in created
+    assert listed.splitlines()[0].endswith("\thttps://t.me/guldershop_bot?start=shop_gulder")
+    assert "https://t.me/guldershop_bot?start=shop_gulder-2" in listed.splitlines()[1]
+    assert "Customer bot: https://t.me/guldershop_bot?start=shop_demo" in demo

@@ -202,6 +202,10 @@ def test_the_compose_file_names_one_env_file_and_a_health_check_for_every_servic
         assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
     for name in ("api", "bot", "scheduler", "migrate"):
         assert services[name]["env_file"] == ".env"
+        # `cp .env.example .env` (ENV=development) still deploys in production mode.
+        dotenv = {"ENV": "development", "JWT_SECRET": "j" * 40, "SECRETS_KEY": "s" * 40}
+        environment = Deployment(Path("/nonexistent"), dotenv, "").environment
+        assert environment(name)["ENV"] == "production", name
     exposed = {name for name, service in services.items() if service.get("ports")}
     assert exposed == {"api"}, "only the API process serves HTTP"
 
