@@ -120,7 +120,10 @@ def test_incomplete_or_bad_settings_are_refused_and_change_nothing(
         main(["consult", "connect", "--shop", "buh"])
     bad_url = ["--onec-url", "ftp://1c.buh.uz", *ONEC[2:]]
     assert main(["consult", "connect", "--shop", "buh", *bad_url]) == 1
-    assert capsys.readouterr().err.strip() == "sauda: base_url: must be an http(s) URL"
+    assert (
+        capsys.readouterr().err.strip()
+        == "sauda: base_url: must be an http:// or https:// URL with a host name"
+    )
     with pytest.raises(SystemExit, match="no shop 'nope'"):
         main(["consult", "connect", "--shop", "nope", *ONEC])
     assert _stored(env) == []

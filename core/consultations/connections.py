@@ -17,6 +17,7 @@ from typing import Any
 
 from core.errors import NotFound, ValidationFailed
 from core.models import Integration, IntegrationStatus
+from core.urls import REFUSAL, is_web_url
 from core.vault import SealedSecretError, Vault, mask
 
 CHATWOOT = "chatwoot"
@@ -46,9 +47,11 @@ class OneCConnection:
 
 
 def _url(value: str, *loc: str) -> str:
+    """An http(s) URL with a host (core.urls, as the document declares: `HTTP://` too),
+    without its trailing slashes."""
     text = value.strip().rstrip("/")
-    if not text.startswith(("https://", "http://")):
-        raise ValidationFailed.field(*loc, msg="must be an http(s) URL")
+    if not is_web_url(text):
+        raise ValidationFailed.field(*loc, msg=REFUSAL)
     return text
 
 

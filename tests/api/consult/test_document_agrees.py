@@ -40,6 +40,16 @@ async def test_what_the_consult_refuses_in_a_body_the_document_refuses(
         assert not body_allowed(document, method, path, body), (method, path, body)
 
 
+async def test_a_base_url_the_document_allows_is_taken(consult: TestClient, firm: Firm) -> None:
+    """fuzz: `HTTP://0?0...` matched the document's pattern, but the store wanted a
+    lower-case scheme."""
+    document = await _document(consult)
+    body = {**CHATWOOT, "base_url": "HTTP://0?000"}
+    assert body_allowed(document, "PUT", "/api/connections/chatwoot", body)
+    answer = await call(consult, "PUT", "/api/connections/chatwoot", firm.headers, body)
+    assert answer["base_url"] == "HTTP://0?000"
+
+
 async def test_a_phone_the_document_allows_is_taken(consult: TestClient, firm: Firm) -> None:
     document = await _document(consult)
     for phone in ("+998901234567", "+998330000000", "+77011234567"):
