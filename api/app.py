@@ -20,7 +20,7 @@ from aiohttp import web
 from api.errors import error_middleware
 from api.health import setup_health
 from api.keys import QUOTA, REQUEST_ID, RUNTIME
-from api.openapi import STATIC_DIR, build_document, setup_docs
+from api.openapi import STATIC_DIR, PortDocument, build_document, setup_docs
 from api.routing import Contract
 from core.runtime import Runtime
 
@@ -96,7 +96,10 @@ def create_root_app(
             contract.add_mounted_routes(sub)
         app.add_subapp(mount, sub)
     version = ", ".join(f"{c.name} {c.version}" for _, c in mounts) or "0"
-    setup_docs(app, build_document(mounts, title=title, version=version))
+    setup_docs(
+        app,
+        PortDocument(lambda: build_document(mounts, title=title, version=version), title=title),
+    )
     # The demo shop's pictures (sauda demo), so its pages and cards load offline.
     app.router.add_static("/static/demo/", STATIC_DIR / "demo")
     for hook in runtime.extras.get("app_hooks", []):

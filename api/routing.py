@@ -321,12 +321,20 @@ async def apply_rate_limit(
     return quota
 
 
+_PATH_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
 def _convert_path(name: str, raw: str, annotation: type) -> Any:
+    if annotation is str:
+        return raw
     if annotation is RowId and raw.lstrip("-").isdigit() and abs(int(raw)) > MAX_ROW_ID:
         # No row has such an id: not found, before any query could overflow.
         raise NotFound(name.removesuffix("_id").replace("_", " ").capitalize())
+    adapter = _PATH_ADAPTERS.get(annotation)
+    if adapter is None:  # made once per type: building one costs more than a request
+        adapter = _PATH_ADAPTERS[annotation] = TypeAdapter(annotation)
     try:
-        return TypeAdapter(annotation).validate_python(raw, strict=False)
+        return adapter.validate_python(raw, strict=False)
     except ValidationError as error:
         raise RequestValidationError(pydantic_problems(error, ["path", name])[:1]) from None
 

@@ -11,13 +11,13 @@ Telegram gives that upload is what chats (the customer's) show from then on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from aiogram import Bot
 from aiogram.types import FSInputFile, InputFile, Message
 
 from core.models import Product
 from core.photos import MAX_PHOTO_BYTES, PhotoRejected, local_photo
+from core.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,41 @@ async def echo_clean_photo(message: Message, path: str, caption: str) -> str | N
     return sent.photo[-1].file_id if sent.photo else None
 
 
-def product_picture(product: Product, data_dir: Path) -> str | InputFile | None:
-    """What a chat shows as the product's picture: its web address, or the stored file
-    when the address is one of ours without a public host (Telegram cannot fetch it)."""
+# Telegram's file id of a picture of ours it was once sent (per bot: ids are the bot's).
+FILE_ID_KEY = "sauda:tg:file:{bot}:{path}"
+FILE_ID_TTL_SECONDS = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a chat shows as a product's picture: `source` goes to sendPhoto or
+    editMessageMedia; `key` names where Telegram's file id of an upload is kept."""
+
+    source: str | InputFile
+    key: str | None = None
+
+
+async def product_picture(product: Product, bot: Bot, runtime: Runtime) -> Picture | None:
+    """The product's picture: a web address as it is; one of ours (an upload, a demo
+    picture) by the file id Telegram gave it the first time, else the file uploaded
+    (Telegram cannot fetch an address that is not public, such as localhost)."""
     url = product.image_url
     if not url:
         return None
-    if url.startswith(("http://", "https://")):
-        return url
-    path = local_photo(data_dir, url)
-    return FSInputFile(path, filename="product.jpg") if path is not None else None
+    path = local_photo(runtime.settings.data_dir, url)
+    if path is None:
+        return Picture(url) if url.startswith(("http://", "https://")) else None
+    key = FILE_ID_KEY.format(bot=bot.id, path=path.parent.name + "/" + path.name)
+    file_id = await runtime.kv.get(key)
+    if file_id:
+        return Picture(str(file_id))
+    return Picture(FSInputFile(path, filename="product.jpg"), key=key)
+
+
+async def remember_picture(
+    picture: Picture | None, sent: Message | bool | None, runtime: Runtime
+) -> None:
+    """Keep the file id Telegram gave an uploaded picture, for the next card."""
+    if picture is None or picture.key is None or not isinstance(sent, Message) or not sent.photo:
+        return
+    await runtime.kv.set(picture.key, sent.photo[-1].file_id, ex=FILE_ID_TTL_SECONDS)

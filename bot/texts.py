@@ -13,9 +13,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 from babel.dates import format_date
 
+from core import catalog_texts
 from core.i18n import DEFAULT_LANGUAGE, format_money
 from core.i18n import day_label as core_day_label
-from core.models import ProductKind
+from core.models import OrderItem, Product, ProductKind, Shop
 from core.orders.names import STATUS_NAMES
 from core.orders.status import OrderStatus
 
@@ -38,6 +39,18 @@ def current_language() -> str:
         return get_i18n().current_locale
     except LookupError:
         return DEFAULT_LANGUAGE
+
+
+def product_text(product: Product, shop: Shop) -> catalog_texts.ProductText:
+    """The product's name and description in the update's language, else the shop's."""
+    return catalog_texts.product_text(product, current_language(), shop.locale)
+
+
+def item_name(item: OrderItem, shop: Shop) -> str:
+    """An order item's name in the update's language, as it was sold."""
+    return catalog_texts.item_name(
+        item.product_name, item.product_names, current_language(), shop.locale
+    )
 
 
 def money(amount: int, currency: str) -> str:

@@ -4,7 +4,8 @@ Prices are whole currency units. A product's effective price is its discount pri
 that is set and below the shelf price (`Product.current_price`); filters on price use
 the same rule in SQL, so what a list filters on is what it shows.
 
-Staff manage the catalog from the chat too (`add_product`, `change_product`): the role
+Staff manage the catalog from the chat too (`add_product`, `change_product`,
+`translate_product`; names in other languages: core.catalog_texts): the role
 table (core.permissions, EDIT_CATALOG) decides who may; "in stock" is whether the
 product is on sale (`is_active`), which is what customers' catalogs show.
 """
@@ -20,6 +21,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from core import permissions
+from core.catalog_texts import checked_translations, merged_translations
 from core.errors import ValidationFailed
 from core.models import Category, Product, ProductKind, Role
 from core.tenancy import get_owned, scoped
@@ -41,6 +43,7 @@ EDITABLE = (
     "tax_rate",
     "unit",
     "category_id",
+    "translations",
 )
 
 
@@ -146,6 +149,11 @@ async def create_product(
         raise ValidationFailed.field(*where["name"], msg="Field required", type="missing")
     _check_prices(data, where)
     data["name"] = str(data["name"]).strip()
+    if data.get("translations") is not None:
+        changes = checked_translations(data["translations"], where["translations"])
+        data["translations"] = merged_translations({}, changes)
+    else:
+        data.pop("translations", None)
     return await Product.create(shop_id=shop_id, **data)
 
 
@@ -166,6 +174,10 @@ async def update_product(
     _name_checked(data, where)
     if "price" in data and data["price"] is None:
         raise ValidationFailed.field(*where["price"], msg="must not be null")
+    translated = None
+    if "translations" in data:
+        given = data.pop("translations")
+        translated = checked_translations(given or {}, where["translations"])
     async with in_transaction():
         product = await get_owned(Product, shop_id=shop_id, id=product_id, for_update=True)
         merged = {
@@ -177,6 +189,8 @@ async def update_product(
         _check_prices(merged, where)
         if "name" in data:
             data["name"] = str(data["name"]).strip()
+        if translated is not None:
+            data["translations"] = merged_translations(product.translations, translated)
         for name, value in data.items():
             setattr(product, name, value)
         if data:
@@ -255,3 +269,21 @@ async def change_product(
     if in_stock is not None:
         changes["is_active"] = in_stock
     return await update_product(shop_id=shop_id, product_id=product_id, changes=changes)
+
+
+async def translate_product(
+    *,
+    shop_id: int,
+    roles: Iterable[Role],
+    product_id: int,
+    language: str,
+    name: str,
+    description: str | None = None,
+) -> Product:
+    """A staff member gives the product's name (and description) in `language`; errors
+    as for `change_product` (an unknown language or an empty name: ValidationFailed)."""
+    permissions.check(roles, permissions.Action.EDIT_CATALOG)
+    texts = {"name": name, "description": description}
+    return await update_product(
+        shop_id=shop_id, product_id=product_id, changes={"translations": {language: texts}}
+    )

@@ -10,9 +10,6 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
-from tortoise.migrations.api.migrate import migrate as _tortoise_migrate
-
-from core.asyncpg_engine import DEFAULT_POOL_SIZE
 
 APP = "models"
 MODEL_MODULES = ["core.models"]
@@ -32,6 +29,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         connection["credentials"] = {"busy_timeout": 10000, **connection["credentials"]}
     elif url.startswith(("postgres://", "asyncpg://")):
         # Tortoise's asyncpg backend, without a reset statement per query (core.asyncpg_engine).
+        from core.asyncpg_engine import DEFAULT_POOL_SIZE
+
         connection = {**expand_db_url(url), "engine": "core.asyncpg_engine"}
         connection["credentials"] = {
             "maxsize": DEFAULT_POOL_SIZE,
@@ -79,6 +78,9 @@ async def apply_migrations(database_url: str) -> None:
     table deletes or unlinks every row that refers to it (a shop's customers and orders
     with it). The keys are checked once the migrations are done.
     """
+    # Tortoise's migration machinery, loaded by the commands that migrate only.
+    from tortoise.migrations.api.migrate import migrate as _tortoise_migrate
+
     config = tortoise_config(database_url)
     connection = config["connections"]["default"]
     sqlite = isinstance(connection, dict) and "sqlite" in str(connection.get("engine", ""))

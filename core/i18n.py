@@ -19,6 +19,8 @@ from typing import Any
 
 LANGUAGES = ("ru", "kk", "uz", "en")
 DEFAULT_LANGUAGE = "ru"
+# Each language by its own name, shown as it is to everyone (a language picker).
+LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "Oʻzbekcha", "en": "English"}
 LOCALES_DIR = Path(str(files("sauda") / "locales"))
 
 

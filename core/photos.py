@@ -16,6 +16,7 @@ import re
 import secrets
 import warnings
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -35,6 +36,10 @@ ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"
 PHOTOS_DIR = "photos"
 URL_PREFIX = "/photos/"
 _NAME = re.compile(r"^[A-Za-z0-9_-]{16,64}\.jpg$")
+# The demo shop's bouquet pictures, shipped in the package (api/static/demo/) and served
+# at /static/demo/<name>.jpg.
+DEMO_URL_PREFIX = "/static/demo/"
+_DEMO_NAME = re.compile(r"^[a-z]{1,32}\.jpg$")
 
 
 class PhotoRejected(BadRequest):
@@ -143,11 +148,23 @@ async def store_photo(*, data: bytes, data_dir: Path, public_base_url: str = "")
     return StoredPhoto(path=path, url=photo_url(name, public_base_url=public_base_url), clean=clean)
 
 
+def demo_photos_dir() -> Path:
+    return Path(str(files("api") / "static" / "demo"))
+
+
 def local_photo(data_dir: Path, url: str | None) -> Path | None:
-    """The stored file behind one of our photo URLs (absolute or not), else None."""
-    if not url or URL_PREFIX not in url:
+    """The file behind one of our photo URLs (absolute or not): a stored upload or a
+    shipped demo picture; else None. A chat uploads these itself, since Telegram or
+    WhatsApp cannot fetch an address that is not public (localhost on a laptop)."""
+    if not url:
         return None
-    return photo_file(data_dir, url.rsplit(URL_PREFIX, 1)[-1])
+    if URL_PREFIX in url:
+        return photo_file(data_dir, url.rsplit(URL_PREFIX, 1)[-1])
+    if DEMO_URL_PREFIX in url:
+        name = url.rsplit(DEMO_URL_PREFIX, 1)[-1]
+        path = demo_photos_dir() / name
+        return path if _DEMO_NAME.match(name) and path.is_file() else None
+    return None
 
 
 async def add_order_photo(

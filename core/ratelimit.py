@@ -13,7 +13,9 @@ fixed window edge to straddle: 3 codes at :57 and 3 more at :01 are 3 codes, not
 The check and the recording are one Lua script, so concurrent callers (several workers,
 one Redis) can never both take the last slot. Time comes from the injected clock, passed
 to the script (not Redis TIME), so tests hold it still and move it; the store's own TTL
-only cleans up. The in-process store (fakeredis) runs the same script (it needs `lupa`).
+only cleans up. The in-process store (core.localstore) keeps its buckets itself, with
+the scripts' semantics (`sliding_window`, `sliding_booking`), instead of running them in
+fakeredis's embedded Lua.
 
 `book` is the same window for callers that wait rather than give up (the Telegram
 sender): it books the earliest moment at or after `at` when the call fits, and returns it.
@@ -84,6 +86,9 @@ _SHAS = {
     for script in (SLIDING_WINDOW, SLIDING_BOOKING)
 }
 
+# What the in-process store (core.localstore) calls each script, when it has it.
+_NATIVE = {SLIDING_WINDOW: "sliding_window", SLIDING_BOOKING: "sliding_booking"}
+
 
 @dataclass(frozen=True)
 class Quota:
@@ -100,6 +105,9 @@ class Quota:
 
 
 async def _run(kv: Any, key: str, *args: Any, script: str = SLIDING_WINDOW) -> Any:
+    native = getattr(kv, _NATIVE[script], None)
+    if native is not None:
+        return await native(key, *args[:3])
     try:
         return await kv.evalsha(_SHAS[script], 1, key, *args)
     except redis.exceptions.NoScriptError:

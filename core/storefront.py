@@ -27,6 +27,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.catalog_texts import item_name
 from core.channels.telegram_out import send_chat_message
 from core.clock import Clock, SystemClock
 from core.customers import chat_addresses, customers_of_address, link_chat
@@ -566,14 +567,15 @@ async def _customer_ids(address: ChatAddress, shop_id: int | None = None) -> lis
     return [int(i) for i in ids]
 
 
-async def reorder(*, address: ChatAddress, order_id: int) -> Reorder:
+async def reorder(*, address: ChatAddress, order_id: int, language: str | None = None) -> Reorder:
     """The cart and the known answers for ordering again what order `order_id` had.
 
     The order must be this chat's own, as a customer of the order's shop (an active
     one); another person's order, or an unknown id, is NotFound. Its catalog
     products go into the cart (priced anew whenever the cart is quoted, so at today's
     prices); products no longer sold and lines that were never catalog products are
-    named in `skipped`, and an empty cart means nothing is left to order. The
+    named in `skipped` (in `language`, else the order's, as they were sold: core.catalog_texts),
+    and an empty cart means nothing is left to order. The
     customer's phone is given when it is a valid one (checkout need not ask it), and
     the order's recipient as far as it is a valid name and phone.
     """
@@ -595,8 +597,12 @@ async def reorder(*, address: ChatAddress, order_id: int) -> Reorder:
         product_id = item.product_id  # type: ignore[attr-defined]
         if product_id in sold and item.quantity > 0:
             cart = cart_add(cart, product_id, item.quantity)
-        elif item.product_name not in skipped:
-            skipped.append(item.product_name)
+        else:
+            name = item_name(
+                item.product_name, item.product_names, language or order.language, order.shop.locale
+            )
+            if name not in skipped:
+                skipped.append(name)
     return Reorder(
         shop=order.shop,
         number=order.number,

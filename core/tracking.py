@@ -2,11 +2,13 @@
 
 Status, times, the delivery window, the address with the street masked (a pickup
 order shows the shop's address), the photos of the bouquet (assembled, delivered), the
-items and the total, the shop's own phone, and the status history; never a customer's
+items (named in the page's language as they were sold: core.catalog_texts) and the total,
+the shop's own phone, and the status history; never a customer's
 name or phone number.
 
 Tracking is read far more often than an order changes: `cached_tracking` keeps the view
-in the key-value store for `CACHE_SECONDS`, and every event that changes what the page
+in the key-value store for `CACHE_SECONDS` (as JSON in Redis, as the object itself in
+the in-process store), and every event that changes what the page
 shows (status, photos, approval, edits) drops it (`register`), so the short lifetime
 only bounds the rare read that races a commit.
 
@@ -32,6 +34,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from core import events
+from core.catalog_texts import item_name
 from core.errors import NotFound
 from core.models import DeliveryMethod, Order, OrderItem, OrderPhoto, OrderStatusEvent, Shop
 from core.orders.status import OrderStatus
@@ -156,6 +159,11 @@ class TrackingItem:
     name: str
     quantity: int
     total: int
+    # The product's translated names when the order was placed (core.catalog_texts).
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name_in(self, language: str, shop_language: str | None) -> str:
+        return item_name(self.name, self.names, language, shop_language)
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,7 @@ class Tracking:
     shop_phone: str | None = None
     shop_slug: str = ""
     gallery: list[TrackingPhoto] = field(default_factory=list)
+    shop_language: str = "ru"
 
     def timeline(self) -> list[TimelineStep]:
         """The steps the order went through, then the ones still ahead of it."""
@@ -223,81 +232,106 @@ def expected_path(method: DeliveryMethod | str) -> list[OrderStatus]:
     return [S.NEW, S.PAID, S.IN_PRODUCTION, S.ASSEMBLED, handover, S.DELIVERED, S.COMPLETED]
 
 
-# What hangs off an order, in one statement: its photos, status events and items, each a
-# row tagged with its part (typed NULLs: PostgreSQL resolves a UNION's column types
-# branch by branch).
-_PARTS_SQL = """
-SELECT 'event' AS part, id, to_status AS label, CAST(NULL AS VARCHAR(16)) AS kind,
-       CAST(NULL AS BIGINT) AS quantity, CAST(NULL AS BIGINT) AS total, created_at AS happened_at
-  FROM {events} WHERE order_id = {p1}
-UNION ALL
-SELECT 'item', id, product_name, NULL, quantity, total, NULL
-  FROM {items} WHERE order_id = {p2}
-UNION ALL
-SELECT 'photo', id, url, kind, NULL, NULL, NULL
-  FROM {photos} WHERE order_id = {p3} AND url IS NOT NULL
-ORDER BY 1, 2
+# The order with its shop and what hangs off it (photos, status events, items), in one
+# statement: a row per part (typed NULLs: PostgreSQL resolves a UNION's column types
+# branch by branch), each carrying the order's columns; an order has at least its first
+# status event, and the LEFT JOIN keeps its row anyway.
+_TRACKING_SQL = """
+WITH o AS (
+  SELECT o.id, o.tracking_token, o.status, o.status_changed_at, o.updated_at,
+         o.delivery_method, o.delivery_from, o.delivery_to, o.address, o.language,
+         o.number, o.total, s.name AS shop_name, s.timezone AS shop_timezone,
+         s.currency AS shop_currency, s.phone AS shop_phone, s.slug AS shop_slug,
+         s.address AS shop_address, s.locale AS shop_locale
+    FROM {orders} o JOIN {shops} s ON s.id = o.shop_id
+   WHERE o.tracking_token = {token}
+), parts AS (
+  SELECT 'event' AS part, id AS part_id, to_status AS label,
+         CAST(NULL AS VARCHAR(16)) AS kind, CAST(NULL AS BIGINT) AS quantity,
+         CAST(NULL AS BIGINT) AS part_total, created_at AS happened_at
+    FROM {events} WHERE order_id = (SELECT id FROM o)
+  UNION ALL
+  SELECT 'item', id, product_name, CAST(product_names AS TEXT), quantity, total, NULL
+    FROM {items} WHERE order_id = (SELECT id FROM o)
+  UNION ALL
+  SELECT 'photo', id, url, kind, NULL, NULL, NULL
+    FROM {photos} WHERE order_id = (SELECT id FROM o) AND url IS NOT NULL
+)
+SELECT o.*, parts.* FROM o LEFT JOIN parts ON 1 = 1 ORDER BY parts.part, parts.part_id
 """
 
 
-async def _order_parts(order: Order) -> list[dict[str, Any]]:
+async def _tracking_rows(token: str) -> list[dict[str, Any]]:
     db = Order._meta.db
-    postgres = db.capabilities.dialect == "postgres"
-    sql = _PARTS_SQL.format(
+    sql = _TRACKING_SQL.format(
+        orders=Order._meta.db_table,
+        shops=Shop._meta.db_table,
         events=OrderStatusEvent._meta.db_table,
         items=OrderItem._meta.db_table,
         photos=OrderPhoto._meta.db_table,
-        **dict.fromkeys(("p1", "p2", "p3"), "$1" if postgres else "?"),
+        token="$1" if db.capabilities.dialect == "postgres" else "?",
     )
-    return list(await db.execute_query_dict(sql, [order.id] if postgres else [order.id] * 3))
+    return list(await db.execute_query_dict(sql, [token]))
 
 
 async def get_tracking(*, token: str) -> Tracking:
     """The public view of the order with this tracking token; NotFound otherwise.
 
-    Two statements: the order with its shop, then everything that hangs off it.
+    One statement: the order with its shop and everything that hangs off it. Values
+    are read as the models' fields read them (time zones, SQLite's text times).
     """
     if not token or len(token) > 64:
         raise NotFound("Order")
-    order = await Order.get_or_none(tracking_token=token).select_related("shop")
-    if order is None:
+    rows = await _tracking_rows(token)
+    if not rows:
         raise NotFound("Order")
-    shop: Shop = order.shop
+    order = rows[0]
     moment = OrderStatusEvent._meta.fields_map["created_at"].to_python_value
+    order_moment = Order._meta.fields_map["delivery_from"].to_python_value
     photos: list[TrackingPhoto] = []
     events: list[tuple[str, datetime]] = []
-    items: list[tuple[str, int, int]] = []
-    for row in await _order_parts(order):
+    items: list[TrackingItem] = []
+    for row in rows:
         if row["part"] == "photo":
             photos.append(TrackingPhoto(str(row["label"]), str(row["kind"])))
         elif row["part"] == "event":
             events.append((row["label"], moment(row["happened_at"])))
-        else:
-            items.append((row["label"], row["quantity"], row["total"]))
+        elif row["part"] == "item":
+            names = json.loads(row["kind"]) if row["kind"] else None
+            items.append(
+                TrackingItem(
+                    str(row["label"]),
+                    int(row["quantity"]),
+                    int(row["part_total"]),
+                    {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {},
+                )
+            )
     history = [(OrderStatus(status), at) for status, at in events]
+    method = DeliveryMethod(order["delivery_method"])
     return Tracking(
-        token=order.tracking_token,
-        status=OrderStatus(order.status),
-        updated_at=order.status_changed_at or order.updated_at,
-        delivery_method=DeliveryMethod(order.delivery_method),
-        delivery_from=order.delivery_from,
-        delivery_to=order.delivery_to,
+        token=str(order["tracking_token"]),
+        status=OrderStatus(order["status"]),
+        updated_at=order_moment(order["status_changed_at"] or order["updated_at"]),
+        delivery_method=method,
+        delivery_from=order_moment(order["delivery_from"]),
+        delivery_to=order_moment(order["delivery_to"]),
         # A pickup order is collected at the shop, whose address is public.
-        address=mask_address(order.address)
-        if DeliveryMethod(order.delivery_method) is DeliveryMethod.DELIVERY
-        else (shop.address or ""),
+        address=mask_address(order["address"])
+        if method is DeliveryMethod.DELIVERY
+        else (order["shop_address"] or ""),
         photos=[p.url for p in photos],
         history=history,
-        shop_name=shop.name,
-        shop_timezone=shop.timezone,
-        language=order.language,
-        number=order.number,
-        items=[TrackingItem(str(name), int(qty), int(total)) for name, qty, total in items],
-        total=int(order.total),
-        currency=str(shop.currency),
-        shop_phone=shop.phone,
-        shop_slug=shop.slug,
+        shop_name=str(order["shop_name"]),
+        shop_timezone=str(order["shop_timezone"]),
+        language=str(order["language"]),
+        number=int(order["number"]),
+        items=items,
+        total=int(order["total"]),
+        currency=str(order["shop_currency"]),
+        shop_phone=order["shop_phone"],
+        shop_slug=str(order["shop_slug"]),
         gallery=photos,
+        shop_language=order["shop_locale"] or "ru",
     )
 
 
@@ -331,10 +365,18 @@ def _load(text: str) -> Tracking:
 
 
 async def cached_tracking(*, kv: Any, token: str) -> Tracking:
-    """`get_tracking`, answered from the key-value store while the order is unchanged."""
+    """`get_tracking`, answered from the key-value store while the order is unchanged
+    (the in-process store keeps the view itself: core.localstore's local_cache)."""
     if not token or len(token) > 64:
         raise NotFound("Order")
     key = CACHE_PREFIX + token
+    local = getattr(kv, "local_cache", None)
+    if local is not None:
+        view = local.get(key)
+        if view is None:
+            view = await get_tracking(token=token)
+            local.set(key, view, ex=CACHE_SECONDS)
+        return view
     cached = await kv.get(key)
     if cached:
         return _load(cached)
@@ -345,13 +387,21 @@ async def cached_tracking(*, kv: Any, token: str) -> Tracking:
 
 async def forget_tracking(*, kv: Any, order_id: int) -> None:
     """Drop the cached view of an order (its token is looked up once and remembered)."""
-    token = await kv.get(f"{_ORDER_TOKEN_PREFIX}{order_id}")
+    local = getattr(kv, "local_cache", None)
+    token_key = f"{_ORDER_TOKEN_PREFIX}{order_id}"
+    token = local.get(token_key) if local is not None else await kv.get(token_key)
     if token is None:
         token = await Order.filter(id=order_id).first().values_list("tracking_token", flat=True)
         if token is None:
             return
-        await kv.set(f"{_ORDER_TOKEN_PREFIX}{order_id}", str(token), ex=24 * 3600)
-    await kv.delete(CACHE_PREFIX + str(token))
+        if local is not None:
+            local.set(token_key, str(token), ex=24 * 3600)
+        else:
+            await kv.set(token_key, str(token), ex=24 * 3600)
+    if local is not None:
+        local.delete(CACHE_PREFIX + str(token))
+    else:
+        await kv.delete(CACHE_PREFIX + str(token))
 
 
 # Events after which the page shows something else.

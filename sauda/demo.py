@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from importlib.resources import files
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
@@ -43,13 +42,12 @@ from core.models import (
     Task,
 )
 from core.orders.service import ItemRequest, change_status, place_order
-from core.photos import add_order_photo
+from core.photos import DEMO_URL_PREFIX, add_order_photo, demo_photos_dir
 from core.shops import add_member, create_shop, get_or_create_user_by_phone
 from core.stock import record_move
 
 SLUG = "demo"
 OWNER_PHONE = "+77010000001"
-PHOTOS_DIR = Path(str(files("api") / "static" / "demo"))
 PHOTOS = ("classic", "tenderness", "spring", "box", "card")
 
 STOCK = [
@@ -99,6 +97,36 @@ BOUQUETS = [
     ("Открытка ручной работы", ProductKind.GIFT, 1500, None, "Открытка с вашим текстом", {}),
 ]
 
+# The bouquets' names and descriptions in the other languages (core.catalog_texts): a
+# Kazakh, Uzbek or English customer reads these in the bot and on the tracking page.
+TRANSLATIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "Букет роз 'Классика'": {
+        "kk": ("«Классика» раушан гүл шоғы", "Премиум сыныпты 25 қызыл раушан"),
+        "uz": ("«Klassika» atirgul guldastasi", "25 ta premium qizil atirgul"),
+        "en": ("'Classic' rose bouquet", "25 premium red roses"),
+    },
+    "Нежность": {
+        "kk": ("Нәзіктік", "15 ақ раушан және эустома"),
+        "uz": ("Nafislik", "15 ta oq atirgul va eustoma"),
+        "en": ("Tenderness", "15 white roses and eustoma"),
+    },
+    "Весенний": {
+        "kk": ("Көктемгі", "Эвкалипті 25 қызғалдақ"),
+        "uz": ("Bahoriy", "Evkalipt bilan 25 ta lola"),
+        "en": ("Spring", "25 tulips with eucalyptus"),
+    },
+    "Композиция в коробке": {
+        "kk": ("Қораптағы композиция", "Қалпақ қорабындағы раушандар мен эустома"),
+        "uz": ("Qutidagi kompozitsiya", "Shlyapa qutisida atirgullar va eustoma"),
+        "en": ("Box arrangement", "Roses and eustoma in a hat box"),
+    },
+    "Открытка ручной работы": {
+        "kk": ("Қолдан жасалған ашықхат", "Сіздің мәтініңізбен ашықхат"),
+        "uz": ("Qoʻlda yasalgan otkritka", "Sizning matningiz bilan otkritka"),
+        "en": ("Handmade card", "A card with your message"),
+    },
+}
+
 CUSTOMERS = [
     ("+77011234567", "Иван Петров", "ул. Абая 10, кв. 5"),
     ("+77017654321", "Айгуль Касымова", "пр. Достык 89, кв. 45"),
@@ -115,7 +143,7 @@ class Demo:
 
 
 def photo_url(public_base_url: str, name: str) -> str:
-    return f"{public_base_url.rstrip('/')}/static/demo/{name}.jpg"
+    return f"{public_base_url.rstrip('/')}{DEMO_URL_PREFIX}{name}.jpg"
 
 
 async def _clear(shop: Shop) -> None:
@@ -196,6 +224,10 @@ async def load_demo(*, data_dir: Path, public_base_url: str) -> Demo:
             is_popular=index == 1,
             is_new=index == 3,
             cost_price=sum(items[s].price_per_unit * q for s, q in composition.items()) or None,
+            translations={
+                language: {"name": text, "description": about}
+                for language, (text, about) in TRANSLATIONS.get(name, {}).items()
+            },
         )
         for stock_name, quantity in composition.items():
             await ProductComponent.create(
@@ -268,7 +300,7 @@ async def _photo(
         shop_id=order.shop_id,  # type: ignore[attr-defined]
         order_id=order.id,
         kind=kind,
-        data=(PHOTOS_DIR / f"{name}.jpg").read_bytes(),
+        data=(demo_photos_dir() / f"{name}.jpg").read_bytes(),
         data_dir=data_dir,
         public_base_url=public_base_url,
     )

@@ -96,23 +96,40 @@ SCHEMA = _schema_fingerprint()
 TEMPLATE_DIR = Path(tempfile.gettempdir()) / "sauda-test-templates"
 
 
-def _build_sqlite_template() -> Path:
+async def _migrate_sqlite(url: str, target: str | None) -> None:
+    if target is None:
+        await apply_migrations(url)
+        return
+    from tortoise.migrations.api.migrate import migrate
+
+    from core.db import tortoise_config
+
+    try:
+        await migrate(config=tortoise_config(url), target=f"models.{target}")
+    finally:
+        await close_db()
+
+
+def _build_sqlite_template(target: str | None = None) -> Path:
+    """The SQLite file migrated to the leaf (or only up to the migration `target`)."""
     TEMPLATE_DIR.mkdir(parents=True, exist_ok=True)
-    path = TEMPLATE_DIR / f"sqlite-{SCHEMA}.sqlite3"
+    name = f"sqlite-{SCHEMA}" + (f"-{target}" if target else "")
+    path = TEMPLATE_DIR / f"{name}.sqlite3"
     if path.exists():
         return path
-    with open(TEMPLATE_DIR / f"sqlite-{SCHEMA}.lock", "w") as lock:
+    with open(TEMPLATE_DIR / f"{name}.lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             # Another worker is migrating it: migrate PostgreSQL's meanwhile.
-            _prepare_postgres()
+            if target is None:
+                _prepare_postgres()
             fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             building = path.with_name(f"{path.stem}.{os.getpid()}.building")
             for leftover in TEMPLATE_DIR.glob(f"{building.name}*"):
                 leftover.unlink()
-            run_in_thread(lambda: apply_migrations(f"sqlite://{building}"))
+            run_in_thread(lambda: _migrate_sqlite(f"sqlite://{building}", target))
             if list(TEMPLATE_DIR.glob(f"{building.name}-*")):
                 raise RuntimeError(f"{building} was left with a journal beside it")
             os.replace(building, path)
@@ -123,6 +140,40 @@ def _build_sqlite_template() -> Path:
 def sqlite_template() -> Path:
     """A database file with every migration applied, copied for each test."""
     return _build_sqlite_template()
+
+
+def migrated_sqlite(path: Path, *, target: str | None = None) -> str:
+    """A copy of the migrated template at `path` (migrated up to the migration `target`
+    only, if given); its URL. A `sauda migrate` on a full one finds every migration
+    applied (~0.5 s, where migrating a new file takes ~20 s of CPU)."""
+    shutil.copy(_build_sqlite_template(target), path)
+    return f"sqlite://{path}"
+
+
+# Settings a developer's shell may hold that would change what a `sauda` command does.
+CLI_UNSET = (
+    "ENV",
+    "JWT_SECRET",
+    "SECRETS_KEY",
+    "CONTRACT_PREFIXES",
+    "CONSULT_PORT",
+    "ALLOW_PRIVATE_WEBHOOKS",
+    "WHATSAPP_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+)
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Where a test's `sauda` commands run: `tmp_path` is the working directory, DATA_DIR
+    is `tmp_path / "var"`, and DATABASE_URL a migrated SQLite file `tmp_path / "cli.sqlite3"`
+    (remove it to start from no database)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DATABASE_URL", migrated_sqlite(tmp_path / "cli.sqlite3"))
+    for name in CLI_UNSET:
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
 
 
 def _session_database_url(base: str) -> tuple[str, str]:
@@ -288,9 +339,9 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[st
 
 async def open_kv(kind: str) -> Any:
     if kind == "memory":
-        from fakeredis import FakeAsyncRedis
+        from core.kv import create_kv
 
-        return FakeAsyncRedis(decode_responses=True)
+        return create_kv("")  # the in-process store the app runs on without REDIS_URL
     import redis.asyncio as redis
 
     client = redis.from_url(REDIS_URL, decode_responses=True)

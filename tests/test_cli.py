@@ -11,18 +11,15 @@ from sauda.cli import main
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
-    monkeypatch.delenv("ENV", raising=False)
-    monkeypatch.delenv("JWT_SECRET", raising=False)
-    return tmp_path
+def env(cli_env: Path) -> Path:
+    return cli_env
 
 
 def test_admin_commands_create_a_shop_a_member_and_a_key(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # A new deployment: no database yet (the other tests start from a migrated copy).
+    (env / "cli.sqlite3").unlink()
     assert main(["migrate"]) == 0
     assert (
         main(

@@ -17,18 +17,13 @@ SECRET = "chatwoot-webhook-secret-0123456789"
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
-    for name in ("ENV", "JWT_SECRET", "SECRETS_KEY", "CONTRACT_PREFIXES", "CONSULT_PORT"):
-        monkeypatch.delenv(name, raising=False)
+def env(cli_env: Path) -> Path:
     assert main(["migrate"]) == 0
     assert (
         main(["shop", "create", "Buxgalteriya", "--slug", "buh", "--timezone", "Asia/Tashkent"])
         == 0
     )
-    return tmp_path
+    return cli_env
 
 
 def _stored(env: Path) -> list[tuple[str, str, str, str]]:

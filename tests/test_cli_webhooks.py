@@ -10,16 +10,10 @@ from sauda.cli import main
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
-    monkeypatch.delenv("ENV", raising=False)
-    monkeypatch.delenv("JWT_SECRET", raising=False)
-    monkeypatch.delenv("ALLOW_PRIVATE_WEBHOOKS", raising=False)
+def env(cli_env: Path) -> Path:
     assert main(["migrate"]) == 0
     assert main(["shop", "create", "Цветы", "--slug", "tsvety"]) == 0
-    return tmp_path
+    return cli_env
 
 
 def test_set_creates_then_updates_the_endpoint_and_list_masks_the_secret(

@@ -10,16 +10,11 @@ from sauda.cli import main
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
-    for name in ("ENV", "JWT_SECRET", "SECRETS_KEY", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"):
-        monkeypatch.delenv(name, raising=False)
+def env(cli_env: Path) -> Path:
     assert main(["migrate"]) == 0
     assert main(["shop", "create", "Гүлдер", "--slug", "gulder"]) == 0
     assert main(["shop", "create", "Gullar", "--slug", "gullar"]) == 0
-    return tmp_path
+    return cli_env
 
 
 def test_connect_list_and_disconnect_a_number_without_showing_its_token(

@@ -26,7 +26,13 @@ import aiohttp
 import pytest
 import yaml
 
-from tests.conftest import POSTGRES_URL, REDIS_URL, REQUIRE_SERVICES, _postgres_admin
+from tests.conftest import (
+    POSTGRES_URL,
+    REDIS_URL,
+    REQUIRE_SERVICES,
+    _postgres_admin,
+    _postgres_template,
+)
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,10 +177,14 @@ async def wait_for(condition: Any, *, within: float, what: str) -> None:
 
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
+    """A database of its own, made from the session's migrated template (migrating a new
+    one takes ~20 s of CPU): the compose `migrate` service runs on it and finds nothing
+    to do; `sauda migrate` on a new database is tests/test_cli.py's."""
     name = f"sauda_compose_{os.getpid()}"
     try:
+        template = await _postgres_template(POSTGRES_URL)
         await _postgres_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await _postgres_admin(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+        await _postgres_admin(POSTGRES_URL, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     except Exception as error:
         if REQUIRE_SERVICES:
             pytest.fail(f"PostgreSQL is not reachable: {error}")

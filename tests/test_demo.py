@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from core.models import ApiKey, Membership, Order, OrderPhoto, OrderStatus, Product, Shop, StockItem
+from core.models import (
+    ApiKey,
+    Membership,
+    Order,
+    OrderItem,
+    OrderPhoto,
+    OrderStatus,
+    Product,
+    Shop,
+    StockItem,
+)
 from core.stock import ledger_balance
 from sauda.demo import load_demo
 
@@ -39,6 +49,14 @@ async def test_demo_shop_has_catalog_stock_customers_and_orders(tmp_path: Path) 
         OrderStatus.DELIVERED,
     ]
     assert demo.api_key.startswith("sk_")
+    # Every bouquet reads in Kazakh, Uzbek and English too, and its orders keep the names.
+    for product in await Product.filter(shop_id=shop.id):
+        assert set(product.translations) == {"kk", "uz", "en"}, product.name
+    classic = await OrderItem.filter(
+        order__shop_id=shop.id, product_name="Букет роз 'Классика'"
+    ).first()
+    assert classic is not None and classic.product_names is not None
+    assert classic.product_names["kk"] == "«Классика» раушан гүл шоғы"
 
 
 @pytest.mark.usefixtures("db")

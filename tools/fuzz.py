@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import web  # noqa: E402
 
 from api.app import create_apps  # noqa: E402
-from api.openapi import OPENAPI_KEY  # noqa: E402
+from api.openapi import openapi_document  # noqa: E402
 from core.db import apply_migrations, close_db, init_db  # noqa: E402
 from core.models import Role, Shop, User  # noqa: E402
 from core.settings import load_settings  # noqa: E402
@@ -94,7 +94,7 @@ async def run(args: argparse.Namespace, extra: list[str]) -> int:
                 await web.TCPSite(runner, "127.0.0.1", port).start()
                 runners.append(runner)
                 name = next(n for n, p in ports.items() if p == port)
-                served[name] = (port, app[OPENAPI_KEY])
+                served[name] = (port, openapi_document(app))
             failed = []
             for name, (port, document) in sorted(served.items()):
                 if args.port_name and name.removesuffix("_port") not in args.port_name:

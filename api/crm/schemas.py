@@ -28,6 +28,12 @@ from pydantic import (
 from api.openapi import refuses_null
 from api.routing import at_places
 from core import models, stats
+from core.catalog_texts import (
+    TranslationsIn,
+    TranslationsOut,
+    translations_field,
+    translations_out,
+)
 from core.dialects import crm as dialect
 from core.dialects.crm import CrmCategory, CrmClientType, CrmStatus
 from core.phones import KZ_MOBILE_PATTERN
@@ -310,6 +316,9 @@ class ProductCreate(Request):
     catalog_width: str | None = Field(None, max_length=20)
     catalog_height: str | None = Field(None, max_length=20)
     ingredients: JsonList = None
+    translations: TranslationsIn | None = Field(
+        None, description="Extension: name and description by language (ru, kk, uz, en)"
+    )
 
     def to_core(self, fields: set[str] | None = None) -> dict[str, Any]:
         """The fields given (all of them for a create) under core's names and values."""
@@ -322,6 +331,8 @@ class ProductCreate(Request):
                 value = dialect.CATEGORIES[value]
             if name == "images" and value is None:
                 value = []
+            if name == "translations" and value is not None:
+                value = value.to_core()
             values[PRODUCT_FIELDS.get(name, name)] = value
         return values
 
@@ -397,6 +408,7 @@ class Product(BaseModel):
     catalog_width: str | None
     catalog_height: str | None
     ingredients: str | None
+    translations: TranslationsOut | None = translations_field()
 
     @classmethod
     def of(cls, product: models.Product, zone: ZoneInfo) -> Product:
@@ -419,6 +431,7 @@ class Product(BaseModel):
             catalog_width=product.catalog_width,
             catalog_height=product.catalog_height,
             ingredients=dialect.encode_list(product.ingredients),
+            translations=translations_out(product),
         )
 
 

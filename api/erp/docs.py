@@ -10,7 +10,7 @@ from api.openapi import OPENAPI_KEY, REDOC_PAGE, SWAGGER_PAGE
 
 
 def _title(request: web.Request) -> str:
-    return str(request.app[OPENAPI_KEY]["info"]["title"])
+    return request.app[OPENAPI_KEY].title
 
 
 @contract.get("/swagger/", root=True, include_in_schema=False, rate_limit=False)

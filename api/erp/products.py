@@ -20,6 +20,7 @@ from api.erp.common import (
 from api.openapi import not_null
 from core.auth.tokens import Principal
 from core.cashdesk import goods
+from core.catalog_texts import TranslationsIn, translations_out
 from core.dialects.prices import price_fields
 from core.models import Category, Product
 from core.tenancy import get_owned
@@ -45,6 +46,7 @@ class ProductIn(BaseModel):
     is_active: bool = True
     min_stock: QuantityIn | None = None
     initial_stock: QuantityIn | None = None
+    translations: TranslationsIn | None = None
 
 
 class ProductPatch(BaseModel):
@@ -60,6 +62,7 @@ class ProductPatch(BaseModel):
     unit: Unit | None = None
     is_active: bool | None = None
     min_stock: QuantityIn | None = None
+    translations: TranslationsIn | None = None
 
     # A field left out stays as it is; these always have a value (null is none).
     _not_null = field_validator("name", "sale_price", "tax_rate", "unit", "is_active", "min_stock")(
@@ -90,13 +93,17 @@ class CategoryPatch(BaseModel):
     description: str | None = Field(default=None, max_length=2000)
 
 
-def to_core(values: dict[str, Any]) -> dict[str, Any]:
+def to_core(values: dict[str, Any], translations: TranslationsIn | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {}
+    if translations is not None:
+        data["translations"] = translations.to_core()
     for name, value in values.items():
         if name in ("min_stock", "initial_stock"):
             continue
         if name == "category":
             data["category_id"] = value
+        elif name == "translations":
+            continue
         else:
             data[PRICE_FIELDS.get(name, name)] = value
     return data
@@ -104,7 +111,7 @@ def to_core(values: dict[str, Any]) -> dict[str, Any]:
 
 def product_out(view: goods.Goods) -> dict[str, Any]:
     p = view.product
-    return {
+    out = {
         "id": p.id,
         "name": p.name,
         "sku": p.sku,
@@ -124,6 +131,10 @@ def product_out(view: goods.Goods) -> dict[str, Any]:
         "created_at": p.created_at.isoformat(),
         "updated_at": p.updated_at.isoformat(),
     }
+    translations = translations_out(p)
+    if translations:  # an extension: only on products that have some
+        out["translations"] = {k: text.model_dump() for k, text in translations.items()}
+    return out
 
 
 async def one(product: Any) -> dict[str, Any]:
@@ -168,7 +179,7 @@ async def create_product(
     """Create a product (optionally with its low-stock threshold and opening stock)."""
     product = await goods.create_goods(
         shop_id=principal.shop_id,
-        values=to_core(body.model_dump()),
+        values=to_core(body.model_dump(), body.translations),
         min_stock=body.min_stock,
         initial_stock=body.initial_stock,
         user_id=principal.user_id,
@@ -196,7 +207,7 @@ async def _update(principal: Principal, product_id: int, body: ProductPatch) -> 
     product = await goods.update_goods(
         shop_id=principal.shop_id,
         product_id=product_id,
-        changes=to_core(changes),
+        changes=to_core(changes, body.translations),
         min_stock=changes.get("min_stock"),
         loc=LOCATIONS,
     )

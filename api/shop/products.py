@@ -9,6 +9,9 @@ Decisions the document leaves open: the list takes `page` and `limit` like every
 of the contract (default 50, max 100) and an extra `is_active` filter; `PUT` changes
 only the fields it is given; `DELETE` removes the product while orders keep their item
 snapshots; `min_price`/`max_price` filter on `current_price`, the price a customer pays.
+
+Extension: an optional `translations` object gives the name and description in other
+languages (core.catalog_texts); it reads back on every product.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ from api.shop.listing import PageQuery
 from api.shop.schemas_orders import Money
 from core import catalog
 from core.auth.tokens import Principal
+from core.catalog_texts import (
+    TranslationsIn,
+    TranslationsOut,
+    translations_field,
+    translations_out,
+)
 from core.dialects.prices import price_fields, price_words
 from core.dialects.shop import ShopCategory, category_word, kind_of_category, kinds_of_category
 from core.models import Product
@@ -48,6 +57,7 @@ class ProductOut(BaseModel):
     is_new: bool
     current_price: int
     discount_percentage: int
+    translations: TranslationsOut | None = translations_field()
 
 
 class ProductPage(BaseModel):
@@ -78,6 +88,7 @@ class ProductIn(BaseModel):
     is_active: StrictBool = True
     is_popular: StrictBool = False
     is_new: StrictBool = False
+    translations: TranslationsIn | None = None
 
 
 class ProductChanges(BaseModel):
@@ -92,6 +103,7 @@ class ProductChanges(BaseModel):
     is_active: StrictBool | None = None
     is_popular: StrictBool | None = None
     is_new: StrictBool | None = None
+    translations: TranslationsIn | None = None
 
     _not_null = field_validator(
         "name", "category", "retail_price", "is_active", "is_popular", "is_new"
@@ -112,12 +124,16 @@ def product_out(product: Product) -> ProductOut:
         is_new=product.is_new,
         current_price=product.current_price,
         discount_percentage=product.discount_percentage,
+        translations=translations_out(product),
     )
 
 
-def _core_values(fields: dict[str, Any]) -> dict[str, Any]:
+def _core_values(fields: dict[str, Any], translations: TranslationsIn | None) -> dict[str, Any]:
     renamed = {**price_fields("shop"), "category": "kind"}
     values = {renamed.get(name, name): value for name, value in fields.items()}
+    values.pop("translations", None)
+    if translations is not None:
+        values["translations"] = translations.to_core()
     if values.get("kind") is not None:
         values["kind"] = kind_of_category(values["kind"])
     return values
@@ -155,7 +171,9 @@ async def create_product(
 ) -> ProductOut:
     """Add a product to the catalog."""
     product = await catalog.create_product(
-        shop_id=principal.shop_id, values=_core_values(body.model_dump()), loc=LOCATIONS
+        shop_id=principal.shop_id,
+        values=_core_values(body.model_dump(), body.translations),
+        loc=LOCATIONS,
     )
     return product_out(product)
 
@@ -175,7 +193,7 @@ async def update_product(
     product = await catalog.update_product(
         shop_id=principal.shop_id,
         product_id=product_id,
-        changes=_core_values(changes),
+        changes=_core_values(changes, body.translations),
         loc=LOCATIONS,
     )
     return product_out(product)

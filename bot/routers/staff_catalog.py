@@ -7,8 +7,14 @@
         ProductFlow.category   a category button, "No category", or a new name (text)
         ProductFlow.in_stock   Yes / No                   the product is added; its card
     /products [slug]     the shop's products as buttons -> a product card
-    product card         "Change the price" (ProductFlow.new_price: a number), and
-                         "In stock" / "Not in stock" (edited in place)
+    product card         "Change the price" (ProductFlow.new_price: a number),
+                         "In stock" / "Not in stock" (edited in place), and
+                         "Translate": a language button ->
+        ProductFlow.translation_name         the name in that language (text)
+        ProductFlow.translation_description  its description (text) or /skip
+                                             saved (core.catalog.translate_product),
+                                             the card again; customers reading that
+                                             language see these texts
 
 /cancel leaves any of these states. The rules (who may, sane prices, what "in stock"
 means) are core.catalog's; handlers parse and render only.
@@ -31,12 +37,19 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from bot.routers.staff_states import PRODUCT_DRAFT_KEY, PRODUCT_EDIT_KEY, ProductFlow
+from bot.routers.staff_states import (
+    PRODUCT_DRAFT_KEY,
+    PRODUCT_EDIT_KEY,
+    PRODUCT_TRANSLATION_KEY,
+    ProductFlow,
+)
 from bot.staff_cards import explain
-from bot.staff_media import download_image, has_image, product_picture
+from bot.staff_media import download_image, has_image, product_picture, remember_picture
 from bot.texts import money
 from core import catalog, photos, staff
+from core.catalog_texts import DESCRIPTION_MAX, NAME_MAX
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.i18n import LANGUAGE_NAMES, LANGUAGES
 from core.models import Product
 from core.permissions import Action, may
 from core.runtime import Runtime
@@ -54,8 +67,15 @@ class NewProductCb(CallbackData, prefix="snp"):
 class ProductCb(CallbackData, prefix="spc"):
     """A press on a staff product card (or the /products list)."""
 
-    action: str  # open, price, stock
+    action: str  # open, price, stock, translate
     product_id: int
+
+
+class TranslateCb(CallbackData, prefix="spt"):
+    """A language picked for a product's translation."""
+
+    product_id: int
+    language: str
 
 
 def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -121,6 +141,13 @@ async def card_text(product: Product) -> str:
         if category is not None:
             lines.append(_("Category: {name}").format(name=category.name))
     lines.append(_("✅ In stock") if product.is_active else _("⛔ Not in stock"))
+    translated = [code for code in LANGUAGES if code in (product.translations or {})]
+    if translated:
+        lines.append(
+            _("🌐 Translations: {languages}").format(
+                languages=", ".join(LANGUAGE_NAMES[code] for code in translated)
+            )
+        )
     return "\n".join(lines)
 
 
@@ -134,6 +161,7 @@ def card_keyboard(product: Product) -> InlineKeyboardMarkup:
         inline_keyboard=[
             [_button(_("✏️ Change the price"), ProductCb(action="price", product_id=product.id))],
             [stock],
+            [_button(_("🌐 Translate"), ProductCb(action="translate", product_id=product.id))],
         ]
     )
 
@@ -141,13 +169,17 @@ def card_keyboard(product: Product) -> InlineKeyboardMarkup:
 async def send_card(bot: Bot, chat_id: int, product: Product, runtime: Runtime) -> None:
     text = await card_text(product)
     markup = card_keyboard(product)
-    picture = product_picture(product, runtime.settings.data_dir)
+    picture = await product_picture(product, bot, runtime)
     if picture is not None:
         try:
-            await bot.send_photo(chat_id=chat_id, photo=picture, caption=text, reply_markup=markup)
-            return
+            sent = await bot.send_photo(
+                chat_id=chat_id, photo=picture.source, caption=text, reply_markup=markup
+            )
         except TelegramBadRequest:
             pass  # Telegram could not fetch the picture: the card goes out as text.
+        else:
+            await remember_picture(picture, sent, runtime)
+            return
     await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
 
 
@@ -178,7 +210,9 @@ async def _keep(state: FSMContext, draft: dict[str, Any], step: Any) -> None:
 
 async def _leave(state: FSMContext) -> None:
     await state.set_state(None)
-    await state.update_data({PRODUCT_DRAFT_KEY: None, PRODUCT_EDIT_KEY: None})
+    await state.update_data(
+        {PRODUCT_DRAFT_KEY: None, PRODUCT_EDIT_KEY: None, PRODUCT_TRANSLATION_KEY: None}
+    )
 
 
 async def on_new_product(message: Message, command: CommandObject, state: FSMContext) -> None:
@@ -429,8 +463,142 @@ async def on_card_press(
                     name=product.name
                 )
             )
+    elif callback_data.action == "translate":
+        await query.answer()
+        if message is not None:
+            await message.answer(
+                _("Which language is the translation of {name} for?").format(name=product.name),
+                reply_markup=_languages(product.id),
+            )
     else:
         await query.answer()
+
+
+# --- translations ------------------------------------------------------------------------
+
+
+def _languages(product_id: int) -> InlineKeyboardMarkup:
+    buttons = [
+        _button(LANGUAGE_NAMES[code], TranslateCb(product_id=product_id, language=code))
+        for code in LANGUAGES
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons[:2], buttons[2:]])
+
+
+async def on_language_pick(
+    query: CallbackQuery, callback_data: TranslateCb, state: FSMContext
+) -> None:
+    if callback_data.language not in LANGUAGES:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    try:
+        _member, product = await _editor_of(query.from_user.id, callback_data.product_id)
+    except DomainError as error:
+        await query.answer(_product_error(error), show_alert=True)
+        return
+    await state.set_state(ProductFlow.translation_name)
+    await state.update_data(
+        {
+            PRODUCT_TRANSLATION_KEY: {
+                "product_id": product.id,
+                "language": callback_data.language,
+            }
+        }
+    )
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        current = (product.translations or {}).get(callback_data.language) or {}
+        lines = [
+            _("The name of {name} in {language}? /cancel to stop.").format(
+                name=product.name, language=LANGUAGE_NAMES[callback_data.language]
+            )
+        ]
+        if current.get("name"):
+            lines.append(_("Now: {text}").format(text=current["name"]))
+        await query.message.answer("\n".join(lines))
+
+
+async def _translation(state: FSMContext) -> dict[str, Any]:
+    return dict((await state.get_data()).get(PRODUCT_TRANSLATION_KEY) or {})
+
+
+async def on_translation_name(message: Message, state: FSMContext) -> None:
+    name = (message.text or "").strip()
+    draft = await _translation(state)
+    if not draft:
+        await _leave(state)
+        return
+    if not name:
+        await message.answer(_("The name must not be empty."))
+        return
+    if len(name) > NAME_MAX:
+        await message.answer(
+            _("The name is too long: at most {count} characters.").format(count=NAME_MAX)
+        )
+        return
+    draft["name"] = name
+    await state.set_state(ProductFlow.translation_description)
+    await state.update_data({PRODUCT_TRANSLATION_KEY: draft})
+    await message.answer(
+        _("And its description in {language}? Send /skip to leave it out.").format(
+            language=LANGUAGE_NAMES.get(str(draft.get("language")), "")
+        )
+    )
+
+
+async def _save_translation(
+    message: Message, state: FSMContext, bot: Bot, runtime: Runtime, description: str | None
+) -> None:
+    draft = await _translation(state)
+    person = message.from_user
+    if not draft.get("name") or person is None:
+        await _leave(state)
+        return
+    if description is not None and len(description) > DESCRIPTION_MAX:
+        await message.answer(
+            _("The description is too long: at most {count} characters.").format(
+                count=DESCRIPTION_MAX
+            )
+        )
+        return
+    try:
+        member, product = await _editor_of(person.id, int(draft["product_id"]))
+        product = await catalog.translate_product(
+            shop_id=member.shop_id,
+            roles=member.roles,
+            product_id=product.id,
+            language=str(draft["language"]),
+            name=str(draft["name"]),
+            description=description,
+        )
+    except DomainError as error:
+        await _leave(state)
+        await message.answer(
+            _("The name must not be empty.")
+            if isinstance(error, ValidationFailed)
+            else _product_error(error)
+        )
+        return
+    await _leave(state)
+    await message.answer(
+        _("Saved: customers reading {language} see “{name}”.").format(
+            language=LANGUAGE_NAMES[str(draft["language"])], name=draft["name"]
+        )
+    )
+    await send_card(bot, message.chat.id, product, runtime)
+
+
+async def on_translation_description(
+    message: Message, state: FSMContext, bot: Bot, runtime: Runtime
+) -> None:
+    await _save_translation(message, state, bot, runtime, (message.text or "").strip() or None)
+
+
+async def on_skip_description(
+    message: Message, state: FSMContext, bot: Bot, runtime: Runtime
+) -> None:
+    await _save_translation(message, state, bot, runtime, None)
 
 
 async def on_new_price(message: Message, state: FSMContext, bot: Bot, runtime: Runtime) -> None:
@@ -476,6 +644,8 @@ def create_router() -> Router:
         ProductFlow.category,
         ProductFlow.in_stock,
         ProductFlow.new_price,
+        ProductFlow.translation_name,
+        ProductFlow.translation_description,
     )
     router.message.register(on_cancel, StateFilter(*flow), Command("cancel"))
     router.message.register(on_skip_photo, ProductFlow.photo, Command("skip"))
@@ -485,7 +655,20 @@ def create_router() -> Router:
     router.message.register(on_price, ProductFlow.price, F.text, ~F.text.startswith("/"))
     router.message.register(on_category_name, ProductFlow.category, F.text, ~F.text.startswith("/"))
     router.message.register(on_new_price, ProductFlow.new_price, F.text, ~F.text.startswith("/"))
+    router.message.register(
+        on_translation_name, ProductFlow.translation_name, F.text, ~F.text.startswith("/")
+    )
+    router.message.register(
+        on_skip_description, ProductFlow.translation_description, Command("skip")
+    )
+    router.message.register(
+        on_translation_description,
+        ProductFlow.translation_description,
+        F.text,
+        ~F.text.startswith("/"),
+    )
     router.callback_query.register(on_category_pick, NewProductCb.filter(F.step == "category"))
     router.callback_query.register(on_stock_pick, NewProductCb.filter(F.step == "stock"))
     router.callback_query.register(on_card_press, ProductCb.filter())
+    router.callback_query.register(on_language_pick, TranslateCb.filter())
     return router

@@ -7,6 +7,8 @@
 | ApprovalFlow.comment         | customer's own chat   | what to change in the bouquet (text)  | back to production, the state before |
 | ProductFlow.photo … in_stock | staff member's chat   | /newproduct: photo, name, price, ...  | the product is added (staff_catalog) |
 | ProductFlow.new_price        | staff member's chat   | a product's new price (a number)      | the price is changed, the card again |
+| ProductFlow.translation_name | staff member's chat   | the name in the language picked       | its description is asked             |
+| ProductFlow.translation_description | staff chat     | the description (text) or /skip       | the translation is saved, the card   |
 
 Staff contact linking has no state: a contact the person shares of themselves, outside
 any conversation, links their chat (bot.routers.staff).
@@ -40,6 +42,8 @@ class ProductFlow(StatesGroup):
     category = State()
     in_stock = State()
     new_price = State()
+    translation_name = State()
+    translation_description = State()
 
 
 ASSEMBLY_ORDER_KEY = "staff_assembly_order"
@@ -53,3 +57,5 @@ APPROVAL_RETURN_KEY = "approval_return_state"
 # price is being changed.
 PRODUCT_DRAFT_KEY = "staff_product_draft"
 PRODUCT_EDIT_KEY = "staff_product"
+# The translation being written: {"product_id", "language", "name"}.
+PRODUCT_TRANSLATION_KEY = "staff_product_translation"

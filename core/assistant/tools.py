@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.catalog_texts import item_name, product_text
 from core.i18n import gettext_for
 from core.models import Order, OrderStatusEvent, Product, Shop
 from core.money import json_amount
@@ -130,7 +131,15 @@ async def order_details(scope: Scope, order: Order) -> dict[str, Any]:
         "delivery_method": str(order.delivery_method),
         "delivery_window": delivery_window(scope.shop, order),
         "address": mask_address(order.address),
-        "items": [{"name": item.product_name, "quantity": item.quantity} for item in items],
+        "items": [
+            {
+                "name": item_name(
+                    item.product_name, item.product_names, scope.language, scope.shop.locale
+                ),
+                "quantity": item.quantity,
+            }
+            for item in items
+        ],
         "total": json_amount(order.total, str(currency)),
         "currency": str(currency),
     }
@@ -178,11 +187,23 @@ async def search_catalog(scope: Scope, args: Mapping[str, Any]) -> dict[str, Any
         for product in await products.filter(name__icontains=word).order_by("id").limit(10):
             if product not in found:
                 found.append(product)
+    if len(found) < 10:
+        # Names in other languages (a Kazakh customer asks for "раушан"): matched here,
+        # over a bounded number of the shop's translated products, the way names are.
+        translated = await products.exclude(translations={}).order_by("id").limit(500)
+        for product in translated:
+            texts = " ".join(
+                str(t.get("name") or "")
+                for t in (product.translations or {}).values()
+                if isinstance(t, dict)
+            ).lower()
+            if product not in found and any(word in texts for word in words or [query.lower()]):
+                found.append(product)
     currency = str(scope.shop.currency)
     return {
         "products": [
             {
-                "name": product.name,
+                "name": product_text(product, scope.language, scope.shop.locale).name,
                 "price": json_amount(product.discount_price or product.price, currency),
                 "currency": currency,
                 "available": bool(product.is_active),

@@ -65,6 +65,7 @@ from tortoise.transactions import in_transaction
 
 from core import catalog, customers, jsontext, shoptime, stock
 from core.actors import SYSTEM, Actor
+from core.catalog_texts import names_snapshot
 from core.clock import Clock
 from core.customers import _search_condition as customer_search
 from core.errors import BadRequest, Conflict, FieldProblem, NotFound, ValidationFailed
@@ -978,6 +979,7 @@ async def add_order_item(
             order=order,
             product=item.product,
             product_name=item.product.name,
+            product_names=names_snapshot(item.product),
             quantity=item.quantity,
             price=item.price,
             total=item.total,

@@ -56,6 +56,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core import approval, storefront
+from core.catalog_texts import product_text
 from core.clock import Clock
 from core.consultations import clients, connections, service
 from core.customers import link_chat
@@ -283,6 +284,10 @@ class Turn:
 
     def day(self, day: date) -> str:
         return day_label(day, self.language)
+
+    def product_name(self, product: Product) -> str:
+        """The product's name in the reader's language, else the shop's (core.catalog_texts)."""
+        return product_text(product, self.language, self.shop.locale).name
 
     def say(self, text: str, actions: Sequence[Sequence[Action]] = (), **params: Any) -> None:
         """Say msgid `text` (with `params`) in the reader's language."""
@@ -605,7 +610,8 @@ async def ask_confirm(turn: Turn) -> None:
     t = turn.t
     lines = [t(CHECK), ""]
     for item in quote.items:
-        lines.append(f"• {item.product.name} × {item.quantity} — {turn.money(item.total)}")
+        name = turn.product_name(item.product)
+        lines.append(f"• {name} × {item.quantity} — {turn.money(item.total)}")
     lines += ["", t(ITEMS, sum=turn.money(quote.flower_sum))]
     if method is DeliveryMethod.DELIVERY:
         lines.append(t(DELIVERY_FEE, sum=turn.money(quote.delivery_fee)))
@@ -820,7 +826,7 @@ async def show_catalog(turn: Turn) -> None:
         return
     turn.say(
         CHOOSE_SECTION,
-        [[Action("flow.product", str(p.id), label=p.name)] for p in products],
+        [[Action("flow.product", str(p.id), label=turn.product_name(p))] for p in products],
     )
 
 
@@ -837,7 +843,7 @@ async def add_product(turn: Turn, value: str) -> None:
     turn.say(
         ADDED,
         [[Action("flow.catalog", label=CATALOG)], [Action("flow.checkout", label=CHECKOUT)]],
-        name=product.name,
+        name=turn.product_name(product),
         qty=turn.session.cart[str(product.id)],
     )
 
@@ -859,7 +865,7 @@ async def show_cart(turn: Turn) -> None:
         turn.say(EMPTY_CART, menu_actions())
         return
     lines = [
-        f"• {item.product.name} × {item.quantity} — {turn.money(item.total)}"
+        f"• {turn.product_name(item.product)} × {item.quantity} — {turn.money(item.total)}"
         for item in quote.items
     ]
     turn.say_lines(
@@ -893,7 +899,9 @@ async def start_checkout(turn: Turn) -> None:
 async def start_reorder(turn: Turn, value: str) -> None:
     try:
         again = await storefront.reorder(
-            address=turn.address, order_id=int(value) if value.isdigit() else 0
+            address=turn.address,
+            order_id=int(value) if value.isdigit() else 0,
+            language=turn.language,
         )
     except NotFound:
         turn.alerts.append(turn.t(NOT_YOURS))

@@ -65,6 +65,11 @@ class Product(TimestampedModel):
     colors: list | None = fields.JSONField(null=True)  # type: ignore[assignment]
     ingredients: list | None = fields.JSONField(null=True)  # type: ignore[assignment]
     sizes: list = fields.JSONField(default=list)  # type: ignore[assignment]
+    # The name and description in other languages: {"kk": {"name": ..., "description": ...}}
+    # (core.catalog_texts; the base fields are the shop's own language). Null on products
+    # made before translations existed (a column added to a filled table cannot be NOT
+    # NULL without a database default, which Tortoise does not write for a JSON field).
+    translations: dict | None = fields.JSONField(default=dict, null=True)  # type: ignore[assignment]
 
     class Meta:
         table = "products"

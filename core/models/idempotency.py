@@ -5,8 +5,10 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from core.models.base import WithoutSourceComments
 
-class IdempotencyRecord(Model):
+
+class IdempotencyRecord(Model, metaclass=WithoutSourceComments):
     """One `Idempotency-Key` of a shop: the request's fingerprint and its first answer.
 
     Written in the transaction of the create it answers, so it exists exactly when the

@@ -139,6 +139,9 @@ class OrderItem(TimestampedModel):
         "models.Product", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     product_name = fields.CharField(max_length=300)
+    # The product's translated names when the order was placed ({"kk": ...}; null for
+    # items made before translations or with none): past orders read as they were.
+    product_names: dict | None = fields.JSONField(null=True)  # type: ignore[assignment]
     quantity = fields.IntField(default=1)
     price = fields.BigIntField()
     total = fields.BigIntField()

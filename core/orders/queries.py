@@ -82,41 +82,89 @@ async def customer_stats(
     return {customer_id: found.get(customer_id, CustomerStats()) for customer_id in ids}
 
 
+def _id_list(ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """`= ANY($1)` with one array on PostgreSQL (one statement text, prepared once, whatever
+    the number of ids), `IN (?, ...)` on SQLite; with its parameters."""
+    if Order._meta.db.capabilities.dialect == "postgres":
+        return "= ANY($1::bigint[])", [list(ids)]
+    return "IN (" + ", ".join("?" * len(ids)) + ")", list(ids)
+
+
+def _hydrate(model: Any, rows: Sequence[dict[str, Any]]) -> list[Any]:
+    """Model instances from whole rows, as the ORM's own select makes them."""
+    return [model._init_from_db(**row) for row in rows]
+
+
+_ITEMS_SQL = "SELECT * FROM {items} WHERE order_id {ids} ORDER BY id"
+
+# The named customers of a shop with their summaries, aggregated in one pass over their
+# orders (the same figures as customer_stats).
+_CUSTOMERS_SQL = """
+SELECT c.*,
+       COUNT(o.id) FILTER_COUNTED AS stats_orders_count,
+       SUM(o.total) FILTER_PAID AS stats_total_spent
+  FROM {customers} c LEFT JOIN {orders} o ON o.customer_id = c.id AND o.shop_id = {shop}
+ WHERE c.shop_id = {shop2} AND c.id {ids}
+ GROUP BY c.id
+"""
+
+
 async def _customers_with_stats(
     *, shop_id: int, customer_ids: Collection[int]
 ) -> dict[int, tuple[Customer, CustomerStats]]:
-    """The shop's customers named, each with their summary (one query)."""
+    """The shop's customers named, each with their summary (one statement)."""
     if not customer_ids:
         return {}
-    own = Q(orders__shop_id=shop_id)
-    rows = (
-        await Customer.filter(shop_id=shop_id, id__in=sorted(set(customer_ids)))
-        .annotate(
-            stats_orders_count=Count("orders__id", _filter=own & _counted_filter("orders__")),
-            stats_total_spent=Sum("orders__total", _filter=own & _paid_filter("orders__")),
-        )
-        .group_by("id")
+    db = Order._meta.db
+    ids, id_values = _id_list(sorted(set(customer_ids)))
+    postgres = db.capabilities.dialect == "postgres"
+    paid = ", ".join(f"'{status.value}'" for status in sorted(PAID_STATUSES))
+    counted = f"o.status <> '{OrderStatus.CANCELLED.value}'"
+    paid_case = (
+        f"o.status IN ({paid}) OR (o.status = '{OrderStatus.ISSUE.value}' "
+        f"AND o.status_before_issue IN ({paid}))"
     )
-    return {
-        c.id: (
-            c,
-            CustomerStats(
-                orders_count=int(c.stats_orders_count or 0),  # type: ignore[attr-defined]
-                total_spent=int(c.stats_total_spent or 0),  # type: ignore[attr-defined]
-            ),
+    sql = (
+        _CUSTOMERS_SQL.replace(
+            "COUNT(o.id) FILTER_COUNTED", f"COUNT(CASE WHEN {counted} THEN o.id END)"
         )
-        for c in rows
-    }
+        .replace("SUM(o.total) FILTER_PAID", f"SUM(CASE WHEN {paid_case} THEN o.total END)")
+        .format(
+            customers=Customer._meta.db_table,
+            orders=Order._meta.db_table,
+            shop="$2" if postgres else "?",
+            shop2="$3" if postgres else "?",
+            ids=ids,
+        )
+    )
+    values = [*id_values, shop_id, shop_id] if postgres else [shop_id, shop_id, *id_values]
+    rows = await db.execute_query_dict(sql, values)
+    found = {}
+    for row in rows:
+        orders_count = row.pop("stats_orders_count")
+        total_spent = row.pop("stats_total_spent")
+        customer = Customer._init_from_db(**row)
+        found[customer.id] = (
+            customer,
+            CustomerStats(orders_count=int(orders_count or 0), total_spent=int(total_spent or 0)),
+        )
+    return found
 
 
 async def with_details(orders: Sequence[Order], *, shop_id: int) -> list[OrderDetails]:
-    """Attach items, customers and customer summaries to orders (two queries)."""
+    """Attach items, customers and customer summaries to orders (two statements, each the
+    same text whatever the page holds)."""
     if not orders:
         return []
+    db = Order._meta.db
     order_ids = [o.id for o in orders]
     items: dict[int, list[OrderItem]] = {o.id: [] for o in orders}
-    for item in await OrderItem.filter(order_id__in=order_ids).order_by("id"):
-        items[item.order_id].append(item)  # type: ignore[attr-defined]
+    where, values = _id_list(order_ids)
+    rows = await db.execute_query_dict(
+        _ITEMS_SQL.format(items=OrderItem._meta.db_table, ids=where), values
+    )
+    for item in _hydrate(OrderItem, rows):
+        items[item.order_id].append(item)
     customer_ids = {o.customer_id for o in orders if o.customer_id is not None}  # type: ignore[attr-defined]
     customers = await _customers_with_stats(shop_id=shop_id, customer_ids=customer_ids)
     details = []

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from core import events, stock
 from core.actors import SYSTEM, Actor
+from core.catalog_texts import names_snapshot
 from core.clock import Clock, SystemClock
 from core.customers import find_or_register_customer
 from core.errors import BadRequest, NotFound, ValidationFailed
@@ -309,6 +310,7 @@ async def place_order(
                 order=order,
                 product=p.product,
                 product_name=p.product.name,
+                product_names=names_snapshot(p.product),
                 quantity=p.quantity,
                 price=p.price,
                 total=p.total,

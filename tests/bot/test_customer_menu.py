@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from core.clock import FrozenClock
-from core.models import Category, Customer, OutboxEvent, Shop
+from core.models import Category, Customer, OutboxEvent, Product, Shop
 from core.orders.service import ItemRequest, place_order
+from core.photos import demo_photos_dir
 from core.runtime import Runtime
+from sauda.demo import load_demo
 from tests.bot.conftest import BotHarness, deliver_outbox
 from tests.factories import give_chats, make_customer, make_product, make_shop
 from tests.fakes.telegram import FakeTelegram
@@ -154,6 +156,35 @@ async def test_a_card_whose_picture_telegram_refuses_goes_out_as_text(
     await user.press("Bouquets")
     assert user.last().method == "sendMessage"
     assert user.last_text.startswith("Tulips")
+
+
+async def test_demo_cards_upload_the_shipped_picture_once_then_show_it_by_file_id(
+    bot_harness: BotHarness, telegram: FakeTelegram, runtime: Runtime
+) -> None:
+    # As `sauda demo` on a laptop: the pictures' addresses are on localhost, which
+    # Telegram cannot fetch, so the bot uploads them (and the card is not left as text).
+    demo = await load_demo(
+        data_dir=runtime.settings.data_dir, public_base_url="http://localhost:8000"
+    )
+    first = await Product.filter(shop_id=demo.shop.id, kind="bouquet").order_by("id").first()
+    assert first is not None and first.image_url
+    picture = (demo_photos_dir() / first.image_url.rsplit("/", 1)[-1]).read_bytes()
+    user = bot_harness.user(language_code="ru")
+    await user.send("/start shop_demo")
+    await user.press("Каталог")
+    await user.press("Букеты")
+    card = user.last()
+    assert card.method == "sendPhoto" and card.text.startswith(first.name)
+    assert list(card.files.values()) == [picture]
+    file_id = card.result["photo"][-1]["file_id"]
+
+    other = bot_harness.user(language_code="ru")
+    await other.send("/start shop_demo")
+    await other.press("Каталог")
+    await other.press("Букеты")
+    again = other.last()
+    assert again.method == "sendPhoto" and again.text.startswith(first.name)
+    assert again.files == {} and again.params["photo"] == file_id
 
 
 async def test_uzbek_prices_are_in_sum(bot_harness: BotHarness) -> None:

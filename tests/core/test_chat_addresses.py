@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from tortoise import Tortoise
-from tortoise.migrations.api.migrate import migrate
 
 from core.customers import (
     chat_addresses,
@@ -20,7 +19,7 @@ from core.db import apply_migrations, tortoise_config
 from core.models import Customer, CustomerChat, ImportantDate
 from core.ports.chat import ChannelName, ChatAddress
 from core.storefront import recognise
-from tests.conftest import run_in_thread
+from tests.conftest import migrated_sqlite, run_in_thread
 from tests.factories import make_customer, make_shop
 
 TELEGRAM = ChatAddress(ChannelName.TELEGRAM, "555")
@@ -68,10 +67,11 @@ async def test_deleting_a_customer_forgets_their_chats(db: str) -> None:
 
 
 def test_the_migration_moves_telegram_and_whatsapp_ids_into_addresses(tmp_path: Path) -> None:
-    url = f"sqlite://{tmp_path / 'old.sqlite3'}"
+    # A database as it was before 0007 (migrated up to 0006 once per schema, and copied).
+    url = migrated_sqlite(tmp_path / "old.sqlite3", target="0006_idempotency_records")
 
     async def before() -> None:
-        await migrate(config=tortoise_config(url), target="models.0006_idempotency_records")
+        await Tortoise.init(config=tortoise_config(url))
         connection = Tortoise.get_connection("default")
         await connection.execute_script(
             "INSERT INTO shops (id, name, slug, timezone, currency, locale, settings, is_active,"

@@ -1,14 +1,21 @@
-"""The one limiter (core.ratelimit): a sliding window in one Lua script, on the in-process
-store (fakeredis runs the script with lupa) and on real Redis, on a controlled clock."""
+"""The one limiter (core.ratelimit): a sliding window in one Lua script on real Redis, kept
+natively by the in-process store (core.localstore) with the same answers, on a controlled
+clock."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from fakeredis import FakeAsyncRedis
+
+from core import localstore
 from core.clock import FrozenClock
-from core.ratelimit import take
+from core.kv import create_kv
+from core.ratelimit import _SHAS, book, forget, take
 
 
 def at(minute: int, second: int) -> datetime:
@@ -65,3 +72,63 @@ async def test_the_script_is_loaded_again_after_a_script_flush(kv: Any) -> None:
     await take(kv, clock, bucket="f", limit=3, window_seconds=60)
     await kv.script_flush()
     assert (await take(kv, clock, bucket="f", limit=3, window_seconds=60)).remaining == 1
+
+
+async def test_the_in_process_store_answers_as_the_script_does() -> None:
+    """The same calls, at the same moments, on the in-process store (native buckets) and
+    on fakeredis running the scripts in Lua: the same quotas and bookings, and the
+    in-process store never runs a script."""
+    native, scripted = create_kv(""), FakeAsyncRedis(decode_responses=True)
+    rng = random.Random(15)
+    clock = FrozenClock(at(0, 0))
+    try:
+        for step in range(600):
+            clock.advance(seconds=rng.choice([0, 0, 0.3, 1, 7, 40]))
+            bucket = rng.choice(["a", "b", "c"])
+            if step % 97 == 96:
+                await forget(native, bucket=bucket)
+                await forget(scripted, bucket=bucket)
+                continue
+            if rng.random() < 0.8:
+                kwargs = {"bucket": bucket, "limit": rng.choice([1, 3, 5]), "window_seconds": 30}
+                assert await take(native, clock, **kwargs) == await take(scripted, clock, **kwargs)
+            else:
+                moment = clock.now().timestamp() + rng.choice([0, 2.5])
+                kwargs = {"bucket": "send:" + bucket, "limit": 2, "window_seconds": 3, "at": moment}
+                assert await book(native, **kwargs) == await book(scripted, **kwargs)
+        shas = list(_SHAS.values())
+        assert await scripted.script_exists(*shas) == [True, True]
+        assert await native.script_exists(*shas) == [False, False]
+    finally:
+        await native.aclose()
+        await scripted.aclose()
+
+
+async def test_the_in_process_store_drops_buckets_whose_calls_left_the_window() -> None:
+    store = create_kv("")
+    clock = FrozenClock(at(0, 0))
+    for n in range(50):
+        await take(store, clock, bucket=f"client-{n}", limit=10, window_seconds=60)
+    clock.advance(seconds=62)
+    for _ in range(store.SWEEP_EVERY):
+        await take(store, clock, bucket="busy", limit=10**9, window_seconds=60)
+    assert list(store._buckets) == ["rl:busy"]
+    await store.aclose()
+
+
+def test_the_local_cache_drops_what_expired_and_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(localstore.time, "monotonic", lambda: now[0])
+    cache = localstore.LocalCache(max_entries=100)
+    for n in range(50):
+        cache.set(f"old-{n}", n, ex=10)
+    now[0] += 11
+    for n in range(50):
+        cache.set(f"new-{n}", n, ex=10)
+    assert cache.get("old-3") is None and cache.get("new-3") == 3
+    assert len(cache._entries) == 50  # the expired ones went as the new ones came
+    for n in range(500):
+        cache.set(f"more-{n}", n, ex=10)
+    assert len(cache._entries) == 100 and cache.get("more-499") == 499

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import itertools
 import json
 import secrets
@@ -32,11 +33,25 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiogram.types import Update
 from aiohttp import web
 
 DEFAULT_TOKEN = "123456789:AAF-sauda-test-token"
+
+
+def _public(url: str) -> bool:
+    """Whether Telegram could fetch `url`: not this machine nor a private network."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return address.is_global
+
 
 _INT_PARAMS = {
     "chat_id",
@@ -383,6 +398,9 @@ class FakeTelegram:
             content = files.get("photo") or files.get(str(photo).removeprefix("attach://"), b"")
             file_id = self.add_file(content)
         elif isinstance(photo, str) and photo.startswith(("http://", "https://")):
+            if not _public(photo):
+                # Telegram's servers fetch the address from the internet.
+                return _ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
             file_id = self.add_file(b"")
         elif isinstance(photo, str) and photo:
             file_id = photo

@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal
 
-from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, gettext_for
 from core.models import DeliveryMethod
 from core.orders.status import OrderStatus
 from core.tracking import Tracking, TrackingPhoto
 
 Translate = Callable[[str], str]
 
-LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "Oʻzbekcha", "en": "English"}
 BABEL_LOCALES = {"ru": "ru", "kk": "kk", "uz": "uz_Latn", "en": "en"}
 
 
@@ -249,7 +248,8 @@ def render_tracking_page(view: Tracking, language: str, *, write_to: str | None 
     )
     if view.items:
         rows = "".join(
-            f"<li><span>{escape(item.name)} × {item.quantity}</span>"
+            f"<li><span>{escape(item.name_in(language, view.shop_language))}"
+            f" × {item.quantity}</span>"
             f"<span>{escape(_money(item.total, view.currency, language))}</span></li>"
             for item in view.items
         )

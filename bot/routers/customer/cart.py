@@ -12,7 +12,7 @@ from bot.routers.customer import keyboards
 from bot.routers.customer.common import replace, say
 from bot.routers.customer.keyboards import CartCb, MenuCb
 from bot.routers.customer.states import CART_KEY
-from bot.texts import money
+from bot.texts import money, product_text
 from core import storefront
 from core.models import Shop
 
@@ -32,11 +32,14 @@ async def cart_view(shop: Shop, state: FSMContext) -> tuple[str, keyboards.Inlin
     lines = [_("Your cart:")]
     for item in quote.items:
         lines.append(
-            f"• {item.product.name} × {item.quantity} — {money(item.total, shop.currency)}"
+            f"• {product_text(item.product, shop).name} × {item.quantity}"
+            f" — {money(item.total, shop.currency)}"
         )
     lines.append("")
     lines.append(_("Items total: {sum}").format(sum=money(quote.flower_sum, shop.currency)))
-    markup = keyboards.cart([(i.product.id, i.product.name, i.quantity) for i in quote.items])
+    markup = keyboards.cart(
+        [(i.product.id, product_text(i.product, shop).name, i.quantity) for i in quote.items]
+    )
     return lead + "\n".join(lines), markup
 
 

@@ -18,8 +18,8 @@ from bot.routers.customer import keyboards
 from bot.routers.customer.common import say, show
 from bot.routers.customer.keyboards import CardCb, MenuCb, SectionCb
 from bot.routers.customer.states import CART_KEY
-from bot.staff_media import product_picture
-from bot.texts import money
+from bot.staff_media import product_picture, remember_picture
+from bot.texts import money, product_text
 from core import storefront
 from core.errors import NotFound
 from core.models import Product, Shop
@@ -38,15 +38,17 @@ async def on_catalog(event: Message | CallbackQuery, shop: Shop) -> None:
     await show(event, _("Choose a section:"), keyboards.sections(sections))
 
 
-def card_text(product: Product, currency: str) -> str:
+def card_text(product: Product, shop: Shop) -> str:
+    currency = shop.currency
     price = money(product.current_price, currency)
     if product.current_price < product.price:
         price = _("{price} instead of {old_price}").format(
             price=price, old_price=money(product.price, currency)
         )
-    parts = [product.name, price]
-    if product.description:
-        parts.append(product.description.strip())
+    text = product_text(product, shop)
+    parts = [text.name, price]
+    if text.description:
+        parts.append(text.description.strip())
     return "\n\n".join(parts)
 
 
@@ -84,8 +86,15 @@ async def on_section(
         total=total,
         in_cart=items_in_cart(cart),
     )
-    picture = product_picture(product, runtime.settings.data_dir)
-    await show(callback, card_text(product, shop.currency), markup, photo=picture)
+    assert callback.bot is not None
+    picture = await product_picture(product, callback.bot, runtime)
+    shown = await show(
+        callback,
+        card_text(product, shop),
+        markup,
+        photo=picture.source if picture else None,
+    )
+    await remember_picture(picture, shown, runtime)
 
 
 async def on_quantity(
@@ -129,7 +138,9 @@ async def on_add(
     await state.update_data({CART_KEY: cart})
     await _redraw(callback, callback_data, 1, items_in_cart(cart))
     await callback.answer(
-        _("Added to the cart: {name} × {qty}").format(name=product.name, qty=callback_data.qty)
+        _("Added to the cart: {name} × {qty}").format(
+            name=product_text(product, shop).name, qty=callback_data.qty
+        )
     )
 
 

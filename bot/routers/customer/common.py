@@ -107,18 +107,19 @@ def _not_modified(error: TelegramBadRequest) -> bool:
     return "not modified" in str(error)
 
 
-async def _edit(message: Message, text: str, reply_markup: Markup, photo: Picture) -> bool:
-    """Edit `message` into the view; False when it cannot be (of the other kind, gone)."""
+async def _edit(
+    message: Message, text: str, reply_markup: Markup, photo: Picture
+) -> Message | bool:
+    """Edit `message` into the view: the edited message (True when nothing changed);
+    False when it cannot be (of the other kind, gone)."""
     try:
         if photo and message.photo:
-            await message.edit_media(
+            return await message.edit_media(
                 InputMediaPhoto(media=photo, caption=text[:CAPTION_LIMIT]),
                 reply_markup=reply_markup,
             )
-            return True
         if not photo and message.text is not None:
-            await message.edit_text(text, reply_markup=reply_markup)
-            return True
+            return await message.edit_text(text, reply_markup=reply_markup)
     except TelegramBadRequest as error:
         return _not_modified(error)
     return False
@@ -126,22 +127,21 @@ async def _edit(message: Message, text: str, reply_markup: Markup, photo: Pictur
 
 async def _send(
     event: Message | CallbackQuery, text: str, reply_markup: Markup, photo: Picture
-) -> None:
+) -> Message:
     bot = event.bot
     chat = event.message.chat if isinstance(event, CallbackQuery) else event.chat
     assert bot is not None and chat is not None
     if photo:
         try:
-            await bot.send_photo(
+            return await bot.send_photo(
                 chat_id=chat.id,
                 photo=photo,
                 caption=text[:CAPTION_LIMIT],
                 reply_markup=reply_markup,
             )
-            return
         except TelegramBadRequest:
             pass  # Telegram could not fetch the picture: the view goes out as text.
-    await bot.send_message(chat_id=chat.id, text=text, reply_markup=reply_markup)
+    return await bot.send_message(chat_id=chat.id, text=text, reply_markup=reply_markup)
 
 
 async def show(
@@ -150,23 +150,27 @@ async def show(
     reply_markup: Markup = None,
     *,
     photo: Picture = None,
-) -> None:
+) -> Message | None:
     """Show a view in place of the pressed message (see the module docstring); a
-    command's view is a new message. `photo` (a URL or file id) makes it a photo card."""
+    command's view is a new message. `photo` (a URL or file id, or a file to upload)
+    makes it a photo card. Returns the message now showing the view, when Telegram
+    said which (None for an edit that changed nothing)."""
     if not isinstance(event, CallbackQuery):
-        await _send(event, text, reply_markup, photo)
-        return
+        return await _send(event, text, reply_markup, photo)
     await event.answer()
     pressed = event.message if isinstance(event.message, Message) else None
-    if pressed is not None and await _edit(pressed, text, reply_markup, photo):
-        return
+    if pressed is not None:
+        edited = await _edit(pressed, text, reply_markup, photo)
+        if edited:
+            return edited if isinstance(edited, Message) else None
     if event.message is None:
-        return
-    await _send(event, text, reply_markup, photo)
+        return None
+    sent = await _send(event, text, reply_markup, photo)
     if pressed is not None:
         # Too old to delete (48 hours): it stays above the new view.
         with contextlib.suppress(TelegramBadRequest):
             await pressed.delete()
+    return sent
 
 
 def menu_text(shop: Shop | None) -> str:

@@ -14,10 +14,8 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts import kind_name
-from core.i18n import LANGUAGES
+from core.i18n import LANGUAGE_NAMES, LANGUAGES
 from core.storefront import Section
-
-LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "Oʻzbekcha", "en": "English"}
 
 
 class MenuCb(CallbackData, prefix="m"):

@@ -11,7 +11,7 @@ from bot.actions import telegram_address
 from bot.routers.customer import keyboards
 from bot.routers.customer.common import say
 from bot.routers.customer.keyboards import MenuCb, OrderCb
-from bot.texts import local_time, money, status_name
+from bot.texts import item_name, local_time, money, status_name
 from core import storefront
 from core.errors import NotFound
 from core.models import DeliveryMethod, Shop
@@ -58,7 +58,8 @@ async def on_order(
         "",
     ]
     for item in items:
-        lines.append(f"• {item.product_name} × {item.quantity} — {money(item.total, currency)}")
+        name = item_name(item, shop)
+        lines.append(f"• {name} × {item.quantity} — {money(item.total, currency)}")
     if order.delivery_fee:
         lines.append(_("Delivery: {sum}").format(sum=money(order.delivery_fee, currency)))
     lines.append(_("Total: {sum}").format(sum=money(order.total, currency)))

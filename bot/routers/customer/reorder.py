@@ -20,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.actions import ActionFilter, telegram_address
 from bot.routers.customer import checkout
 from bot.routers.customer.states import CART_KEY, CHECKOUT_KEY, SHOP_KEY
+from bot.texts import current_language
 from core import storefront
 from core.errors import NotFound
 from core.flows import shop_chat
@@ -36,7 +37,9 @@ async def on_reorder(
 ) -> None:
     try:
         again = await storefront.reorder(
-            address=telegram_address(event_from_user.id), order_id=int(action.value)
+            address=telegram_address(event_from_user.id),
+            order_id=int(action.value),
+            language=current_language(),
         )
     except NotFound:
         await callback.answer(_("This order is not one of yours."), show_alert=True)
