@@ -36,13 +36,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.updates import CLAIM_SECONDS, feed_payload, process_stored, store_update
+from bot.webhook import SECRET_HEADER, WEBHOOK_RECEIVER, WebhookReceiver, webhook_path
 from core.dependencies import log_failure
 from core.errors import BadRequest, Unauthorized
 from core.kv import BOT_USERNAME_KEY
@@ -50,9 +50,6 @@ from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
-WEBHOOK_RECEIVER = "telegram_webhook_receiver"
 SWEEP_SECONDS = 60.0
 
 
@@ -99,22 +96,6 @@ class BotService:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         await self.bot.session.close()
-
-
-def webhook_path(url: str) -> str:
-    return urlparse(url).path or DEFAULT_WEBHOOK_PATH
-
-
-@dataclass(frozen=True)
-class WebhookReceiver:
-    """What the API side needs of a bot in webhook mode: the path Telegram posts to, and
-    `receive` (raises Unauthorized for a missing or wrong secret token, BadRequest for a
-    body that is no update). Kept in `runtime.extras[WEBHOOK_RECEIVER]` while the bot
-    runs; the commerce contract's `POST /api/v1/webhooks/telegram` answers with it."""
-
-    path: str
-    receive: Callable[[str | None, bytes], Awaitable[None]]
-    owner: BotService
 
 
 def update_receiver(service: BotService) -> Callable[[str | None, bytes], Awaitable[None]]:

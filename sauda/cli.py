@@ -576,23 +576,27 @@ def public_base_url(settings: Settings) -> str:
 
 
 async def bot_username(settings: Settings) -> str | None:
-    """The bot's username from getMe, or None without a token or an answer."""
+    """The bot's username from getMe, or None without a token or an answer.
+
+    One plain Bot API call: importing aiogram for it would cost a CLI command seconds."""
     if not settings.telegram_bot_token:
         return None
-    try:
-        from aiogram import Bot
-        from aiogram.client.session.aiohttp import AiohttpSession
-        from aiogram.client.telegram import TelegramAPIServer
+    import aiohttp
 
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-        bot = Bot(token=settings.telegram_bot_token, session=session)
-        try:
-            me = await asyncio.wait_for(bot.get_me(), timeout=10)
-        finally:
-            await bot.session.close()
-        return me.username or None
+    url = f"{settings.telegram_api_base.rstrip('/')}/bot{settings.telegram_bot_token}/getMe"
+    try:
+        timeout = aiohttp.ClientTimeout(total=5)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.post(url) as response,
+        ):
+            answer = await response.json(content_type=None)
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            raise ValueError(f"getMe answered {response.status}")
+        username = answer.get("result", {}).get("username")
+        return str(username) if username else None
     except Exception as error:  # the link is a convenience: say why it is missing
-        log.info("bot username unknown (%s)", error)
+        log.info("bot username unknown (%s)", type(error).__name__)
         return None
 
 

@@ -115,8 +115,9 @@ with open(sys.argv[1], "w") as out:
     json.dump(report, out)
 """
 
-# Every subcommand that does not talk to the network (`demo` asks Telegram for the bot's
-# name when a token is set; `serve` and `scheduler` run the processes).
+# Every subcommand but the processes (`serve`, `scheduler`) and `demo`. With a bot token
+# set, `shop create` and `shop list` ask the Bot API for the bot's name (getMe) for their
+# t.me links: one plain HTTP call, answered here by a closed loopback port.
 LOCAL_COMMANDS = [
     ["--help"],
     ["migrate"],
@@ -151,6 +152,7 @@ def test_commands_that_stay_on_this_machine_import_neither_aiogram_nor_gemini(
     env = _process_env(
         tmp_path,
         TELEGRAM_BOT_TOKEN="123456:test-token",
+        TELEGRAM_API_BASE=f"http://127.0.0.1:{_free_port()}",
         GEMINI_API_KEY="test-key",
         LOG_LEVEL="INFO",
     )

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from api.commerce import contract
 from api.commerce.common import now_of, runtime_of
 from api.routing import apply_rate_limit, client_address
-from bot.runner import SECRET_HEADER, WEBHOOK_RECEIVER, WebhookReceiver
+from bot.webhook import SECRET_HEADER, WEBHOOK_RECEIVER, WebhookReceiver
 from core.commerce.shopify_webhooks import apply_webhook, verified_store
 from core.errors import BadRequest, NotFound, Unauthorized
 from core.orders.imported import ExternalOrder
