@@ -99,6 +99,11 @@ def _null_refused(model: type[BaseModel]) -> set[str]:
 
 
 NO_NUL_PATTERN = "^[^\\u0000]*$"
+# Text that must say something (a name): no NUL, and at least one character that is not
+# whitespace as Python's str.strip() counts it (which is wider than JSON Schema's \s:
+# U+001C..U+001F and U+0085 are whitespace to Python only).
+_SPACE = "\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+VISIBLE_TEXT_PATTERN = f"^[^\\u0000]*[^\\u0000{_SPACE}][^\\u0000]*$"
 
 
 class _Generator(GenerateJsonSchema):

@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from api.openapi import refuses_null
+from api.openapi import VISIBLE_TEXT_PATTERN, refuses_null
 from api.routing import at_places
 from core import models, stats
 from core.catalog_texts import (
@@ -300,7 +300,9 @@ PRODUCT_FIELDS = {
 
 
 class ProductCreate(Request):
-    name: str = Field(min_length=1, max_length=300)
+    name: str = Field(
+        min_length=1, max_length=300, json_schema_extra={"pattern": VISIBLE_TEXT_PATTERN}
+    )
     description: str | None = Field(None, max_length=5000)
     price: Price
     category: CrmCategory
@@ -340,7 +342,9 @@ class ProductCreate(Request):
 class ProductUpdate(ProductCreate):
     """Every field optional: only the fields sent change (the document's PUT example)."""
 
-    name: str | None = Field(None, min_length=1, max_length=300)  # type: ignore[assignment]
+    name: str | None = Field(
+        None, min_length=1, max_length=300, json_schema_extra={"pattern": VISIBLE_TEXT_PATTERN}
+    )  # type: ignore[assignment]
     price: Price | None = None  # type: ignore[assignment]
     category: CrmCategory | None = None  # type: ignore[assignment]
     is_available: StrictBool | None = None  # type: ignore[assignment]

@@ -17,7 +17,7 @@ from api.erp.common import (
     page,
     quantity,
 )
-from api.openapi import not_null
+from api.openapi import VISIBLE_TEXT_PATTERN, not_null
 from core.auth.tokens import Principal
 from core.cashdesk import goods
 from core.catalog_texts import TranslationsIn, translations_out
@@ -33,7 +33,9 @@ Unit = Literal["pcs", "kg", "g", "l", "ml", "m", "pack", "box", "set"]
 
 
 class ProductIn(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
+    name: str = Field(
+        min_length=1, max_length=300, json_schema_extra={"pattern": VISIBLE_TEXT_PATTERN}
+    )
     sku: str | None = Field(default=None, max_length=64)
     barcode: str | None = Field(default=None, max_length=64)
     description: str | None = Field(default=None, max_length=5000)
@@ -50,7 +52,12 @@ class ProductIn(BaseModel):
 
 
 class ProductPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=300)
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        json_schema_extra={"pattern": VISIBLE_TEXT_PATTERN},
+    )
     sku: str | None = Field(default=None, max_length=64)
     barcode: str | None = Field(default=None, max_length=64)
     description: str | None = Field(default=None, max_length=5000)

@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from api.openapi import not_null
+from api.openapi import VISIBLE_TEXT_PATTERN, not_null
 from api.shop import contract
 from api.shop.listing import PageQuery
 from api.shop.schemas_orders import Money
@@ -79,7 +79,9 @@ class ProductQuery(PageQuery):
 class ProductIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    name: str = Field(min_length=1, max_length=300)
+    name: str = Field(
+        min_length=1, max_length=300, json_schema_extra={"pattern": VISIBLE_TEXT_PATTERN}
+    )
     category: ShopCategory = "bouquet"
     description: str | None = Field(None, max_length=10_000)
     cost_price: Money | None = None
@@ -94,7 +96,9 @@ class ProductIn(BaseModel):
 class ProductChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    name: str | None = Field(None, min_length=1, max_length=300)
+    name: str | None = Field(
+        None, min_length=1, max_length=300, json_schema_extra={"pattern": VISIBLE_TEXT_PATTERN}
+    )
     category: ShopCategory | None = None
     description: str | None = Field(None, max_length=10_000)
     cost_price: Money | None = None

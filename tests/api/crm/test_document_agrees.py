@@ -49,6 +49,11 @@ def _body_cases(flowers: Flowers) -> list[tuple[str, str, str, dict[str, Any]]]:
         ("POST", "/api/products/", "/api/products/", {**PRODUCT, "images": '["ftp://a.kz"]'}),
         ("PUT", f"/api/products/{bouquet}", "/api/products/{product_id}", {"ingredients": ""}),
         ("POST", "/api/products/", "/api/products/", {**PRODUCT, "price": 15000.5}),
+        # Blank names: whitespace as Python counts it (U+001F and U+0085 are not \s to
+        # JSON Schema; `make fuzz` sent "\n" on 2026-12-03).
+        ("POST", "/api/products/", "/api/products/", {**PRODUCT, "name": "\n"}),
+        ("POST", "/api/products/", "/api/products/", {**PRODUCT, "name": " \x1f\x85\u3000"}),
+        ("PUT", f"/api/products/{bouquet}", "/api/products/{product_id}", {"name": "\t"}),
         ("POST", "/api/inventory/", "/api/inventory/", {**INVENTORY, "quantity": 1.06e308}),
         ("POST", "/api/inventory/", "/api/inventory/", {**INVENTORY, "quantity": 0.0001}),
         ("PUT", f"/api/inventory/{roses}", "/api/inventory/{inventory_id}", {"quantity": 1e15}),
