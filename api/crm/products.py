@@ -18,7 +18,7 @@ from api.crm.schemas import (
 from core import catalog
 from core.auth.tokens import Principal
 from core.dialects import crm
-from core.errors import BadRequest
+from core.errors import BadRequest, ValidationFailed
 
 TAGS = ("Products",)
 
@@ -70,15 +70,32 @@ async def get_product(request: web.Request, *, product_id: int, principal: Princ
     return Product.of(product, who.zone)
 
 
-@contract.put("/products/{product_id}", response=Product, tags=TAGS, responses={404: "Not found"})
+@contract.put(
+    "/products/{product_id}",
+    response=Product,
+    tags=TAGS,
+    responses={404: "Not found"},
+    rules=("price stays above the product's discounted price, when the shop set one.",),
+)
 async def update_product(
     request: web.Request, *, product_id: int, body: ProductUpdate, principal: Principal
 ) -> Product:
     """Обновить продукт (частичное обновление: only the fields sent change)"""
     who = await caller(request, principal)
-    product = await crm.update_product(
-        shop_id=who.shop_id, product_id=product_id, changes=body.to_core(body.model_fields_set)
-    )
+    try:
+        product = await crm.update_product(
+            shop_id=who.shop_id, product_id=product_id, changes=body.to_core(body.model_fields_set)
+        )
+    except ValidationFailed as refused:
+        # The crm has no discounted price (the shop contract does): a price at or below
+        # the shop's discount is refused on the field the crm sent, in its words.
+        if not any(problem.loc == ("discount_price",) for problem in refused.problems):
+            raise
+        stored = await catalog.get_product(shop_id=who.shop_id, product_id=product_id)
+        raise ValidationFailed.field(
+            "price",
+            msg=f"price must stay above the product's discounted price ({stored.discount_price})",
+        ) from None
     return Product.of(product, who.zone)
 
 

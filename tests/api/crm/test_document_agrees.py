@@ -10,6 +10,7 @@ import jsonschema_rs
 import pytest
 from aiohttp.test_utils import TestClient
 
+from core.models import Product
 from tests.api.crm.conftest import Flowers, Staff, send
 
 PRODUCT = {"name": "Букет", "price": 15000, "category": "букет"}
@@ -126,3 +127,27 @@ async def test_a_url_holds_no_control_nor_space_by_the_document_and_the_crm_alik
     assert body_allowed(document, "POST", "/api/products/", body)
     status, answer = await send(crm, "POST", "/api/products/", staff.headers, body)
     assert status == 200, answer
+
+
+async def test_a_price_below_the_shops_discount_names_the_price_and_the_rule_is_documented(
+    crm: TestClient, staff: Staff, flowers: Flowers
+) -> None:
+    """The crm has no discounted price, the shop contract does: a crm price change that
+    would leave the shop's discount above the price is refused on the field the crm sent
+    (`make fuzz`, 2026-12-03: the refusal named body.discount_price, which the crm
+    document does not have), and the operation lists the rule beyond its schema."""
+    bouquet = flowers.bouquet
+    await Product.filter(id=bouquet.id).update(discount_price=12000)
+    path = f"/api/products/{bouquet.id}"
+    status, answer = await send(crm, "PUT", path, staff.headers, {"price": 11000})
+    assert status == 422, answer
+    [problem] = answer["detail"]
+    assert problem["loc"] == ["body", "price"]
+    assert "12000" in problem["msg"]
+    operation = (await _document(crm))["paths"]["/api/products/{product_id}"]["put"]
+    assert operation["x-rules-beyond-schema"] is True
+    assert "discounted price" in operation["description"]
+    # Above the discount it is taken.
+    status, answer = await send(crm, "PUT", path, staff.headers, {"price": 13000})
+    assert status == 200, answer
+    assert answer["price"] == 13000
