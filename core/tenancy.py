@@ -34,6 +34,12 @@ def scoped(model: type[M], shop_id: int) -> QuerySet[M]:
     return model.filter(shop_id=shop_id)
 
 
+def is_row_id(value: Any) -> bool:
+    """An integer a row id can be (a key column is 32-bit): anything else names no row,
+    and must not reach the database, which would refuse it with an error."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 async def get_owned(
     model: type[M], *, shop_id: int, id: Any, for_update: bool = False, what: str | None = None
 ) -> M:
@@ -42,7 +48,7 @@ async def get_owned(
         key = int(id)
     except (TypeError, ValueError):
         raise NotFound(what or display_name(model)) from None
-    if not 0 < key <= MAX_ID:
+    if not is_row_id(key):
         # Beyond the integer column: no such row, and no database error either.
         raise NotFound(what or display_name(model))
     query = model.filter(shop_id=shop_id, id=key)

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from core import catalog, stock
 from core.errors import BadRequest, ValidationFailed
 from core.models import Category, MoveKind, Product, SaleItem, StockItem
-from core.tenancy import get_owned, scoped
+from core.tenancy import get_owned, is_row_id, scoped
 
 ORDERINGS = {
     "created_at": "created_at",
@@ -74,8 +74,11 @@ async def _check_codes(
 
 
 async def _check_category(shop_id: int, values: Mapping[str, Any]) -> None:
-    if values.get("category_id") is not None:
-        found = await scoped(Category, shop_id).filter(id=values["category_id"]).exists()
+    category_id = values.get("category_id")
+    if category_id is not None:
+        found = is_row_id(category_id) and (
+            await scoped(Category, shop_id).filter(id=category_id).exists()
+        )
         if not found:
             raise ValidationFailed.field("category", msg="No such category in this store")
 

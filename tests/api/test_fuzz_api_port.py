@@ -52,6 +52,27 @@ async def test_an_erp_product_field_that_always_has_a_value_refuses_null(
     assert {"type": "null"} not in schema.get("anyOf", []) and schema.get("type") != "null"
 
 
+@pytest.mark.parametrize("method", ["PATCH", "PUT", "POST"])
+@pytest.mark.parametrize("category", [-145260057283756081152, 2**63, 2**31, 0, -1])
+async def test_an_erp_category_id_beyond_any_row_is_no_such_category(
+    api: TestClient, runtime: Runtime, method: str, category: int
+) -> None:
+    """fuzz (not_a_server_error, 2026-12-03): an erp product PATCH naming category
+    -145260057283756081152 was a 500 (the category look-up sent it to the database)."""
+    shop, _, headers = await owner_headers(runtime)
+    product = await Product.create(shop=shop, name="Розы", price=15000)
+    path = "/api/products/products/" + ("" if method == "POST" else f"{product.id}/")
+    body: dict[str, Any] = {"category": category}
+    if method != "PATCH":
+        body |= {"name": "Тюльпаны", "sale_price": 1000}
+    response = await api.request(method, path, json=body, headers=headers)
+    assert response.status == 400, await response.text()
+    answer = await response.json()
+    assert answer["errors"]["category"] == ["No such category in this store"], answer
+    await product.refresh_from_db()
+    assert (product.name, product.category_id) == ("Розы", None)  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
