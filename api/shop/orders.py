@@ -50,6 +50,7 @@ from api.shop.schemas_orders import (
     YEAR_RULE,
     IssueIn,
     OrderCreate,
+    OrderJson,
     OrderOut,
     OrderPage,
     OrderQuery,
@@ -59,7 +60,8 @@ from api.shop.schemas_orders import (
     PaymentWebhookIn,
     StatusIn,
     documented_moves,
-    order_out,
+    listed_order_json,
+    order_details_json,
 )
 from core import payments
 from core.actors import Actor
@@ -98,8 +100,8 @@ def _in_shop_words(error: InvalidTransition) -> BadRequest:
     )
 
 
-async def _read_back(principal: Principal, order_id: int) -> OrderOut:
-    return order_out(await get_order_details(shop_id=principal.shop_id, order_id=order_id))
+async def _read_back(principal: Principal, order_id: int) -> OrderJson:
+    return order_details_json(await get_order_details(shop_id=principal.shop_id, order_id=order_id))
 
 
 def _creation_bounds(query: OrderQuery) -> dict[str, datetime | None]:
@@ -134,9 +136,9 @@ def _creation_bounds(query: OrderQuery) -> dict[str, datetime | None]:
 )
 async def list_shop_orders(
     request: web.Request, *, query: OrderQuery, principal: Principal
-) -> OrderPage:
+) -> dict[str, Any]:
     """Get orders (paginated, filtered by status, search and creation dates)."""
-    details, total = await list_orders(
+    page, total = await list_orders(
         shop_id=principal.shop_id,
         statuses=[order_status_from_word(query.status)] if query.status else None,
         search=query.search,
@@ -144,7 +146,8 @@ async def list_shop_orders(
         limit=query.limit,
         **_creation_bounds(query),
     )
-    return OrderPage(items=[order_out(d) for d in details], total=total)
+    # OrderPage as JSON, written once from the rows read.
+    return {"items": [listed_order_json(listed) for listed in page], "total": total}
 
 
 def _placement(body: OrderCreate | OrderWithItemsCreate) -> dict[str, Any]:
@@ -177,7 +180,7 @@ def _placement(body: OrderCreate | OrderWithItemsCreate) -> dict[str, Any]:
 )
 async def create_order(
     request: web.Request, *, body: OrderCreate, principal: Principal
-) -> OrderOut:
+) -> OrderJson:
     """Create an order (total = flower_sum + delivery_fee)."""
     order = await place_order(
         shop_id=principal.shop_id,
@@ -198,7 +201,7 @@ async def create_order(
 )
 async def create_order_with_items(
     request: web.Request, *, body: OrderWithItemsCreate, principal: Principal
-) -> OrderOut:
+) -> OrderJson:
     """Create an order from catalog products (prices from the catalog, never the client)."""
     order = await place_order(
         shop_id=principal.shop_id,
@@ -211,12 +214,12 @@ async def create_order_with_items(
 
 
 @contract.get("/orders/{order_id}", response=OrderOut, tags=("orders",), responses=ORDER_ERRORS)
-async def get_order(request: web.Request, *, order_id: int, principal: Principal) -> OrderOut:
+async def get_order(request: web.Request, *, order_id: int, principal: Principal) -> OrderJson:
     """Get one order."""
     return await _read_back(principal, order_id)
 
 
-async def _update(principal: Principal, order_id: int, body: OrderUpdate) -> OrderOut:
+async def _update(principal: Principal, order_id: int, body: OrderUpdate) -> OrderJson:
     given = body.model_fields_set
     changes: dict[str, Any] = {
         name: getattr(body, name)
@@ -252,7 +255,7 @@ async def _update(principal: Principal, order_id: int, body: OrderUpdate) -> Ord
 )
 async def put_order(
     request: web.Request, *, order_id: int, body: OrderUpdate, principal: Principal
-) -> OrderOut:
+) -> OrderJson:
     """Update an order (only the fields given change)."""
     return await _update(principal, order_id, body)
 
@@ -266,7 +269,7 @@ async def put_order(
 )
 async def patch_order(
     request: web.Request, *, order_id: int, body: OrderUpdate, principal: Principal
-) -> OrderOut:
+) -> OrderJson:
     """Update an order (only the fields given change)."""
     return await _update(principal, order_id, body)
 
@@ -291,7 +294,7 @@ async def delete_order(request: web.Request, *, order_id: int, principal: Princi
 )
 async def update_order_status(
     request: web.Request, *, order_id: int, body: StatusIn, principal: Principal
-) -> OrderOut:
+) -> OrderJson:
     """Update the order status (only the document's transitions)."""
     try:
         await change_status(
@@ -312,7 +315,7 @@ async def update_order_status(
 )
 async def report_order_issue(
     request: web.Request, *, order_id: int, body: IssueIn, principal: Principal
-) -> OrderOut:
+) -> OrderJson:
     """Report an issue with an order (moves it to `issue`)."""
     try:
         await report_issue(

@@ -21,8 +21,9 @@ time with an offset is converted to UTC.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -37,9 +38,14 @@ from pydantic import (
 
 from api.openapi import refuses_null
 from api.shop.listing import PageQuery
-from core.dialects.shop import ShopOrderStatus, as_utc, format_datetime, order_status_word
-from core.models import DeliveryMethod, IssueType, OrderItem
-from core.orders.queries import OrderDetails
+from core.dialects.shop import (
+    ORDER_STATUS_WORDS,
+    ShopOrderStatus,
+    as_utc,
+    format_datetime,
+)
+from core.models import DeliveryMethod, IssueType
+from core.orders.queries import ITEM_COLUMNS, ORDER_COLUMNS, ListedOrder, OrderDetails
 from core.orders.status import OrderStatus
 from core.phones import KZ_MOBILE_PATTERN, InvalidPhone, normalize_kz_phone
 from core.tenancy import MAX_ID
@@ -325,44 +331,79 @@ class PaymentAnswer(BaseModel):
     order_status: ShopOrderStatus
 
 
-def item_out(item: OrderItem) -> ItemOut:
-    return ItemOut(
-        product_id=item.product_id,  # type: ignore[attr-defined]
-        product_name=item.product_name,
-        quantity=item.quantity,
-        price=int(item.price),
-        total=int(item.total),
-    )
+# The wire form of OrderOut, written straight from what was read (the document's schema
+# is OrderOut; the answers are plain JSON-ready dicts, serialised once).
+OrderJson = dict[str, Any]
 
 
-def order_out(details: OrderDetails) -> OrderOut:
-    order, customer, stats = details.order, details.customer, details.customer_stats
-    return OrderOut(
-        id=order.id,
-        number=order.number,
-        created_at=format_datetime(order.created_at) or "",
-        updated_at=format_datetime(order.updated_at) or "",
-        status=order_status_word(order.status),  # type: ignore[arg-type]
-        customer_phone=customer.phone if customer else None,
-        recipient_phone=order.recipient_phone,
-        recipient_name=order.recipient_name,
-        address=order.address,
-        delivery_method=delivery_method_word(order.delivery_method),
-        delivery_window=window_out(order.delivery_from, order.delivery_to),
-        flower_sum=int(order.flower_sum),
-        delivery_fee=int(order.delivery_fee),
-        total=int(order.total),
-        tracking_token=order.tracking_token,
-        comment=order.comment,
-        card_text=order.card_text,
-        customer=CustomerSummary(
-            id=customer.id,
-            name=customer.name,
-            phone=customer.phone,
-            orders_count=stats.orders_count,
-            total_spent=stats.total_spent,
-        )
+def order_json(
+    order: Mapping[str, Any],
+    items: Sequence[Mapping[str, Any]],
+    customer: Mapping[str, Any] | None,
+) -> OrderJson:
+    """An order as OrderOut writes it, from its columns (core.orders.queries.ORDER_COLUMNS),
+    its items (ITEM_COLUMNS) and its customer's summary (CustomerSummary's fields)."""
+    return {
+        "id": order["id"],
+        "number": order["number"],
+        "created_at": format_datetime(order["created_at"]),
+        "updated_at": format_datetime(order["updated_at"]),
+        "status": ORDER_STATUS_WORDS[order["status"]],
+        "customer_phone": customer["phone"] if customer else None,
+        "recipient_phone": order["recipient_phone"],
+        "recipient_name": order["recipient_name"],
+        "address": order["address"],
+        "delivery_method": DELIVERY_METHOD_WORDS[order["delivery_method"]],
+        "delivery_window": {
+            "from": format_datetime(order["delivery_from"]),
+            "to": format_datetime(order["delivery_to"]),
+        },
+        "flower_sum": int(order["flower_sum"]),
+        "delivery_fee": int(order["delivery_fee"]),
+        "total": int(order["total"]),
+        "tracking_token": order["tracking_token"],
+        "comment": order["comment"],
+        "card_text": order["card_text"],
+        "customer": {
+            "id": customer["id"],
+            "name": customer["name"],
+            "phone": customer["phone"],
+            "orders_count": customer["orders_count"],
+            "total_spent": customer["total_spent"],
+        }
         if customer
         else None,
-        items=[item_out(i) for i in details.items],
+        "items": [
+            {
+                "product_id": item["product_id"],
+                "product_name": item["product_name"],
+                "quantity": item["quantity"],
+                "price": int(item["price"]),
+                "total": int(item["total"]),
+            }
+            for item in items
+        ],
+    }
+
+
+def listed_order_json(listed: ListedOrder) -> OrderJson:
+    return order_json(listed.order, listed.items, listed.customer)
+
+
+def order_details_json(details: OrderDetails) -> OrderJson:
+    """One order read with its models (core.orders.queries.get_order_details)."""
+    order, customer, stats = details.order, details.customer, details.customer_stats
+    summary = (
+        {
+            "id": customer.id,
+            "name": customer.name,
+            "phone": customer.phone,
+            "orders_count": stats.orders_count,
+            "total_spent": stats.total_spent,
+        }
+        if customer
+        else None
     )
+    columns = {column: getattr(order, column) for column in ORDER_COLUMNS}
+    items = [{column: getattr(item, column) for column in ITEM_COLUMNS} for item in details.items]
+    return order_json(columns, items, summary)

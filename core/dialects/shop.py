@@ -108,4 +108,6 @@ def format_datetime(moment: datetime | None) -> str | None:
     """`2024-12-26T14:30:00`: UTC, to the second, without an offset (as the document)."""
     if moment is None:
         return None
-    return as_utc(moment).replace(tzinfo=None, microsecond=0).isoformat()
+    if moment.tzinfo is not UTC:
+        moment = as_utc(moment)
+    return moment.isoformat(timespec="seconds")[:19]

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.expressions import Q
+from tortoise.filters import escape_like
 from tortoise.functions import Count, Sum
 
 from core.models import Customer, Order, OrderItem, OrderStatus
@@ -187,24 +188,89 @@ async def get_order_details(*, shop_id: int, order_id: int) -> OrderDetails:
     return (await with_details([order], shop_id=shop_id))[0]
 
 
-def _search_filter(text: str) -> Q:
-    """Phones (any spelling, at least four digits), names, comments, the order id or number."""
-    text = text.strip()
-    condition = (
-        Q(recipient_name__icontains=text)
-        | Q(customer__name__icontains=text)
-        | Q(comment__icontains=text)
-    )
+def _phone_digits(text: str) -> tuple[str | None, int | None]:
+    """What a search text can also be: a piece of a phone (at least four digits, `8...`
+    read as `7...`) and an order id or number (nine digits at most)."""
     digits = re.sub(r"\D", "", text)
-    if digits and _PHONE_LIKE.match(text):
-        if len(digits) == 11 and digits.startswith("8"):
-            digits = "7" + digits[1:]
-        # Fewer than four digits are an order id or number, not a piece of a phone.
-        if len(digits) >= 4:
-            condition |= Q(customer__phone__contains=digits) | Q(recipient_phone__contains=digits)
-        if text.isdigit() and len(text) <= 9:
-            condition |= Q(id=int(text)) | Q(number=int(text))
-    return condition
+    if not (digits and _PHONE_LIKE.match(text)):
+        return None, None
+    if len(digits) == 11 and digits.startswith("8"):
+        digits = "7" + digits[1:]
+    # Fewer than four digits are an order id or number, not a piece of a phone.
+    phone = digits if len(digits) >= 4 else None
+    number = int(text) if text.isdigit() and len(text) <= 9 else None
+    return phone, number
+
+
+@dataclass(frozen=True, slots=True)
+class ListedOrder:
+    """A row of the order list as read: the order's columns (`ORDER_COLUMNS`), its items
+    (`ITEM_COLUMNS`) and its customer's summary (`id`, `name`, `phone`, `orders_count`,
+    `total_spent`; None for an order without one)."""
+
+    order: dict[str, Any]
+    items: list[dict[str, Any]]
+    customer: dict[str, Any] | None
+
+
+ORDER_COLUMNS = (
+    "id", "number", "created_at", "updated_at", "status", "recipient_phone",
+    "recipient_name", "address", "delivery_method", "delivery_from", "delivery_to",
+    "flower_sum", "delivery_fee", "total", "tracking_token", "comment", "card_text",
+    "customer_id",
+)  # fmt: skip
+ITEM_COLUMNS = ("order_id", "product_id", "product_name", "quantity", "price", "total")
+_MOMENTS = ("created_at", "updated_at", "delivery_from", "delivery_to")
+
+
+class _Params:
+    """Numbered placeholders (`$1` on PostgreSQL, `?1` on SQLite), each value once."""
+
+    def __init__(self, postgres: bool) -> None:
+        self.mark = "$" if postgres else "?"
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        self.values.append(value)
+        return f"{self.mark}{len(self.values)}"
+
+
+# The page, the number of matching orders (a scalar subquery, evaluated once) and each
+# order's customer with their summary aggregated in SQL: one statement. {where} filters
+# `orders o` joined to its customer `sc`.
+_PAGE_SQL = """
+WITH page AS (
+  SELECT {columns} FROM {orders} o LEFT JOIN {customers} sc ON sc.id = o.customer_id
+   WHERE {where} ORDER BY o.created_at DESC, o.id DESC LIMIT {limit} OFFSET {offset}
+), stats AS (
+  SELECT customer_id, COUNT(CASE WHEN {counted} THEN id END) AS orders_count,
+         SUM(CASE WHEN {paid} THEN total END) AS total_spent
+    FROM {orders} WHERE shop_id = {shop} AND customer_id IN (SELECT customer_id FROM page)
+   GROUP BY customer_id
+)
+SELECT (SELECT COUNT(*) FROM {orders} o LEFT JOIN {customers} sc ON sc.id = o.customer_id
+         WHERE {where}) AS matching_orders,
+       page.*, c.name AS customer_name, c.phone AS customer_phone,
+       s.orders_count AS customer_orders_count, s.total_spent AS customer_total_spent
+  FROM page LEFT JOIN {customers} c ON c.id = page.customer_id AND c.shop_id = {shop}
+  LEFT JOIN stats s ON s.customer_id = page.customer_id
+ ORDER BY page.created_at DESC, page.id DESC
+"""
+
+_COUNT_SQL = """SELECT COUNT(*) AS n FROM {orders} o
+  LEFT JOIN {customers} sc ON sc.id = o.customer_id WHERE {where}"""
+_PAGE_ITEMS_SQL = "SELECT {columns} FROM {items} WHERE order_id {ids} ORDER BY id"
+
+
+def _summary_sql() -> tuple[str, str]:
+    """`CASE` conditions: an order counted in `orders_count`, one paid for."""
+    paid = ", ".join(f"'{status.value}'" for status in sorted(PAID_STATUSES))
+    counted = f"status <> '{OrderStatus.CANCELLED.value}'"
+    paid_case = (
+        f"status IN ({paid}) OR (status = '{OrderStatus.ISSUE.value}' "
+        f"AND status_before_issue IN ({paid}))"
+    )
+    return counted, paid_case
 
 
 async def list_orders(
@@ -217,33 +283,98 @@ async def list_orders(
     created_until: datetime | None = None,
     offset: int = 0,
     limit: int = 20,
-) -> tuple[list[OrderDetails], int]:
-    """The shop's orders, newest first, and how many match in all.
+) -> tuple[list[ListedOrder], int]:
+    """The shop's orders, newest first, and how many match in all: two statements (the
+    page with its customers' summaries, then the page's items), plus a count for a page
+    past the end.
 
     `created_before` excludes its bound (a whole day given as a date), `created_until`
-    includes it (a moment given as a date-time).
+    includes it (a moment given as a date-time). A search matches names and comments
+    (case-insensitive), phones (any spelling, at least four digits) and the order id or
+    number.
     """
-    query = Order.filter(shop_id=shop_id)
+    db = Order._meta.db
+    param = _Params(db.capabilities.dialect == "postgres")
+    shop = param(shop_id)
+    where = [f"o.shop_id = {shop}"]
     if statuses:
-        query = query.filter(status__in=list(statuses))
+        where.append("o.status IN (" + ", ".join(param(s.value) for s in statuses) + ")")
     if search and search.strip():
-        query = query.filter(_search_filter(search))
-    if created_from is not None:
-        query = query.filter(created_at__gte=created_from)
-    if created_before is not None:
-        query = query.filter(created_at__lt=created_before)
-    if created_until is not None:
-        query = query.filter(created_at__lte=created_until)
-    # The count rides along as an uncorrelated scalar subquery (evaluated once).
-    counted = query.annotate(matching=RawSQL("COUNT(*)")).values("matching")
-    page = (
-        await query.annotate(matching_orders=Subquery(counted))
-        .order_by("-created_at", "-id")
-        .offset(offset)
-        .limit(limit)
+        text = search.strip()
+        like = param("%" + escape_like(text) + "%")
+        matches = [
+            f"UPPER(CAST({column} AS VARCHAR)) LIKE UPPER({like}) ESCAPE '\\'"
+            for column in ("o.recipient_name", "sc.name", "o.comment")
+        ]
+        phone, number = _phone_digits(text)
+        if phone is not None:
+            digits = param("%" + phone + "%")
+            matches += [f"sc.phone LIKE {digits}", f"o.recipient_phone LIKE {digits}"]
+        if number is not None:
+            exact = param(number)
+            matches += [f"o.id = {exact}", f"o.number = {exact}"]
+        where.append("(" + " OR ".join(matches) + ")")
+    for column, operator, bound in (
+        ("created_at", ">=", created_from),
+        ("created_at", "<", created_before),
+        ("created_at", "<=", created_until),
+    ):
+        if bound is not None:
+            where.append(f"o.{column} {operator} {param(bound)}")
+    counted, paid = _summary_sql()
+    where_values = list(param.values)
+    sql = _PAGE_SQL.format(
+        columns=", ".join(f"o.{column}" for column in ORDER_COLUMNS),
+        orders=Order._meta.db_table,
+        customers=Customer._meta.db_table,
+        where=" AND ".join(where),
+        limit=param(limit),
+        offset=param(offset),
+        shop=shop,
+        counted=counted,
+        paid=paid,
     )
-    # A page past the end has no row to carry the count.
-    total = await query.count() if not page and offset else 0
-    if page:
-        total = int(page[0].matching_orders)  # type: ignore[attr-defined]
-    return await with_details(page, shop_id=shop_id), total
+    rows = await db.execute_query_dict(sql, param.values)
+    if not rows:
+        total = await _count(db, " AND ".join(where), where_values) if offset else 0
+        return [], total
+    items = await _items_of([row["id"] for row in rows])
+    parse = Order._meta.fields_map["created_at"].to_python_value
+    page = []
+    for row in rows:
+        order = {column: row[column] for column in ORDER_COLUMNS}
+        for column in _MOMENTS:
+            if isinstance(order[column], str):  # SQLite keeps them as text
+                order[column] = parse(order[column])
+        customer = None
+        if row["customer_id"] is not None and row["customer_phone"] is not None:
+            customer = {
+                "id": row["customer_id"],
+                "name": row["customer_name"],
+                "phone": row["customer_phone"],
+                "orders_count": int(row["customer_orders_count"] or 0),
+                "total_spent": int(row["customer_total_spent"] or 0),
+            }
+        page.append(ListedOrder(order=order, items=items.get(row["id"], []), customer=customer))
+    return page, int(rows[0]["matching_orders"])
+
+
+async def _count(db: Any, where: str, values: list[Any]) -> int:
+    sql = _COUNT_SQL.format(
+        orders=Order._meta.db_table, customers=Customer._meta.db_table, where=where
+    )
+    rows = await db.execute_query_dict(sql, values)
+    return int(rows[0]["n"])
+
+
+async def _items_of(order_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The orders' items by order id, as rows of ITEM_COLUMNS (one statement)."""
+    where, values = _id_list(order_ids)
+    sql = _PAGE_ITEMS_SQL.format(
+        columns=", ".join(ITEM_COLUMNS), items=OrderItem._meta.db_table, ids=where
+    )
+    rows = await Order._meta.db.execute_query_dict(sql, values)
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["order_id"], []).append(row)
+    return found

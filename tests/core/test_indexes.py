@@ -159,9 +159,9 @@ async def test_hot_reads_use_indexes_on_a_seeded_database(
     recorder.wrap(monkeypatch)
     page, total = await list_orders(shop_id=1, offset=100, limit=50)
     assert total == 10000 and len(page) == 50
-    await get_order_details(shop_id=1, order_id=page[0].order.id)
-    tracking = await get_tracking(token=page[0].order.tracking_token)
-    assert tracking.number == page[0].order.number
+    await get_order_details(shop_id=1, order_id=page[0].order["id"])
+    tracking = await get_tracking(token=page[0].order["tracking_token"])
+    assert tracking.number == page[0].order["number"]
     monkeypatch.undo()
 
     assert recorder.statements
