@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
@@ -210,8 +211,8 @@ async def member_for_order(*, telegram_id: int, order_id: int) -> StaffMember:
 
 
 async def staff_chat_of_shop(*, shop_id: int) -> int | None:
-    shop = await Shop.get_or_none(id=shop_id)
-    return shop.staff_chat_id if shop is not None else None
+    chat_id: Any = await Shop.filter(id=shop_id).first().values_list("staff_chat_id", flat=True)
+    return int(chat_id) if chat_id is not None else None
 
 
 async def issue_reporter(*, order_id: int) -> str | None:

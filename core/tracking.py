@@ -385,6 +385,14 @@ async def cached_tracking(*, kv: Any, token: str) -> Tracking:
     return view
 
 
+async def _remember_token(kv: Any, *, order_id: int, token: str) -> None:
+    local = getattr(kv, "local_cache", None)
+    if local is not None:
+        local.set(f"{_ORDER_TOKEN_PREFIX}{order_id}", token, ex=24 * 3600)
+    else:
+        await kv.set(f"{_ORDER_TOKEN_PREFIX}{order_id}", token, ex=24 * 3600)
+
+
 async def forget_tracking(*, kv: Any, order_id: int) -> None:
     """Drop the cached view of an order (its token is looked up once and remembered)."""
     local = getattr(kv, "local_cache", None)
@@ -394,10 +402,7 @@ async def forget_tracking(*, kv: Any, order_id: int) -> None:
         token = await Order.filter(id=order_id).first().values_list("tracking_token", flat=True)
         if token is None:
             return
-        if local is not None:
-            local.set(token_key, str(token), ex=24 * 3600)
-        else:
-            await kv.set(token_key, str(token), ex=24 * 3600)
+        await _remember_token(kv, order_id=order_id, token=str(token))
     if local is not None:
         local.delete(CACHE_PREFIX + str(token))
     else:
@@ -427,6 +432,12 @@ async def _forget_on_event(event: events.DomainEvent) -> None:
     if kv is None or order_id is None:
         return
     try:
+        token = event.payload.get("tracking_token")
+        if event.name == events.ORDER_CREATED and token:
+            # Nothing is cached for an order that did not exist (a miss caches nothing):
+            # its token is remembered for the changes to come, without a read.
+            await _remember_token(kv, order_id=int(order_id), token=str(token))
+            return
         await forget_tracking(kv=kv, order_id=int(order_id))
     except (RedisError, OSError) as error:
         # A cache must not fail the change it describes: the view expires by itself

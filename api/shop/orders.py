@@ -70,7 +70,7 @@ from core.dialects.shop import as_utc, order_status_from_word, order_status_word
 from core.errors import BadRequest, ValidationFailed
 from core.models import PaymentStatus
 from core.orders.editing import update_order
-from core.orders.queries import get_order_details, list_orders
+from core.orders.queries import get_order_details, list_orders, order_details
 from core.orders.service import ItemRequest, change_status, place_order, report_issue
 from core.orders.status import InvalidTransition, OrderStatus
 from core.runtime import Runtime
@@ -188,7 +188,7 @@ async def create_order(
         clock=_runtime(request).clock,
         **_placement(body),
     )
-    return await _read_back(principal, order.id)
+    return order_details_json(await order_details(order))
 
 
 @contract.post(
@@ -210,7 +210,7 @@ async def create_order_with_items(
         clock=_runtime(request).clock,
         **_placement(body),
     )
-    return await _read_back(principal, order.id)
+    return order_details_json(await order_details(order))
 
 
 @contract.get("/orders/{order_id}", response=OrderOut, tags=("orders",), responses=ORDER_ERRORS)
@@ -243,7 +243,7 @@ async def _update(principal: Principal, order_id: int, body: OrderUpdate) -> Ord
         changes["delivery_from"] = window.from_time if window else None
         changes["delivery_to"] = window.to_time if window else None
     order = await update_order(shop_id=principal.shop_id, order_id=order_id, **changes)
-    return await _read_back(principal, order.id)
+    return order_details_json(await order_details(order))
 
 
 @contract.put(

@@ -184,8 +184,12 @@ async def with_details(orders: Sequence[Order], *, shop_id: int) -> list[OrderDe
 
 async def get_order_details(*, shop_id: int, order_id: int) -> OrderDetails:
     """One of the shop's orders with its details; NotFound for another shop's id."""
-    order = await get_owned(Order, shop_id=shop_id, id=order_id)
-    return (await with_details([order], shop_id=shop_id))[0]
+    return await order_details(await get_owned(Order, shop_id=shop_id, id=order_id))
+
+
+async def order_details(order: Order) -> OrderDetails:
+    """An order just read or written, with its details (two statements)."""
+    return (await with_details([order], shop_id=order.shop_id))[0]  # type: ignore[attr-defined]
 
 
 def _phone_digits(text: str) -> tuple[str | None, int | None]:

@@ -126,8 +126,13 @@ def compute_totals(
 
 
 async def _next_number(shop_id: int) -> int:
-    last = await Order.filter(shop_id=shop_id).order_by("-number").first()
-    return (last.number if last else 0) + 1
+    last: Any = (
+        await Order.filter(shop_id=shop_id)
+        .order_by("-number")
+        .first()
+        .values_list("number", flat=True)
+    )
+    return int(last or 0) + 1
 
 
 async def _acting_roles(shop_id: int, actor: Actor) -> set[Role]:
@@ -296,8 +301,9 @@ async def place_order(
             raise ValidationFailed.field(
                 "external_id", msg="An order with this external id already exists"
             ) from None
-        for line in lines:
-            await OrderItem.create(
+        # All lines in one statement, in the order given (free lines first).
+        rows = [
+            OrderItem(
                 order=order,
                 product=None,
                 product_name=line.name[:300],
@@ -305,8 +311,9 @@ async def place_order(
                 price=line.price,
                 total=line.total,
             )
-        for p in priced:
-            await OrderItem.create(
+            for line in lines
+        ] + [
+            OrderItem(
                 order=order,
                 product=p.product,
                 product_name=p.product.name,
@@ -315,6 +322,10 @@ async def place_order(
                 price=p.price,
                 total=p.total,
             )
+            for p in priced
+        ]
+        if rows:
+            await OrderItem.bulk_create(rows)
         if florist_ids:
             from core.models import User
 
