@@ -13,10 +13,11 @@ import uuid
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.commerce import contract
 from api.commerce.common import now_of, project, runtime_of
+from api.model import ContractModel
 from core.assistant import usage as ai_usage
 from core.assistant.service import cost
 from core.assistant.tools import Scope
@@ -27,7 +28,7 @@ from core.models import Order, Shop
 AI_LIMIT = "commerce_ai_per_minute"
 
 
-class QueryIn(BaseModel):
+class QueryIn(ContractModel):
     project_id: uuid.UUID
     message: str = Field(min_length=1, max_length=4000)
     use_function_calling: bool = True
@@ -35,12 +36,12 @@ class QueryIn(BaseModel):
     order_id: uuid.UUID | None = None
 
 
-class FunctionCall(BaseModel):
+class FunctionCall(ContractModel):
     name: str
     parameters: dict[str, Any]
 
 
-class QueryOut(BaseModel):
+class QueryOut(ContractModel):
     reply: str
     function_calls: list[FunctionCall]
     tokens_used: int
@@ -48,36 +49,36 @@ class QueryOut(BaseModel):
     model: str
 
 
-class ReplyQuery(BaseModel):
+class ReplyQuery(ContractModel):
     project_id: uuid.UUID
     order_id: uuid.UUID | None = None
     customer_message: str = Field(min_length=1, max_length=4000)
 
 
-class ReplyOut(BaseModel):
+class ReplyOut(ContractModel):
     reply: str
     tokens_used: int
     cost: float
     model: str
 
 
-class SentimentQuery(BaseModel):
+class SentimentQuery(ContractModel):
     project_id: uuid.UUID
     message: str = Field(min_length=1, max_length=4000)
 
 
-class SentimentOut(BaseModel):
+class SentimentOut(ContractModel):
     sentiment: str
     urgency: str
     concerns: list[str]
     recommended_tone: str
 
 
-class UsageQuery(BaseModel):
+class UsageQuery(ContractModel):
     days: int = Field(30, ge=1, le=3660)
 
 
-class UsageOut(BaseModel):
+class UsageOut(ContractModel):
     period_days: int
     total_api_calls: int
     total_tokens_used: int

@@ -7,10 +7,11 @@ import uuid
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.commerce import contract
 from api.commerce.common import runtime_of, utc
+from api.model import ContractModel
 from core.auth import refresh
 from core.auth.tokens import Account
 from core.commerce.accounts import authenticate_email, register_user
@@ -24,22 +25,22 @@ REFRESH_TTL = 30 * 86400
 AUTH_LIMIT = "commerce_auth_per_minute"
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(ContractModel):
     email: str = Field(max_length=254, examples=["user@example.com"])
     password: str = Field(max_length=128, examples=["SecurePass123"])
     name: str = Field("", max_length=200, examples=["John Doe"])
 
 
-class LoginIn(BaseModel):
+class LoginIn(ContractModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=128)
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(ContractModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
-class UserOut(BaseModel):
+class UserOut(ContractModel):
     id: uuid.UUID
     email: str
     name: str
@@ -48,7 +49,7 @@ class UserOut(BaseModel):
     created_at: str
 
 
-class TokensOut(BaseModel):
+class TokensOut(ContractModel):
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"

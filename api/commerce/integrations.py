@@ -6,10 +6,11 @@ import uuid
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.commerce import contract
 from api.commerce.common import now_of, project, runtime_of, utc
+from api.model import ContractModel
 from core.auth.tokens import Account
 from core.commerce import integrations as service
 from core.errors import BadRequest
@@ -19,7 +20,7 @@ from integrations.shopify.client import AccessDenied, NotFoundError, ShopifyErro
 from integrations.shopify.jobs import client_for, store_of
 
 
-class ConnectIn(BaseModel):
+class ConnectIn(ContractModel):
     provider: Literal["shopify", "whatsapp"]
     config: dict[str, Any] = Field(
         examples=[
@@ -32,7 +33,7 @@ class ConnectIn(BaseModel):
     )
 
 
-class IntegrationOut(BaseModel):
+class IntegrationOut(ContractModel):
     id: uuid.UUID
     project_id: uuid.UUID
     provider: str
@@ -42,7 +43,7 @@ class IntegrationOut(BaseModel):
     created_at: str
 
 
-class SyncQueued(BaseModel):
+class SyncQueued(ContractModel):
     status: Literal["queued"] = "queued"
     message: str
 

@@ -7,21 +7,22 @@ from datetime import timedelta
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.commerce import contract
 from api.commerce.common import Paging, now_of, project, shop_from_path, utc
+from api.model import ContractModel
 from core.auth.tokens import Account
 from core.commerce import threads
 from core.models import Customer, Message, MessageDirection, Shop, User
 
 
-class RecipientIn(BaseModel):
+class RecipientIn(ContractModel):
     phone: str = Field(min_length=1, max_length=32, examples=["+77011234567"])
     name: str = Field("", max_length=200, examples=["John Doe"])
 
 
-class SendIn(BaseModel):
+class SendIn(ContractModel):
     recipient: RecipientIn
     content: str = Field(min_length=1, max_length=threads.MAX_CONTENT)
     provider: Literal["whatsapp", "telegram"]
@@ -30,12 +31,12 @@ class SendIn(BaseModel):
     template_language: str | None = Field(None, max_length=16)
 
 
-class PersonOut(BaseModel):
+class PersonOut(ContractModel):
     phone: str | None
     name: str
 
 
-class MessageOut(BaseModel):
+class MessageOut(ContractModel):
     id: uuid.UUID
     project_id: uuid.UUID
     order_id: uuid.UUID | None
@@ -59,16 +60,16 @@ class InboxQuery(Paging):
     days: int = Field(30, ge=1, le=3660)
 
 
-class DaysQuery(BaseModel):
+class DaysQuery(ContractModel):
     days: int = Field(30, ge=1, le=3660)
 
 
-class ProviderCounts(BaseModel):
+class ProviderCounts(ContractModel):
     sent: int
     received: int
 
 
-class MessageStatsOut(BaseModel):
+class MessageStatsOut(ContractModel):
     period_days: int
     total_messages: int
     sent: int

@@ -6,10 +6,11 @@ import uuid
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from api.commerce import contract
 from api.commerce.common import project, utc
+from api.model import ContractModel
 from api.openapi import refuses_null
 from core.auth.access import member_role
 from core.auth.tokens import Account
@@ -27,7 +28,7 @@ PROJECT_RULES = (
 )
 
 
-class ProjectIn(BaseModel):
+class ProjectIn(ContractModel):
     name: str = Field(min_length=1, max_length=200, examples=["My Store"])
     description: str = Field("", max_length=2000, examples=["E-commerce store"])
     timezone: str = Field("Asia/Almaty", max_length=64, examples=["America/New_York"])
@@ -36,7 +37,7 @@ class ProjectIn(BaseModel):
     language: str = Field("ru", max_length=8, examples=["en"], json_schema_extra=LANGUAGE_ENUM)
 
 
-class ProjectPatch(BaseModel):
+class ProjectPatch(ContractModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200, examples=["My Store"])
@@ -61,7 +62,7 @@ class ProjectPatch(BaseModel):
         return value
 
 
-class ProjectOut(BaseModel):
+class ProjectOut(ContractModel):
     id: uuid.UUID
     name: str
     description: str
@@ -73,7 +74,7 @@ class ProjectOut(BaseModel):
     created_at: str
 
 
-class ListQuery(BaseModel):
+class ListQuery(ContractModel):
     include_inactive: bool = False
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
+from api.model import ContractModel
 from core.consultations.clients import Client, ClientData, profile_values
 from core.consultations.service import ConsultationData, cons_id
 from core.models import Consultation
@@ -21,7 +22,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class _Times(BaseModel):
+class _Times(ContractModel):
     @field_validator("*", mode="after")
     @classmethod
     def _aware(cls, value: object) -> object:
@@ -96,7 +97,7 @@ class ConsultationIn(_ConsultationFields):
     cl_ref_key: Text = Field(default=None, max_length=64)
 
 
-class ConsultationCreate(BaseModel):
+class ConsultationCreate(ContractModel):
     client: ClientIn | None = None
     consultation: ConsultationIn
     source: str = Field(default="SITE", min_length=1, max_length=32)
@@ -106,7 +107,7 @@ class ConsultationSimple(_ConsultationFields):
     client_id: Text = Field(default=None, max_length=64)
 
 
-class ClientOut(BaseModel):
+class ClientOut(ContractModel):
     client_id: str
     email: str | None
     phone_number: str | None
@@ -142,7 +143,7 @@ class ClientOut(BaseModel):
         )
 
 
-class ConsultationOut(BaseModel):
+class ConsultationOut(ContractModel):
     cons_id: str
     cl_ref_key: str | None
     client_id: str
@@ -184,13 +185,13 @@ class ConsultationOut(BaseModel):
         )
 
 
-class ConsultationCreated(BaseModel):
+class ConsultationCreated(ContractModel):
     consultation: ConsultationOut
     client_id: str
     message: str = "Consultation created successfully"
 
 
-class TicketSummary(BaseModel):
+class TicketSummary(ContractModel):
     cons_id: str
     number: str | None
     status: str
@@ -198,11 +199,11 @@ class TicketSummary(BaseModel):
     created_at: datetime
 
 
-class TicketList(BaseModel):
+class TicketList(ContractModel):
     tickets: list[TicketSummary]
     total: int
 
 
-class TicketQuery(BaseModel):
+class TicketQuery(ContractModel):
     skip: int = Field(default=0, ge=0, le=2**63 - 1)
     limit: int = Field(default=100, ge=1, le=1000)

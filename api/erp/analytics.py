@@ -7,29 +7,30 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.erp import contract
 from api.erp.common import default_period, money, quantity, shop_of
 from api.erp.products import product_out
 from api.keys import RUNTIME
+from api.model import ContractModel
 from core import analytics
 from core.auth.tokens import Principal
 from core.cashdesk.goods import Goods
 from core.shoptime import shop_today
 
 
-class PeriodQuery(BaseModel):
+class PeriodQuery(ContractModel):
     start_date: date | None = None
     end_date: date | None = None
 
 
-class RequiredPeriod(BaseModel):
+class RequiredPeriod(ContractModel):
     start_date: date
     end_date: date
 
 
-class TrendQuery(BaseModel):
+class TrendQuery(ContractModel):
     days: int = Field(default=30, ge=1, le=analytics.MAX_DAYS)
 
 
@@ -38,12 +39,12 @@ class TopQuery(PeriodQuery):
     order_by: Literal["revenue", "quantity", "profit"] = "revenue"
 
 
-class SlowQuery(BaseModel):
+class SlowQuery(ContractModel):
     days: int = Field(default=30, ge=1, le=analytics.MAX_DAYS)
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class SnapshotQuery(BaseModel):
+class SnapshotQuery(ContractModel):
     day: date | None = Field(default=None, alias="date")
 
 

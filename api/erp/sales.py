@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from api.erp import contract
 from api.erp.common import (
@@ -21,6 +21,7 @@ from api.erp.common import (
     shop_of,
 )
 from api.keys import RUNTIME
+from api.model import ContractModel
 from api.routing import RowId
 from core.auth.tokens import Principal
 from core.cashdesk import sales, shifts
@@ -31,20 +32,20 @@ from core.shoptime import day_bounds, shop_today
 from core.tenancy import get_owned
 
 
-class OpenIn(BaseModel):
+class OpenIn(ContractModel):
     opening_balance: MoneyIn = 0
     till: str = Field(default=shifts.DEFAULT_TILL, min_length=1, max_length=64)
 
 
-class CloseIn(BaseModel):
+class CloseIn(ContractModel):
     actual_cash: MoneyIn
 
 
-class CurrentShiftQuery(BaseModel):
+class CurrentShiftQuery(ContractModel):
     till: str | None = Field(default=None, max_length=64)
 
 
-class ItemIn(BaseModel):
+class ItemIn(ContractModel):
     product: int | None = None
     barcode: str | None = Field(default=None, min_length=1, max_length=64)
     quantity: QuantityIn = Decimal(1)
@@ -65,11 +66,11 @@ class ScanIn(ItemIn):
     session: int
 
 
-class RemoveIn(BaseModel):
+class RemoveIn(ContractModel):
     item_id: int
 
 
-class PaymentBody(BaseModel):
+class PaymentBody(ContractModel):
     payment_method: PaymentMethod
     amount: MoneyIn
     received_amount: MoneyIn | None = None
@@ -78,27 +79,27 @@ class PaymentBody(BaseModel):
     provider: Literal["uzcard", "humo", "kaspi", "payme", "click", "other"] | None = None
 
 
-class CheckoutIn(BaseModel):
+class CheckoutIn(ContractModel):
     payments: list[PaymentBody] = Field(min_length=1, max_length=10)
     customer: int | None = None
     customer_phone: str | None = Field(default=None, max_length=32)
 
 
-class RefundLineIn(BaseModel):
+class RefundLineIn(ContractModel):
     item_id: int
     quantity: QuantityIn
 
 
-class RefundIn(BaseModel):
+class RefundIn(ContractModel):
     items: list[RefundLineIn] | None = Field(default=None, max_length=200)
     reason: str = Field(default="", max_length=500)
 
 
-class CancelIn(BaseModel):
+class CancelIn(ContractModel):
     reason: str = Field(default="", max_length=500)
 
 
-class CurrentSaleQuery(BaseModel):
+class CurrentSaleQuery(ContractModel):
     session: RowId
 
 

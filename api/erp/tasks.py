@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from api.erp import contract
 from api.erp.common import PageQuery, page, roles_of, shop_of
 from api.keys import RUNTIME
+from api.model import ContractModel
 from core import task_board
 from core.auth.tokens import Principal
 from core.errors import NotFound
@@ -47,7 +48,7 @@ CategoryWord = Literal[
 ]  # fmt: skip
 
 
-class TaskIn(BaseModel):
+class TaskIn(ContractModel):
     title: str = Field(min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=5000)
     priority: PriorityWord = "medium"
@@ -56,7 +57,7 @@ class TaskIn(BaseModel):
     due_date: AwareDatetime | None = None
 
 
-class TaskPatch(BaseModel):
+class TaskPatch(ContractModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=5000)
     priority: PriorityWord | None = None
@@ -72,20 +73,20 @@ class TaskQuery(PageQuery):
     category: CategoryWord | None = None
 
 
-class CommentBody(BaseModel):
+class CommentBody(ContractModel):
     comment: str = Field(default="", max_length=2000)
 
 
-class CommentIn(BaseModel):
+class CommentIn(ContractModel):
     task: int
     comment: str = Field(min_length=1, max_length=5000)
 
 
-class CommentQuery(BaseModel):
+class CommentQuery(ContractModel):
     task: int | None = None
 
 
-class FromTemplateIn(BaseModel):
+class FromTemplateIn(ContractModel):
     assigned_to: int | None = None
     due_date: AwareDatetime | None = None
 

@@ -6,13 +6,14 @@ import re
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from api.erp import contract
 from api.erp.common import envelope
 from api.keys import RUNTIME
+from api.model import ContractModel
 from core.auth import refresh
 from core.auth.passwords import hash_password
 from core.auth.service import sign_in_with_password
@@ -29,7 +30,7 @@ USERNAME = r"^[\w.@+-]{3,150}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(ContractModel):
     username: str = Field(pattern=USERNAME)
     email: str = Field(pattern=EMAIL, max_length=254)
     password: str = Field(min_length=1, max_length=128)
@@ -47,12 +48,12 @@ class RegisterIn(BaseModel):
         return value.strip()
 
 
-class LoginIn(BaseModel):
+class LoginIn(ContractModel):
     username: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=128)
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(ContractModel):
     refresh: str = Field(min_length=1, max_length=512)
 
 

@@ -15,8 +15,9 @@ import re
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from api.model import ContractModel
 from api.openapi import not_null
 from api.shop import contract
 from api.shop.listing import PageQuery
@@ -39,7 +40,7 @@ def _email(value: str | None) -> str | None:
     return value.strip()
 
 
-class ImportantDateIn(BaseModel):
+class ImportantDateIn(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     date_type: ShopDateType
@@ -48,7 +49,7 @@ class ImportantDateIn(BaseModel):
     reminder_days: int = Field(3, ge=0, le=customers.MAX_REMINDER_DAYS)
 
 
-class ImportantDateOut(BaseModel):
+class ImportantDateOut(ContractModel):
     id: int
     customer_id: int
     date_type: ShopDateType
@@ -57,12 +58,12 @@ class ImportantDateOut(BaseModel):
     reminder_days: int
 
 
-class ImportantDateList(BaseModel):
+class ImportantDateList(ContractModel):
     items: list[ImportantDateOut]
     total: int
 
 
-class CustomerOut(BaseModel):
+class CustomerOut(ContractModel):
     id: int
     phone: str
     name: str
@@ -79,7 +80,7 @@ class CustomerDetails(CustomerOut):
     important_dates: list[ImportantDateOut]
 
 
-class CustomerPage(BaseModel):
+class CustomerPage(ContractModel):
     items: list[CustomerOut]
     total: int
 
@@ -90,7 +91,7 @@ class CustomerQuery(PageQuery):
     min_spent: int | None = Field(None, ge=0, le=10**12, description="Minimum total spent")
 
 
-class CustomerIn(BaseModel):
+class CustomerIn(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     phone: str = Field(min_length=1, max_length=32)
@@ -103,7 +104,7 @@ class CustomerIn(BaseModel):
     _email = field_validator("email")(_email)
 
 
-class CustomerChanges(BaseModel):
+class CustomerChanges(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     phone: str | None = Field(None, min_length=1, max_length=32)

@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from api.keys import RUNTIME
+from api.model import ContractModel
 from api.shop import contract
 from api.shop.listing import PageQuery
 from api.shop.schemas_orders import YEAR_RULE, UtcDateTime
@@ -33,7 +34,7 @@ ShopTaskType = Literal["bouquet", "composition", "wedding", "event"]
 ShopPriority = Literal["low", "normal", "high", "urgent"]
 
 
-class TaskItem(BaseModel):
+class TaskItem(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     product_name: str = Field(min_length=1, max_length=300)
@@ -41,7 +42,7 @@ class TaskItem(BaseModel):
     special_requests: str | None = Field(None, max_length=2000)
 
 
-class TaskIn(BaseModel):
+class TaskIn(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     order_id: int = Field(ge=1)
@@ -53,7 +54,7 @@ class TaskIn(BaseModel):
     comment: str | None = Field(None, max_length=2000)
 
 
-class TaskChanges(BaseModel):
+class TaskChanges(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     status: ShopTaskStatus | None = None
@@ -62,7 +63,7 @@ class TaskChanges(BaseModel):
     florist_id: int | None = Field(None, ge=1)
 
 
-class TaskOut(BaseModel):
+class TaskOut(ContractModel):
     id: int
     order_id: int | None
     task_type: str | None
@@ -76,7 +77,7 @@ class TaskOut(BaseModel):
     completed_at: str | None
 
 
-class TaskPage(BaseModel):
+class TaskPage(ContractModel):
     items: list[TaskOut]
     total: int
 

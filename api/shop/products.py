@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
+from api.model import ContractModel
 from api.openapi import VISIBLE_TEXT_PATTERN, not_null
 from api.shop import contract
 from api.shop.listing import PageQuery
@@ -44,7 +45,7 @@ LOCATIONS = {field: (word,) for field, word in price_words("shop").items()} | {
 }
 
 
-class ProductOut(BaseModel):
+class ProductOut(ContractModel):
     id: int
     name: str
     category: ShopCategory
@@ -60,7 +61,7 @@ class ProductOut(BaseModel):
     translations: TranslationsOut | None = translations_field()
 
 
-class ProductPage(BaseModel):
+class ProductPage(ContractModel):
     items: list[ProductOut]
     total: int
 
@@ -76,7 +77,7 @@ class ProductQuery(PageQuery):
     on_sale: bool | None = Field(None, description="Only items with a discounted price")
 
 
-class ProductIn(BaseModel):
+class ProductIn(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     name: str = Field(
@@ -93,7 +94,7 @@ class ProductIn(BaseModel):
     translations: TranslationsIn | None = None
 
 
-class ProductChanges(BaseModel):
+class ProductChanges(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     name: str | None = Field(

@@ -28,7 +28,6 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     AliasChoices,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -36,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.model import ContractModel
 from api.openapi import refuses_null
 from api.shop.listing import PageQuery
 from core.dialects.shop import (
@@ -131,7 +131,7 @@ UtcDateTime = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_u
 # --- requests ---------------------------------------------------------------------------
 
 
-class DeliveryWindowIn(BaseModel):
+class DeliveryWindowIn(ContractModel):
     """The document writes `from_time`/`to_time`; `from`/`to` (as responses show) work too."""
 
     model_config = ConfigDict(extra="ignore")
@@ -146,7 +146,7 @@ class DeliveryWindowIn(BaseModel):
         return self
 
 
-class OrderFields(BaseModel):
+class OrderFields(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     customer_phone: KzPhone
@@ -166,7 +166,7 @@ class OrderCreate(OrderFields):
     flower_sum: Money
 
 
-class ItemIn(BaseModel):
+class ItemIn(ContractModel):
     """A product and how many; the price is always the catalog's."""
 
     model_config = ConfigDict(extra="ignore")
@@ -181,7 +181,7 @@ class OrderWithItemsCreate(OrderFields):
     flower_sum: Money | None = None
 
 
-class OrderUpdate(BaseModel):
+class OrderUpdate(ContractModel):
     """PUT and PATCH change only the fields they are given."""
 
     model_config = ConfigDict(extra="ignore")
@@ -207,11 +207,11 @@ class OrderUpdate(BaseModel):
         return value
 
 
-class StatusIn(BaseModel):
+class StatusIn(ContractModel):
     status: ShopOrderStatus
 
 
-class IssueIn(BaseModel):
+class IssueIn(ContractModel):
     issue_type: Literal[
         "wrong_address",
         "recipient_unavailable",
@@ -227,7 +227,7 @@ class IssueIn(BaseModel):
         return IssueType(self.issue_type)
 
 
-class PaymentWebhookIn(BaseModel):
+class PaymentWebhookIn(ContractModel):
     payment_method: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
     payment_id: str = Field(min_length=1, max_length=128)
     amount: Money
@@ -265,7 +265,7 @@ class OrderQuery(PageQuery):
 # --- responses --------------------------------------------------------------------------
 
 
-class DeliveryWindowOut(BaseModel):
+class DeliveryWindowOut(ContractModel):
     model_config = ConfigDict(populate_by_name=True)
 
     from_: str | None = Field(default=None, alias="from")
@@ -279,7 +279,7 @@ def window_out(start: datetime | None, end: datetime | None) -> DeliveryWindowOu
     )
 
 
-class CustomerSummary(BaseModel):
+class CustomerSummary(ContractModel):
     id: int
     name: str
     phone: str
@@ -287,7 +287,7 @@ class CustomerSummary(BaseModel):
     total_spent: int
 
 
-class ItemOut(BaseModel):
+class ItemOut(ContractModel):
     product_id: int | None
     product_name: str
     quantity: int
@@ -295,7 +295,7 @@ class ItemOut(BaseModel):
     total: int
 
 
-class OrderOut(BaseModel):
+class OrderOut(ContractModel):
     id: int
     number: int
     created_at: str
@@ -317,12 +317,12 @@ class OrderOut(BaseModel):
     items: list[ItemOut]
 
 
-class OrderPage(BaseModel):
+class OrderPage(ContractModel):
     items: list[OrderOut]
     total: int
 
 
-class PaymentAnswer(BaseModel):
+class PaymentAnswer(ContractModel):
     order_id: int
     payment_id: str
     payment_method: str

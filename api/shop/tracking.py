@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.keys import RUNTIME
+from api.model import ContractModel
 from api.shop import contract
 from api.shop.pages.tracking import choose_language, render_not_found, render_tracking_page
 from api.shop.schemas_orders import (
@@ -39,7 +40,7 @@ from core.tracking import cached_tracking
 PAGE_MAX_AGE = 5
 
 
-class TrackingOut(BaseModel):
+class TrackingOut(ContractModel):
     status: ShopOrderStatus
     updated_at: str
     delivery_method: ShopDeliveryMethod

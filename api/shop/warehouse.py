@@ -16,8 +16,9 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
+from api.model import ContractModel
 from api.openapi import not_null
 from api.shop import contract
 from api.shop.listing import PageQuery
@@ -40,7 +41,7 @@ def number(value: Decimal | int | float | None) -> Number | None:
     return float(amount)
 
 
-class StockItemOut(BaseModel):
+class StockItemOut(ContractModel):
     id: int
     name: str
     variety: str | None
@@ -56,7 +57,7 @@ class StockItemOut(BaseModel):
     updated_at: str
 
 
-class StockPage(BaseModel):
+class StockPage(ContractModel):
     items: list[StockItemOut]
     total: int
 
@@ -68,7 +69,7 @@ class StockQuery(PageQuery):
     to_write_off: bool | None = Field(None, alias="toWriteOff", description="Items to write off")
 
 
-class StockItemChanges(BaseModel):
+class StockItemChanges(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     on_showcase: StrictBool | None = None
@@ -79,7 +80,7 @@ class StockItemChanges(BaseModel):
     _not_null = field_validator("on_showcase", "to_write_off", "min_quantity")(not_null)
 
 
-class PositionIn(BaseModel):
+class PositionIn(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     variety: str = Field(min_length=1, max_length=200)
@@ -88,7 +89,7 @@ class PositionIn(BaseModel):
     cost_per_stem: Decimal = Field(ge=0, le=10**8, decimal_places=4)
 
 
-class DeliveryIn(BaseModel):
+class DeliveryIn(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     supplier: str = Field(min_length=1, max_length=200)
@@ -99,7 +100,7 @@ class DeliveryIn(BaseModel):
     positions: list[PositionIn] = Field(min_length=1, max_length=500)
 
 
-class PositionOut(BaseModel):
+class PositionOut(ContractModel):
     id: int
     stock_item_id: int
     variety: str
@@ -110,7 +111,7 @@ class PositionOut(BaseModel):
     total_cost_kzt: int
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(ContractModel):
     id: int
     supplier: str
     farm: str | None
@@ -122,7 +123,7 @@ class DeliveryOut(BaseModel):
     created_at: str
 
 
-class DeliveryPage(BaseModel):
+class DeliveryPage(ContractModel):
     items: list[DeliveryOut]
     total: int
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from api.keys import RUNTIME
+from api.model import ContractModel
 from api.openapi import not_null
 from api.shop import contract
 from core import webhooks
@@ -32,7 +33,7 @@ SECRET_RULES = ("secret is printable text without spaces around it.",)
 EventName = Literal["order.status_changed", "payment.received", "customer.registered"]
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     url: str = Field(
@@ -46,7 +47,7 @@ class WebhookIn(BaseModel):
     events: list[EventName] | None = Field(None, min_length=1, max_length=len(webhooks.EVENTS))
 
 
-class WebhookChanges(BaseModel):
+class WebhookChanges(ContractModel):
     model_config = ConfigDict(extra="ignore")
 
     url: str | None = Field(
@@ -64,7 +65,7 @@ class WebhookChanges(BaseModel):
     _not_null = field_validator("url", "secret", "events", "is_active")(not_null)
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(ContractModel):
     id: int
     url: str
     events: list[str]
@@ -73,7 +74,7 @@ class WebhookOut(BaseModel):
     created_at: str
 
 
-class WebhookList(BaseModel):
+class WebhookList(ContractModel):
     items: list[WebhookOut]
     total: int
 
