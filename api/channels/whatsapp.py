@@ -19,11 +19,10 @@ from __future__ import annotations
 import hmac
 
 from aiohttp import web
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.channels import contract
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.routing import apply_rate_limit, client_address
 from bot.whatsapp.webhook import SIGNATURE_HEADER, read_delivery, signature_valid
 from core import jsontext
@@ -33,7 +32,7 @@ from core.errors import BadRequest, Forbidden, Unauthorized
 from core.vault import Vault
 
 
-class Handshake(ContractModel):
+class Handshake(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     # Bounded like the challenge: a longer value is no handshake (and a request line
@@ -43,7 +42,7 @@ class Handshake(ContractModel):
     challenge: str = Field("", alias="hub.challenge", max_length=512)
 
 
-class DeliveryReceived(ContractModel):
+class DeliveryReceived(BaseModel):
     stored: int = Field(description="New messages stored by this delivery")
     repeated: int = Field(description="Messages seen before (a repeat changes nothing)")
     statuses: int = Field(description="Status callbacks that moved one of our messages")

@@ -13,11 +13,10 @@ import uuid
 from typing import Any
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.commerce import contract
 from api.commerce.common import now_of, project, runtime_of
-from api.model import ContractModel
 from core.assistant import usage as ai_usage
 from core.assistant.service import cost
 from core.assistant.tools import Scope
@@ -28,7 +27,7 @@ from core.models import Order, Shop
 AI_LIMIT = "commerce_ai_per_minute"
 
 
-class QueryIn(ContractModel):
+class QueryIn(BaseModel):
     project_id: uuid.UUID
     message: str = Field(min_length=1, max_length=4000)
     use_function_calling: bool = True
@@ -36,12 +35,12 @@ class QueryIn(ContractModel):
     order_id: uuid.UUID | None = None
 
 
-class FunctionCall(ContractModel):
+class FunctionCall(BaseModel):
     name: str
     parameters: dict[str, Any]
 
 
-class QueryOut(ContractModel):
+class QueryOut(BaseModel):
     reply: str
     function_calls: list[FunctionCall]
     tokens_used: int
@@ -49,36 +48,36 @@ class QueryOut(ContractModel):
     model: str
 
 
-class ReplyQuery(ContractModel):
+class ReplyQuery(BaseModel):
     project_id: uuid.UUID
     order_id: uuid.UUID | None = None
     customer_message: str = Field(min_length=1, max_length=4000)
 
 
-class ReplyOut(ContractModel):
+class ReplyOut(BaseModel):
     reply: str
     tokens_used: int
     cost: float
     model: str
 
 
-class SentimentQuery(ContractModel):
+class SentimentQuery(BaseModel):
     project_id: uuid.UUID
     message: str = Field(min_length=1, max_length=4000)
 
 
-class SentimentOut(ContractModel):
+class SentimentOut(BaseModel):
     sentiment: str
     urgency: str
     concerns: list[str]
     recommended_tone: str
 
 
-class UsageQuery(ContractModel):
+class UsageQuery(BaseModel):
     days: int = Field(30, ge=1, le=3660)
 
 
-class UsageOut(ContractModel):
+class UsageOut(BaseModel):
     period_days: int
     total_api_calls: int
     total_tokens_used: int

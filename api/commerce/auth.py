@@ -7,11 +7,10 @@ import uuid
 from typing import Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.commerce import contract
 from api.commerce.common import runtime_of, utc
-from api.model import ContractModel
 from core.auth import refresh
 from core.auth.tokens import Account
 from core.commerce.accounts import authenticate_email, register_user
@@ -25,22 +24,22 @@ REFRESH_TTL = 30 * 86400
 AUTH_LIMIT = "commerce_auth_per_minute"
 
 
-class RegisterIn(ContractModel):
+class RegisterIn(BaseModel):
     email: str = Field(max_length=254, examples=["user@example.com"])
     password: str = Field(max_length=128, examples=["SecurePass123"])
     name: str = Field("", max_length=200, examples=["John Doe"])
 
 
-class LoginIn(ContractModel):
+class LoginIn(BaseModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=128)
 
 
-class RefreshIn(ContractModel):
+class RefreshIn(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
-class UserOut(ContractModel):
+class UserOut(BaseModel):
     id: uuid.UUID
     email: str
     name: str
@@ -49,7 +48,7 @@ class UserOut(ContractModel):
     created_at: str
 
 
-class TokensOut(ContractModel):
+class TokensOut(BaseModel):
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"

@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.keys import RUNTIME
-from api.model import ContractModel
 from core.actors import Actor
 from core.auth.access import member_role
 from core.auth.tokens import Account
@@ -22,7 +21,7 @@ from core.runtime import Runtime
 MAX_PAGE_SIZE = 200
 
 
-class Paging(ContractModel):
+class Paging(BaseModel):
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 

@@ -6,11 +6,10 @@ import uuid
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.commerce import contract
 from api.commerce.common import now_of, project, runtime_of, utc
-from api.model import ContractModel
 from core.auth.tokens import Account
 from core.commerce import integrations as service
 from core.errors import BadRequest
@@ -20,7 +19,7 @@ from integrations.shopify.client import AccessDenied, NotFoundError, ShopifyErro
 from integrations.shopify.jobs import client_for, store_of
 
 
-class ConnectIn(ContractModel):
+class ConnectIn(BaseModel):
     provider: Literal["shopify", "whatsapp"]
     config: dict[str, Any] = Field(
         examples=[
@@ -33,7 +32,7 @@ class ConnectIn(ContractModel):
     )
 
 
-class IntegrationOut(ContractModel):
+class IntegrationOut(BaseModel):
     id: uuid.UUID
     project_id: uuid.UUID
     provider: str
@@ -43,7 +42,7 @@ class IntegrationOut(ContractModel):
     created_at: str
 
 
-class SyncQueued(ContractModel):
+class SyncQueued(BaseModel):
     status: Literal["queued"] = "queued"
     message: str
 

@@ -7,22 +7,21 @@ from datetime import timedelta
 from typing import Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.commerce import contract
 from api.commerce.common import Paging, now_of, project, shop_from_path, utc
-from api.model import ContractModel
 from core.auth.tokens import Account
 from core.commerce import threads
 from core.models import Customer, Message, MessageDirection, Shop, User
 
 
-class RecipientIn(ContractModel):
+class RecipientIn(BaseModel):
     phone: str = Field(min_length=1, max_length=32, examples=["+77011234567"])
     name: str = Field("", max_length=200, examples=["John Doe"])
 
 
-class SendIn(ContractModel):
+class SendIn(BaseModel):
     recipient: RecipientIn
     content: str = Field(min_length=1, max_length=threads.MAX_CONTENT)
     provider: Literal["whatsapp", "telegram"]
@@ -31,12 +30,12 @@ class SendIn(ContractModel):
     template_language: str | None = Field(None, max_length=16)
 
 
-class PersonOut(ContractModel):
+class PersonOut(BaseModel):
     phone: str | None
     name: str
 
 
-class MessageOut(ContractModel):
+class MessageOut(BaseModel):
     id: uuid.UUID
     project_id: uuid.UUID
     order_id: uuid.UUID | None
@@ -60,16 +59,16 @@ class InboxQuery(Paging):
     days: int = Field(30, ge=1, le=3660)
 
 
-class DaysQuery(ContractModel):
+class DaysQuery(BaseModel):
     days: int = Field(30, ge=1, le=3660)
 
 
-class ProviderCounts(ContractModel):
+class ProviderCounts(BaseModel):
     sent: int
     received: int
 
 
-class MessageStatsOut(ContractModel):
+class MessageStatsOut(BaseModel):
     period_days: int
     total_messages: int
     sent: int

@@ -6,30 +6,29 @@ import uuid
 from datetime import datetime, timedelta
 
 from aiohttp import web
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.commerce import contract
 from api.commerce.common import Paging, actor_of, now_of, project, utc
-from api.model import ContractModel
 from core.auth.tokens import Account
 from core.commerce import orders as service
 from core.models import Shop
 from core.money import json_amount, json_decimal
 
 
-class CustomerOut(ContractModel):
+class CustomerOut(BaseModel):
     name: str
     email: str | None
     phone: str | None
 
 
-class ItemOut(ContractModel):
+class ItemOut(BaseModel):
     name: str
     quantity: int
     price: int | float
 
 
-class OrderOut(ContractModel):
+class OrderOut(BaseModel):
     id: uuid.UUID
     project_id: uuid.UUID
     external_id: str
@@ -50,18 +49,18 @@ class OrdersQuery(Paging):
     days: int = Field(30, ge=1, le=service.MAX_DAYS)
 
 
-class OrderPatch(ContractModel):
+class OrderPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: str | None = Field(None, max_length=32, examples=["fulfilled"])
     fulfilled_date: AwareDatetime | None = Field(None, examples=["2025-01-12T12:00:00Z"])
 
 
-class DaysQuery(ContractModel):
+class DaysQuery(BaseModel):
     days: int = Field(30, ge=1, le=service.MAX_DAYS)
 
 
-class OrderStatsOut(ContractModel):
+class OrderStatsOut(BaseModel):
     period_days: int
     total_orders: int
     total_revenue: int | float

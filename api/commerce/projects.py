@@ -6,11 +6,10 @@ import uuid
 from typing import Any
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.commerce import contract
 from api.commerce.common import project, utc
-from api.model import ContractModel
 from api.openapi import refuses_null
 from core.auth.access import member_role
 from core.auth.tokens import Account
@@ -28,7 +27,7 @@ PROJECT_RULES = (
 )
 
 
-class ProjectIn(ContractModel):
+class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["My Store"])
     description: str = Field("", max_length=2000, examples=["E-commerce store"])
     timezone: str = Field("Asia/Almaty", max_length=64, examples=["America/New_York"])
@@ -37,7 +36,7 @@ class ProjectIn(ContractModel):
     language: str = Field("ru", max_length=8, examples=["en"], json_schema_extra=LANGUAGE_ENUM)
 
 
-class ProjectPatch(ContractModel):
+class ProjectPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200, examples=["My Store"])
@@ -62,7 +61,7 @@ class ProjectPatch(ContractModel):
         return value
 
 
-class ProjectOut(ContractModel):
+class ProjectOut(BaseModel):
     id: uuid.UUID
     name: str
     description: str
@@ -74,7 +73,7 @@ class ProjectOut(ContractModel):
     created_at: str
 
 
-class ListQuery(ContractModel):
+class ListQuery(BaseModel):
     include_inactive: bool = False
 
 

@@ -6,25 +6,24 @@ import uuid
 from typing import Any
 
 from aiohttp import web
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from api.commerce import contract
 from api.commerce.charts import bar_chart
 from api.commerce.common import Paging, now_of, project, utc
-from api.model import ContractModel
 from core.auth.tokens import Account
 from core.commerce import reports as service
 from core.models import Report, ReportType, Shop
 
 
-class GenerateIn(ContractModel):
+class GenerateIn(BaseModel):
     report_type: ReportType
     start_date: AwareDatetime = Field(examples=["2025-01-01T00:00:00Z"])
     end_date: AwareDatetime = Field(examples=["2025-01-31T23:59:59Z"])
     filters: dict[str, Any] = Field(default_factory=dict)
 
 
-class ReportOut(ContractModel):
+class ReportOut(BaseModel):
     id: uuid.UUID
     project_id: uuid.UUID
     report_type: str

@@ -19,10 +19,10 @@ import json
 from typing import Literal
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from api.commerce import contract
 from api.commerce.common import now_of, runtime_of
-from api.model import ContractModel
 from api.routing import apply_rate_limit, client_address
 from bot.webhook import SECRET_HEADER, WEBHOOK_RECEIVER, WebhookReceiver
 from core.commerce.shopify_webhooks import apply_webhook, verified_store
@@ -32,7 +32,7 @@ from core.vault import Vault
 from integrations.shopify.orders import UnreadableOrder, external_order
 
 
-class WebhookOut(ContractModel):
+class WebhookOut(BaseModel):
     status: Literal["processed", "duplicate", "ignored"]
 
 
@@ -75,7 +75,7 @@ async def shopify_webhook(request: web.Request, *, raw: bytes) -> WebhookOut:
     return WebhookOut(status=status)  # type: ignore[arg-type]
 
 
-class TelegramAck(ContractModel):
+class TelegramAck(BaseModel):
     ok: Literal[True] = True
 
 

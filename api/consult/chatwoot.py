@@ -8,17 +8,17 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from api.consult import contract
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.routing import apply_rate_limit, client_address
 from core.consultations import chatwoot_events, connections
 from core.errors import BadRequest, NotFound, Unauthorized
 from core.vault import Vault
 
 
-class WebhookReceived(ContractModel):
+class WebhookReceived(BaseModel):
     outcome: str
 
 

@@ -18,11 +18,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.consult import contract
 from api.keys import RUNTIME
-from api.model import ContractModel
 from core.auth.tokens import Principal
 from core.consultations import connections
 from core.errors import Forbidden, NotFound
@@ -36,7 +35,7 @@ WEBHOOK_PATH = "/chatwoot/webhook/{id}"
 REFUSALS = {403: "Only the firm's owner or admin may see or change its connections"}
 
 
-class ChatwootIn(ContractModel):
+class ChatwootIn(BaseModel):
     base_url: WebUrl = Field(examples=["https://chat.firm.uz"])
     account_id: int = Field(ge=1, le=2**31 - 1, examples=[3])
     inbox_id: int = Field(ge=1, le=2**31 - 1, examples=[7])
@@ -46,14 +45,14 @@ class ChatwootIn(ContractModel):
     )
 
 
-class OneCIn(ContractModel):
+class OneCIn(BaseModel):
     base_url: WebUrl = Field(examples=["https://1c.firm.uz/cl"])
     username: str = Field(min_length=1, max_length=200, examples=["site"])
     password: str = Field(max_length=500, examples=["1c-password"])
     document: str | None = Field(None, max_length=200, examples=[connections.DEFAULT_DOCUMENT])
 
 
-class ConnectionOut(ContractModel):
+class ConnectionOut(BaseModel):
     id: str
     provider: Literal["chatwoot", "onec"]
     status: str

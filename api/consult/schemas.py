@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from api.model import ContractModel
 from core.consultations.clients import Client, ClientData, profile_values
 from core.consultations.service import ConsultationData, cons_id
 from core.models import Consultation
@@ -22,7 +21,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class _Times(ContractModel):
+class _Times(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _aware(cls, value: object) -> object:
@@ -97,7 +96,7 @@ class ConsultationIn(_ConsultationFields):
     cl_ref_key: Text = Field(default=None, max_length=64)
 
 
-class ConsultationCreate(ContractModel):
+class ConsultationCreate(BaseModel):
     client: ClientIn | None = None
     consultation: ConsultationIn
     source: str = Field(default="SITE", min_length=1, max_length=32)
@@ -107,7 +106,7 @@ class ConsultationSimple(_ConsultationFields):
     client_id: Text = Field(default=None, max_length=64)
 
 
-class ClientOut(ContractModel):
+class ClientOut(BaseModel):
     client_id: str
     email: str | None
     phone_number: str | None
@@ -143,7 +142,7 @@ class ClientOut(ContractModel):
         )
 
 
-class ConsultationOut(ContractModel):
+class ConsultationOut(BaseModel):
     cons_id: str
     cl_ref_key: str | None
     client_id: str
@@ -185,13 +184,13 @@ class ConsultationOut(ContractModel):
         )
 
 
-class ConsultationCreated(ContractModel):
+class ConsultationCreated(BaseModel):
     consultation: ConsultationOut
     client_id: str
     message: str = "Consultation created successfully"
 
 
-class TicketSummary(ContractModel):
+class TicketSummary(BaseModel):
     cons_id: str
     number: str | None
     status: str
@@ -199,11 +198,11 @@ class TicketSummary(ContractModel):
     created_at: datetime
 
 
-class TicketList(ContractModel):
+class TicketList(BaseModel):
     tickets: list[TicketSummary]
     total: int
 
 
-class TicketQuery(ContractModel):
+class TicketQuery(BaseModel):
     skip: int = Field(default=0, ge=0, le=2**63 - 1)
     limit: int = Field(default=100, ge=1, le=1000)

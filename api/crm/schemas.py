@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     Field,
     StrictBool,
@@ -24,7 +25,6 @@ from pydantic import (
     field_validator,
 )
 
-from api.model import ContractModel
 from api.openapi import VISIBLE_TEXT_PATTERN, refuses_null
 from api.routing import at_places
 from core import models, stats
@@ -198,7 +198,7 @@ Skip = Annotated[int, Field(ge=0, le=2**63 - 1, description="Пропустит�
 Limit = Annotated[int, Field(ge=1, le=1000, description="Лимит записей (max: 1000)")]
 
 
-class Request(ContractModel):
+class Request(BaseModel):
     """A request body or query: PostgreSQL text cannot hold NUL characters (422)."""
 
     @field_validator("*", mode="after")  # after: a before-validator would make every
@@ -217,7 +217,7 @@ def number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-class Deleted(ContractModel):
+class Deleted(BaseModel):
     message: str
     id: int
 
@@ -265,7 +265,7 @@ class ClientQuery(Request):
     client_type: CrmClientType | None = Field(None, description="Фильтр по типу клиента")
 
 
-class Client(ContractModel):
+class Client(BaseModel):
     id: int
     name: str | None
     phone: str
@@ -391,7 +391,7 @@ class ProductQuery(Request):
     search: str | None = Field(None, max_length=100, description="Поиск по названию")
 
 
-class Product(ContractModel):
+class Product(BaseModel):
     """A product with every field, nulls included (`response_model_exclude_none=False`)."""
 
     id: int
@@ -445,7 +445,7 @@ class CompositionCreate(Request):
     product_id: Id | None = Field(None, description="The product in the path; optional")
 
 
-class ProductComposition(ContractModel):
+class ProductComposition(BaseModel):
     id: int
     product_id: int
     inventory_id: int
@@ -495,7 +495,7 @@ class InventoryQuery(Request):
     search: str | None = Field(None, max_length=100, description="Поиск по названию")
 
 
-class Inventory(ContractModel):
+class Inventory(BaseModel):
     id: int
     name: str
     quantity: float
@@ -612,7 +612,7 @@ class OrderQuery(Request):
     date_to: Day | None = Field(None, description="Конечная дата (дата доставки)")
 
 
-class OrderItem(ContractModel):
+class OrderItem(BaseModel):
     id: int
     order_id: int
     product_id: int | None
@@ -621,7 +621,7 @@ class OrderItem(ContractModel):
     product_name: str
 
 
-class Order(ContractModel):
+class Order(BaseModel):
     id: int
     client_id: int | None
     recipient_id: int | None
@@ -692,7 +692,7 @@ class CourierAssignment(Request):
     courier_id: Id | None = Field(description="A courier of the shop; null unassigns")
 
 
-class User(ContractModel):
+class User(BaseModel):
     """A team member as the document's User: `role` is the part they play in the order."""
 
     id: int
@@ -717,7 +717,7 @@ class User(ContractModel):
         )
 
 
-class OrderTeam(ContractModel):
+class OrderTeam(BaseModel):
     order_id: int
     manager_id: int | None
     florist_ids: list[int]
@@ -743,14 +743,14 @@ class OrderTeam(ContractModel):
 # --- statistics ---------------------------------------------------------------------
 
 
-class TopProduct(ContractModel):
+class TopProduct(BaseModel):
     product_id: int | None
     name: str
     quantity: int
     revenue: float
 
 
-class DashboardStats(ContractModel):
+class DashboardStats(BaseModel):
     """Today and this month (the shop's days): orders not cancelled and the revenue of
     those paid for; every order by status word; stock items below their minimum; this
     month's best sellers by quantity."""
@@ -790,13 +790,13 @@ class SalesQuery(Request):
     date_to: Day | None = Field(None, description="Конечная дата (default: today)")
 
 
-class SalesDay(ContractModel):
+class SalesDay(BaseModel):
     date: date
     orders: int
     revenue: float
 
 
-class SalesStats(ContractModel):
+class SalesStats(BaseModel):
     """Orders (not cancelled) and revenue (of those paid for) per day, every day of the
     period listed."""
 
@@ -822,7 +822,7 @@ class SalesStats(ContractModel):
 # --- system -------------------------------------------------------------------------
 
 
-class ApiInfo(ContractModel):
+class ApiInfo(BaseModel):
     name: str
     version: str
     description: str
@@ -832,7 +832,7 @@ class ApiInfo(ContractModel):
     health: str
 
 
-class HealthStatus(ContractModel):
+class HealthStatus(BaseModel):
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "down"]
     redis: Literal["ok", "down"]

@@ -7,30 +7,29 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.erp import contract
 from api.erp.common import default_period, money, quantity, shop_of
 from api.erp.products import product_out
 from api.keys import RUNTIME
-from api.model import ContractModel
 from core import analytics
 from core.auth.tokens import Principal
 from core.cashdesk.goods import Goods
 from core.shoptime import shop_today
 
 
-class PeriodQuery(ContractModel):
+class PeriodQuery(BaseModel):
     start_date: date | None = None
     end_date: date | None = None
 
 
-class RequiredPeriod(ContractModel):
+class RequiredPeriod(BaseModel):
     start_date: date
     end_date: date
 
 
-class TrendQuery(ContractModel):
+class TrendQuery(BaseModel):
     days: int = Field(default=30, ge=1, le=analytics.MAX_DAYS)
 
 
@@ -39,12 +38,12 @@ class TopQuery(PeriodQuery):
     order_by: Literal["revenue", "quantity", "profit"] = "revenue"
 
 
-class SlowQuery(ContractModel):
+class SlowQuery(BaseModel):
     days: int = Field(default=30, ge=1, le=analytics.MAX_DAYS)
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class SnapshotQuery(ContractModel):
+class SnapshotQuery(BaseModel):
     day: date | None = Field(default=None, alias="date")
 
 

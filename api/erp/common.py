@@ -7,10 +7,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer
 
 from api.errors import CODES, ErrorDialect, Problem
-from api.model import ContractModel
 from core.auth.tokens import Principal
 from core.models import Role, Shop
 from core.shops import member_roles
@@ -68,7 +67,7 @@ def envelope(message: str, data: Any) -> dict[str, Any]:
     return {"status": "success", "message": message, "data": data}
 
 
-class PageQuery(ContractModel):
+class PageQuery(BaseModel):
     page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=50, ge=1, le=500)
 

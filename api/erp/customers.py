@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.erp import contract
 from api.erp.common import PageQuery, money, page
-from api.model import ContractModel
 from core import customers
 from core.auth.tokens import Principal
 from core.cashdesk.purchases import purchase_history
 from core.models import Customer
 
 
-class CustomerIn(ContractModel):
+class CustomerIn(BaseModel):
     name: str = Field(default="", max_length=200)
     phone: str = Field(min_length=1, max_length=32)
     email: str | None = Field(default=None, max_length=254)
@@ -24,7 +23,7 @@ class CustomerIn(ContractModel):
     notes: str | None = Field(default=None, max_length=5000)
 
 
-class CustomerPatch(ContractModel):
+class CustomerPatch(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, min_length=1, max_length=32)
     email: str | None = Field(default=None, max_length=254)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from api.erp import contract
 from api.erp.common import (
@@ -17,7 +17,6 @@ from api.erp.common import (
     page,
     quantity,
 )
-from api.model import ContractModel
 from api.openapi import VISIBLE_TEXT_PATTERN, not_null
 from core.auth.tokens import Principal
 from core.cashdesk import goods
@@ -33,7 +32,7 @@ LOCATIONS = {core: (ours,) for ours, core in PRICE_FIELDS.items()} | {"category_
 Unit = Literal["pcs", "kg", "g", "l", "ml", "m", "pack", "box", "set"]
 
 
-class ProductIn(ContractModel):
+class ProductIn(BaseModel):
     name: str = Field(
         min_length=1, max_length=300, json_schema_extra={"pattern": VISIBLE_TEXT_PATTERN}
     )
@@ -52,7 +51,7 @@ class ProductIn(ContractModel):
     translations: TranslationsIn | None = None
 
 
-class ProductPatch(ContractModel):
+class ProductPatch(BaseModel):
     name: str | None = Field(
         default=None,
         min_length=1,
@@ -85,18 +84,18 @@ class ProductQuery(PageQuery):
     ordering: str = "-created_at"
 
 
-class AdjustIn(ContractModel):
+class AdjustIn(BaseModel):
     quantity: Decimal = Field(ge=-1_000_000, le=1_000_000, decimal_places=3)
     note: str = Field(default="", max_length=300)
 
 
-class CategoryIn(ContractModel):
+class CategoryIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     parent: int | None = None
 
 
-class CategoryPatch(ContractModel):
+class CategoryPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from api.erp import contract
 from api.erp.common import (
@@ -21,7 +21,6 @@ from api.erp.common import (
     shop_of,
 )
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.routing import RowId
 from core.auth.tokens import Principal
 from core.cashdesk import sales, shifts
@@ -32,20 +31,20 @@ from core.shoptime import day_bounds, shop_today
 from core.tenancy import get_owned
 
 
-class OpenIn(ContractModel):
+class OpenIn(BaseModel):
     opening_balance: MoneyIn = 0
     till: str = Field(default=shifts.DEFAULT_TILL, min_length=1, max_length=64)
 
 
-class CloseIn(ContractModel):
+class CloseIn(BaseModel):
     actual_cash: MoneyIn
 
 
-class CurrentShiftQuery(ContractModel):
+class CurrentShiftQuery(BaseModel):
     till: str | None = Field(default=None, max_length=64)
 
 
-class ItemIn(ContractModel):
+class ItemIn(BaseModel):
     product: int | None = None
     barcode: str | None = Field(default=None, min_length=1, max_length=64)
     quantity: QuantityIn = Decimal(1)
@@ -66,11 +65,11 @@ class ScanIn(ItemIn):
     session: int
 
 
-class RemoveIn(ContractModel):
+class RemoveIn(BaseModel):
     item_id: int
 
 
-class PaymentBody(ContractModel):
+class PaymentBody(BaseModel):
     payment_method: PaymentMethod
     amount: MoneyIn
     received_amount: MoneyIn | None = None
@@ -79,27 +78,27 @@ class PaymentBody(ContractModel):
     provider: Literal["uzcard", "humo", "kaspi", "payme", "click", "other"] | None = None
 
 
-class CheckoutIn(ContractModel):
+class CheckoutIn(BaseModel):
     payments: list[PaymentBody] = Field(min_length=1, max_length=10)
     customer: int | None = None
     customer_phone: str | None = Field(default=None, max_length=32)
 
 
-class RefundLineIn(ContractModel):
+class RefundLineIn(BaseModel):
     item_id: int
     quantity: QuantityIn
 
 
-class RefundIn(ContractModel):
+class RefundIn(BaseModel):
     items: list[RefundLineIn] | None = Field(default=None, max_length=200)
     reason: str = Field(default="", max_length=500)
 
 
-class CancelIn(ContractModel):
+class CancelIn(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-class CurrentSaleQuery(ContractModel):
+class CurrentSaleQuery(BaseModel):
     session: RowId
 
 

@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from api.erp import contract
 from api.erp.common import PageQuery, page, roles_of, shop_of
 from api.keys import RUNTIME
-from api.model import ContractModel
 from core import task_board
 from core.auth.tokens import Principal
 from core.errors import NotFound
@@ -48,7 +47,7 @@ CategoryWord = Literal[
 ]  # fmt: skip
 
 
-class TaskIn(ContractModel):
+class TaskIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=5000)
     priority: PriorityWord = "medium"
@@ -57,7 +56,7 @@ class TaskIn(ContractModel):
     due_date: AwareDatetime | None = None
 
 
-class TaskPatch(ContractModel):
+class TaskPatch(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=5000)
     priority: PriorityWord | None = None
@@ -73,20 +72,20 @@ class TaskQuery(PageQuery):
     category: CategoryWord | None = None
 
 
-class CommentBody(ContractModel):
+class CommentBody(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-class CommentIn(ContractModel):
+class CommentIn(BaseModel):
     task: int
     comment: str = Field(min_length=1, max_length=5000)
 
 
-class CommentQuery(ContractModel):
+class CommentQuery(BaseModel):
     task: int | None = None
 
 
-class FromTemplateIn(ContractModel):
+class FromTemplateIn(BaseModel):
     assigned_to: int | None = None
     due_date: AwareDatetime | None = None
 

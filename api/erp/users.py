@@ -6,14 +6,13 @@ import re
 from typing import Any
 
 from aiohttp import web
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from api.erp import contract
 from api.erp.common import envelope
 from api.keys import RUNTIME
-from api.model import ContractModel
 from core.auth import refresh
 from core.auth.passwords import hash_password
 from core.auth.service import sign_in_with_password
@@ -30,7 +29,7 @@ USERNAME = r"^[\w.@+-]{3,150}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class RegisterIn(ContractModel):
+class RegisterIn(BaseModel):
     username: str = Field(pattern=USERNAME)
     email: str = Field(pattern=EMAIL, max_length=254)
     password: str = Field(min_length=1, max_length=128)
@@ -48,12 +47,12 @@ class RegisterIn(ContractModel):
         return value.strip()
 
 
-class LoginIn(ContractModel):
+class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=128)
 
 
-class RefreshIn(ContractModel):
+class RefreshIn(BaseModel):
     refresh: str = Field(min_length=1, max_length=512)
 
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.shop import contract
 from api.shop.schemas_orders import KzPhone
 from core.auth.service import sign_in_by_phone
@@ -29,22 +28,22 @@ from core.settings import OtpDelivery
 NEW_SHOP_NAME = "Цветочный магазин {last_four}"
 
 
-class OtpRequestIn(ContractModel):
+class OtpRequestIn(BaseModel):
     phone: KzPhone
 
 
-class OtpRequestOut(ContractModel):
+class OtpRequestOut(BaseModel):
     message: str
     delivery_method: Literal["telegram", "debug"]
     otp_code: str | None = Field(default=None, description="Only with the `debug` delivery")
 
 
-class OtpVerifyIn(ContractModel):
+class OtpVerifyIn(BaseModel):
     phone: KzPhone
     otp_code: str = Field(pattern=r"^\d{6}$", description="The six digits sent")
 
 
-class TokenOut(ContractModel):
+class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     shop_id: int

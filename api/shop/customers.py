@@ -15,9 +15,8 @@ import re
 from typing import Literal
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.model import ContractModel
 from api.openapi import not_null
 from api.shop import contract
 from api.shop.listing import PageQuery
@@ -40,7 +39,7 @@ def _email(value: str | None) -> str | None:
     return value.strip()
 
 
-class ImportantDateIn(ContractModel):
+class ImportantDateIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     date_type: ShopDateType
@@ -49,7 +48,7 @@ class ImportantDateIn(ContractModel):
     reminder_days: int = Field(3, ge=0, le=customers.MAX_REMINDER_DAYS)
 
 
-class ImportantDateOut(ContractModel):
+class ImportantDateOut(BaseModel):
     id: int
     customer_id: int
     date_type: ShopDateType
@@ -58,12 +57,12 @@ class ImportantDateOut(ContractModel):
     reminder_days: int
 
 
-class ImportantDateList(ContractModel):
+class ImportantDateList(BaseModel):
     items: list[ImportantDateOut]
     total: int
 
 
-class CustomerOut(ContractModel):
+class CustomerOut(BaseModel):
     id: int
     phone: str
     name: str
@@ -80,7 +79,7 @@ class CustomerDetails(CustomerOut):
     important_dates: list[ImportantDateOut]
 
 
-class CustomerPage(ContractModel):
+class CustomerPage(BaseModel):
     items: list[CustomerOut]
     total: int
 
@@ -91,7 +90,7 @@ class CustomerQuery(PageQuery):
     min_spent: int | None = Field(None, ge=0, le=10**12, description="Minimum total spent")
 
 
-class CustomerIn(ContractModel):
+class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     phone: str = Field(min_length=1, max_length=32)
@@ -104,7 +103,7 @@ class CustomerIn(ContractModel):
     _email = field_validator("email")(_email)
 
 
-class CustomerChanges(ContractModel):
+class CustomerChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     phone: str | None = Field(None, min_length=1, max_length=32)

@@ -3,15 +3,13 @@ the `{"items": [...], "total": N}` answer."""
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
-
-from api.model import ContractModel
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 
 
-class PageQuery(ContractModel):
+class PageQuery(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     page: int = Field(1, ge=1, le=1_000_000, description="Page number, starting from 1")

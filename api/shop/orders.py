@@ -37,10 +37,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from api.errors import RequestValidationError
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.routing import validate_json_body
 from api.shop import contract
 from api.shop.schemas_orders import (
@@ -385,7 +385,7 @@ async def payment_webhook(request: web.Request, *, order_id: int, raw: bytes) ->
     return PaymentAnswer(**{**answer, "order_status": order_status_word(answer["order_status"])})
 
 
-class PaymentSecretOut(ContractModel):
+class PaymentSecretOut(BaseModel):
     payment_secret: str
     signature_header: str = "X-Webhook-Signature"
     timestamp_header: str = "X-Webhook-Timestamp"

@@ -17,10 +17,9 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.shop import contract
 from api.shop.listing import PageQuery
 from api.shop.schemas_orders import YEAR_RULE, UtcDateTime
@@ -34,7 +33,7 @@ ShopTaskType = Literal["bouquet", "composition", "wedding", "event"]
 ShopPriority = Literal["low", "normal", "high", "urgent"]
 
 
-class TaskItem(ContractModel):
+class TaskItem(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     product_name: str = Field(min_length=1, max_length=300)
@@ -42,7 +41,7 @@ class TaskItem(ContractModel):
     special_requests: str | None = Field(None, max_length=2000)
 
 
-class TaskIn(ContractModel):
+class TaskIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     order_id: int = Field(ge=1)
@@ -54,7 +53,7 @@ class TaskIn(ContractModel):
     comment: str | None = Field(None, max_length=2000)
 
 
-class TaskChanges(ContractModel):
+class TaskChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     status: ShopTaskStatus | None = None
@@ -63,7 +62,7 @@ class TaskChanges(ContractModel):
     florist_id: int | None = Field(None, ge=1)
 
 
-class TaskOut(ContractModel):
+class TaskOut(BaseModel):
     id: int
     order_id: int | None
     task_type: str | None
@@ -77,7 +76,7 @@ class TaskOut(ContractModel):
     completed_at: str | None
 
 
-class TaskPage(ContractModel):
+class TaskPage(BaseModel):
     items: list[TaskOut]
     total: int
 

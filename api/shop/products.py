@@ -19,9 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from api.model import ContractModel
 from api.openapi import VISIBLE_TEXT_PATTERN, not_null
 from api.shop import contract
 from api.shop.listing import PageQuery
@@ -45,7 +44,7 @@ LOCATIONS = {field: (word,) for field, word in price_words("shop").items()} | {
 }
 
 
-class ProductOut(ContractModel):
+class ProductOut(BaseModel):
     id: int
     name: str
     category: ShopCategory
@@ -61,7 +60,7 @@ class ProductOut(ContractModel):
     translations: TranslationsOut | None = translations_field()
 
 
-class ProductPage(ContractModel):
+class ProductPage(BaseModel):
     items: list[ProductOut]
     total: int
 
@@ -77,7 +76,7 @@ class ProductQuery(PageQuery):
     on_sale: bool | None = Field(None, description="Only items with a discounted price")
 
 
-class ProductIn(ContractModel):
+class ProductIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     name: str = Field(
@@ -94,7 +93,7 @@ class ProductIn(ContractModel):
     translations: TranslationsIn | None = None
 
 
-class ProductChanges(ContractModel):
+class ProductChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     name: str | None = Field(

@@ -14,16 +14,16 @@ import datetime as dt
 from typing import Literal
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.shop import contract
 from core import reminders
 from core.auth.tokens import Principal
 from core.dialects.shop import format_datetime
 
 
-class ReminderOut(ContractModel):
+class ReminderOut(BaseModel):
     important_date_id: int
     date_type: Literal["birthday", "anniversary", "other"]
     date: dt.date
@@ -36,7 +36,7 @@ class ReminderOut(ContractModel):
     reorder_order_id: int | None
 
 
-class ReminderList(ContractModel):
+class ReminderList(BaseModel):
     customer_id: int
     items: list[ReminderOut]
     total: int

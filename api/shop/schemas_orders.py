@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     AliasChoices,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -35,7 +36,6 @@ from pydantic import (
     model_validator,
 )
 
-from api.model import ContractModel
 from api.openapi import refuses_null
 from api.shop.listing import PageQuery
 from core.dialects.shop import (
@@ -131,7 +131,7 @@ UtcDateTime = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_u
 # --- requests ---------------------------------------------------------------------------
 
 
-class DeliveryWindowIn(ContractModel):
+class DeliveryWindowIn(BaseModel):
     """The document writes `from_time`/`to_time`; `from`/`to` (as responses show) work too."""
 
     model_config = ConfigDict(extra="ignore")
@@ -146,7 +146,7 @@ class DeliveryWindowIn(ContractModel):
         return self
 
 
-class OrderFields(ContractModel):
+class OrderFields(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     customer_phone: KzPhone
@@ -166,7 +166,7 @@ class OrderCreate(OrderFields):
     flower_sum: Money
 
 
-class ItemIn(ContractModel):
+class ItemIn(BaseModel):
     """A product and how many; the price is always the catalog's."""
 
     model_config = ConfigDict(extra="ignore")
@@ -181,7 +181,7 @@ class OrderWithItemsCreate(OrderFields):
     flower_sum: Money | None = None
 
 
-class OrderUpdate(ContractModel):
+class OrderUpdate(BaseModel):
     """PUT and PATCH change only the fields they are given."""
 
     model_config = ConfigDict(extra="ignore")
@@ -207,11 +207,11 @@ class OrderUpdate(ContractModel):
         return value
 
 
-class StatusIn(ContractModel):
+class StatusIn(BaseModel):
     status: ShopOrderStatus
 
 
-class IssueIn(ContractModel):
+class IssueIn(BaseModel):
     issue_type: Literal[
         "wrong_address",
         "recipient_unavailable",
@@ -227,7 +227,7 @@ class IssueIn(ContractModel):
         return IssueType(self.issue_type)
 
 
-class PaymentWebhookIn(ContractModel):
+class PaymentWebhookIn(BaseModel):
     payment_method: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
     payment_id: str = Field(min_length=1, max_length=128)
     amount: Money
@@ -265,7 +265,7 @@ class OrderQuery(PageQuery):
 # --- responses --------------------------------------------------------------------------
 
 
-class DeliveryWindowOut(ContractModel):
+class DeliveryWindowOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     from_: str | None = Field(default=None, alias="from")
@@ -279,7 +279,7 @@ def window_out(start: datetime | None, end: datetime | None) -> DeliveryWindowOu
     )
 
 
-class CustomerSummary(ContractModel):
+class CustomerSummary(BaseModel):
     id: int
     name: str
     phone: str
@@ -287,7 +287,7 @@ class CustomerSummary(ContractModel):
     total_spent: int
 
 
-class ItemOut(ContractModel):
+class ItemOut(BaseModel):
     product_id: int | None
     product_name: str
     quantity: int
@@ -295,7 +295,7 @@ class ItemOut(ContractModel):
     total: int
 
 
-class OrderOut(ContractModel):
+class OrderOut(BaseModel):
     id: int
     number: int
     created_at: str
@@ -317,12 +317,12 @@ class OrderOut(ContractModel):
     items: list[ItemOut]
 
 
-class OrderPage(ContractModel):
+class OrderPage(BaseModel):
     items: list[OrderOut]
     total: int
 
 
-class PaymentAnswer(ContractModel):
+class PaymentAnswer(BaseModel):
     order_id: int
     payment_id: str
     payment_method: str

@@ -20,10 +20,9 @@ from __future__ import annotations
 import hashlib
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.shop import contract
 from api.shop.pages.tracking import choose_language, render_not_found, render_tracking_page
 from api.shop.schemas_orders import (
@@ -40,7 +39,7 @@ from core.tracking import cached_tracking
 PAGE_MAX_AGE = 5
 
 
-class TrackingOut(ContractModel):
+class TrackingOut(BaseModel):
     status: ShopOrderStatus
     updated_at: str
     delivery_method: ShopDeliveryMethod

@@ -16,9 +16,8 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from api.model import ContractModel
 from api.openapi import not_null
 from api.shop import contract
 from api.shop.listing import PageQuery
@@ -41,7 +40,7 @@ def number(value: Decimal | int | float | None) -> Number | None:
     return float(amount)
 
 
-class StockItemOut(ContractModel):
+class StockItemOut(BaseModel):
     id: int
     name: str
     variety: str | None
@@ -57,7 +56,7 @@ class StockItemOut(ContractModel):
     updated_at: str
 
 
-class StockPage(ContractModel):
+class StockPage(BaseModel):
     items: list[StockItemOut]
     total: int
 
@@ -69,7 +68,7 @@ class StockQuery(PageQuery):
     to_write_off: bool | None = Field(None, alias="toWriteOff", description="Items to write off")
 
 
-class StockItemChanges(ContractModel):
+class StockItemChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     on_showcase: StrictBool | None = None
@@ -80,7 +79,7 @@ class StockItemChanges(ContractModel):
     _not_null = field_validator("on_showcase", "to_write_off", "min_quantity")(not_null)
 
 
-class PositionIn(ContractModel):
+class PositionIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     variety: str = Field(min_length=1, max_length=200)
@@ -89,7 +88,7 @@ class PositionIn(ContractModel):
     cost_per_stem: Decimal = Field(ge=0, le=10**8, decimal_places=4)
 
 
-class DeliveryIn(ContractModel):
+class DeliveryIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     supplier: str = Field(min_length=1, max_length=200)
@@ -100,7 +99,7 @@ class DeliveryIn(ContractModel):
     positions: list[PositionIn] = Field(min_length=1, max_length=500)
 
 
-class PositionOut(ContractModel):
+class PositionOut(BaseModel):
     id: int
     stock_item_id: int
     variety: str
@@ -111,7 +110,7 @@ class PositionOut(ContractModel):
     total_cost_kzt: int
 
 
-class DeliveryOut(ContractModel):
+class DeliveryOut(BaseModel):
     id: int
     supplier: str
     farm: str | None
@@ -123,7 +122,7 @@ class DeliveryOut(ContractModel):
     created_at: str
 
 
-class DeliveryPage(ContractModel):
+class DeliveryPage(BaseModel):
     items: list[DeliveryOut]
     total: int
 

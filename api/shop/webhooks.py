@@ -15,10 +15,9 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.keys import RUNTIME
-from api.model import ContractModel
 from api.openapi import not_null
 from api.shop import contract
 from core import webhooks
@@ -33,7 +32,7 @@ SECRET_RULES = ("secret is printable text without spaces around it.",)
 EventName = Literal["order.status_changed", "payment.received", "customer.registered"]
 
 
-class WebhookIn(ContractModel):
+class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     url: str = Field(
@@ -47,7 +46,7 @@ class WebhookIn(ContractModel):
     events: list[EventName] | None = Field(None, min_length=1, max_length=len(webhooks.EVENTS))
 
 
-class WebhookChanges(ContractModel):
+class WebhookChanges(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     url: str | None = Field(
@@ -65,7 +64,7 @@ class WebhookChanges(ContractModel):
     _not_null = field_validator("url", "secret", "events", "is_active")(not_null)
 
 
-class WebhookOut(ContractModel):
+class WebhookOut(BaseModel):
     id: int
     url: str
     events: list[str]
@@ -74,7 +73,7 @@ class WebhookOut(ContractModel):
     created_at: str
 
 
-class WebhookList(ContractModel):
+class WebhookList(BaseModel):
     items: list[WebhookOut]
     total: int
 
